@@ -1,0 +1,2 @@
+// The minijit command line; commands arrive with the foundation issue.
+return 0;
