@@ -1,0 +1,31 @@
+using System.Runtime.InteropServices;
+
+namespace MiniJit.Binding;
+
+/// <summary>
+/// The one block of memory shared by a managed thunk and the generated code it calls. The thunk fills in the
+/// arguments and the stack limit, calls the entry stub with a pointer to the frame, and reads back the status
+/// and the result. Compiled functions pass the frame pointer to each other as a hidden first argument, so a
+/// check anywhere in the call tree can record a status and unwind straight to the entry stub.
+/// </summary>
+/// <remarks>Every field is 8 bytes; the generated code addresses them with the offsets below.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct JitFrame
+{
+    public const int MaxArguments = 16;
+    public const int StackLimitOffset = 0;
+    public const int EntryRspOffset = 8;
+    public const int StatusOffset = 16;
+    public const int ResultOffset = 24;
+    public const int ArgumentsOffset = 32;
+
+    /// <summary>Lowest rsp the generated code may reach; a prologue below it reports <see cref="JitStatus.StackOverflow"/>.</summary>
+    public nint StackLimit;
+    /// <summary>rsp inside the entry stub after it saved the callee-saved registers; the error exit restores it.</summary>
+    public nint EntryRsp;
+    public JitStatus Status;
+    /// <summary>rax, or the bits of xmm0 for a floating-point result.</summary>
+    public long Result;
+    /// <summary>Argument i in slot i, in the bits of its CLR type (doubles bit-cast, small types zero-padded).</summary>
+    public fixed long Arguments[MaxArguments];
+}

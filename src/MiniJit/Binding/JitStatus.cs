@@ -1,0 +1,14 @@
+namespace MiniJit.Binding;
+
+/// <summary>How a call into generated code ended. Generated code never faults: it checks, stores one of these
+/// in the frame and unwinds to the entry stub; the managed thunk then throws the matching .NET exception.</summary>
+public enum JitStatus : long
+{
+    Ok = 0,
+    DivideByZero = 1,        // DivideByZeroException
+    Overflow = 2,            // OverflowException (checked arithmetic, MinValue / -1 as the CLR reports it)
+    IndexOutOfRange = 3,     // IndexOutOfRangeException
+    StackOverflow = 4,       // InsufficientExecutionStackException
+    NullReference = 5,       // NullReferenceException
+    Arithmetic = 6,          // ArithmeticException (ckfinite)
+}
