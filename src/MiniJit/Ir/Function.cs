@@ -1,0 +1,109 @@
+namespace MiniJit.Ir;
+
+/// <summary>
+/// A function in SSA form: blocks (the first is the entry), and a table of virtual registers with their types.
+/// Each virtual register is defined by exactly one instruction.
+/// </summary>
+public sealed class Function(string name, IrType[] paramTypes, IrType returnType)
+{
+    public string Name = name;
+    public IrType[] ParamTypes = paramTypes;
+    public IrType ReturnType = returnType;
+    public readonly List<Block> Blocks = [];
+    public readonly List<IrType> ValueTypes = [];
+    int nextBlockId;
+
+    public Block Entry => Blocks[0];
+    public int ValueCount => ValueTypes.Count;
+
+    public Block NewBlock()
+    {
+        var block = new Block(nextBlockId++);
+        Blocks.Add(block);
+        return block;
+    }
+
+    public int NewValue(IrType type)
+    {
+        ValueTypes.Add(type);
+        return ValueTypes.Count - 1;
+    }
+
+    /// <summary>Creates an instruction with a fresh result register (none for Void) and appends it to the block.</summary>
+    public Instr Append(Block block, Op op, IrType type, params int[] args)
+    {
+        var instr = new Instr(op, type, type == IrType.Void ? -1 : NewValue(type), args);
+        block.Instrs.Add(instr);
+        return instr;
+    }
+
+    public Instr AppendConst(Block block, IrType type, long bits)
+    {
+        var instr = Append(block, Op.Const, type);
+        instr.Imm = type.IsInteger() ? type.Normalize(bits) : bits;
+        return instr;
+    }
+
+    /// <summary>Ends <paramref name="from"/> with a terminator and records it as a predecessor of each target.</summary>
+    public Instr Terminate(Block from, Op op, int[] args, params Block[] targets)
+    {
+        var instr = new Instr(op, IrType.Void, -1, args, targets);
+        from.Instrs.Add(instr);
+        foreach (var target in targets.Distinct()) target.Preds.Add(from);
+        return instr;
+    }
+
+    /// <summary>Forgets the edge from → to: drops <paramref name="from"/> from the predecessors and the matching phi operands.</summary>
+    public static void RemoveEdge(Block from, Block to)
+    {
+        int index = to.Preds.IndexOf(from);
+        if (index < 0) return;
+        to.Preds.RemoveAt(index);
+        foreach (var phi in to.Phis) phi.Args = [.. phi.Args[..index], .. phi.Args[(index + 1)..]];
+    }
+
+    /// <summary>The instruction that defines each virtual register (null for ones no longer defined).</summary>
+    public Instr?[] Definitions()
+    {
+        var defs = new Instr?[ValueCount];
+        foreach (var block in Blocks)
+            foreach (var instr in block.Instrs)
+                if (instr.HasResult) defs[instr.Result] = instr;
+        return defs;
+    }
+
+    /// <summary>How many times each virtual register is read.</summary>
+    public int[] UseCounts()
+    {
+        var counts = new int[ValueCount];
+        foreach (var block in Blocks)
+            foreach (var instr in block.Instrs)
+                foreach (var arg in instr.Args) counts[arg]++;
+        return counts;
+    }
+
+    /// <summary>Blocks reachable from the entry, in reverse postorder (every block before its successors, loops aside).</summary>
+    public List<Block> ReversePostorder()
+    {
+        var order = new List<Block>(Blocks.Count);
+        var visited = new HashSet<Block>();
+        var stack = new Stack<(Block Block, int Next)>();
+        stack.Push((Entry, 0));
+        visited.Add(Entry);
+        while (stack.Count > 0)
+        {
+            var (block, next) = stack.Pop();
+            var succs = block.Succs;
+            if (next < succs.Length)
+            {
+                stack.Push((block, next + 1));
+                if (visited.Add(succs[next])) stack.Push((succs[next], 0));
+            }
+            else order.Add(block);
+        }
+        order.Reverse();
+        return order;
+    }
+
+    public override string ToString() => IrPrinter.Print(this);
+}

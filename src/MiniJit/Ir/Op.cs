@@ -1,0 +1,130 @@
+namespace MiniJit.Ir;
+
+/// <summary>Every IR operation. Its properties live in one table, <see cref="OpTable"/>, never in scattered switches.</summary>
+public enum Op : byte
+{
+    // Values that come from outside the computation.
+    Const, Param, Frame,
+    // SSA plumbing.
+    Copy, Phi,
+    // Arithmetic: integer or floating point by the instruction's type.
+    Add, Sub, Mul, Div, DivU, Rem, RemU, Neg,
+    // Bitwise, integer only.
+    And, Or, Xor, Not, Shl, Shr, ShrU,
+    // Integer width changes. Narrowing within I32 keeps the low bits and extends them back to 32.
+    SignExtend8, SignExtend16, ZeroExtend8, ZeroExtend16,
+    SignExtend32, ZeroExtend32, Truncate,
+    // Comparisons produce an I32 0 or 1. The U forms compare unsigned integers (or unordered floats).
+    Eq, Ne, Lt, Le, Gt, Ge, LtU, LeU, GtU, GeU,
+    // Calls: Callee names the target.
+    Call,
+    // Terminators: the last instruction of every block, and only there.
+    Jump, Branch, Switch, Return,
+}
+
+[Flags]
+public enum OpFlags : byte
+{
+    None = 0,
+    /// <summary>Operands may be swapped.</summary>
+    Commutative = 1,
+    /// <summary>Ends a block.</summary>
+    Terminator = 2,
+    /// <summary>May report a status (a division by zero, an overflow) instead of producing a value.</summary>
+    CanThrow = 4,
+    /// <summary>Has an effect beyond its result, so it is never removed even when its result is unused.</summary>
+    SideEffect = 8,
+    /// <summary>The result depends only on the operands: safe to fold, to number and to remove when unused.</summary>
+    Pure = 16,
+    /// <summary>A comparison producing 0 or 1.</summary>
+    Compare = 32,
+}
+
+/// <param name="Arity">Number of operands, or -1 when it varies (phi, call, return).</param>
+public readonly record struct OpInfo(string Name, int Arity, OpFlags Flags)
+{
+    public bool Is(OpFlags flag) => (Flags & flag) != 0;
+}
+
+public static class OpTable
+{
+    const OpFlags P = OpFlags.Pure, C = OpFlags.Commutative, T = OpFlags.Terminator, X = OpFlags.CanThrow,
+        S = OpFlags.SideEffect, Cmp = OpFlags.Compare | OpFlags.Pure;
+
+    static readonly OpInfo[] Table = Build();
+
+    static OpInfo[] Build()
+    {
+        var table = new OpInfo[(int)Op.Return + 1];
+        void Add(Op op, string name, int arity, OpFlags flags) => table[(int)op] = new OpInfo(name, arity, flags);
+        Add(Op.Const, "const", 0, P);
+        Add(Op.Param, "param", 0, OpFlags.None);
+        Add(Op.Frame, "frame", 0, OpFlags.None);
+        Add(Op.Copy, "copy", 1, P);
+        Add(Op.Phi, "phi", -1, OpFlags.None);
+        Add(Op.Add, "add", 2, P | C);
+        Add(Op.Sub, "sub", 2, P);
+        Add(Op.Mul, "mul", 2, P | C);
+        // Division can fault on x64, so it is not Pure: folding must prove the divisor safe first.
+        Add(Op.Div, "div", 2, X);
+        Add(Op.DivU, "div.u", 2, X);
+        Add(Op.Rem, "rem", 2, X);
+        Add(Op.RemU, "rem.u", 2, X);
+        Add(Op.Neg, "neg", 1, P);
+        Add(Op.And, "and", 2, P | C);
+        Add(Op.Or, "or", 2, P | C);
+        Add(Op.Xor, "xor", 2, P | C);
+        Add(Op.Not, "not", 1, P);
+        Add(Op.Shl, "shl", 2, P);
+        Add(Op.Shr, "shr", 2, P);
+        Add(Op.ShrU, "shr.u", 2, P);
+        Add(Op.SignExtend8, "sext8", 1, P);
+        Add(Op.SignExtend16, "sext16", 1, P);
+        Add(Op.ZeroExtend8, "zext8", 1, P);
+        Add(Op.ZeroExtend16, "zext16", 1, P);
+        Add(Op.SignExtend32, "sext32", 1, P);
+        Add(Op.ZeroExtend32, "zext32", 1, P);
+        Add(Op.Truncate, "trunc", 1, P);
+        Add(Op.Eq, "eq", 2, Cmp | C);
+        Add(Op.Ne, "ne", 2, Cmp | C);
+        Add(Op.Lt, "lt", 2, Cmp);
+        Add(Op.Le, "le", 2, Cmp);
+        Add(Op.Gt, "gt", 2, Cmp);
+        Add(Op.Ge, "ge", 2, Cmp);
+        Add(Op.LtU, "lt.u", 2, Cmp);
+        Add(Op.LeU, "le.u", 2, Cmp);
+        Add(Op.GtU, "gt.u", 2, Cmp);
+        Add(Op.GeU, "ge.u", 2, Cmp);
+        Add(Op.Call, "call", -1, S | X);
+        Add(Op.Jump, "jump", 0, T);
+        Add(Op.Branch, "branch", 1, T);
+        Add(Op.Switch, "switch", 1, T);
+        Add(Op.Return, "return", -1, T | S);
+        return table;
+    }
+
+    public static OpInfo Info(this Op op) => Table[(int)op];
+    public static string Name(this Op op) => Table[(int)op].Name;
+    public static bool Is(this Op op, OpFlags flag) => Table[(int)op].Is(flag);
+
+    static readonly Dictionary<string, Op> ByName = Enum.GetValues<Op>().ToDictionary(op => op.Name());
+
+    public static bool TryParse(string name, out Op op) => ByName.TryGetValue(name, out op);
+
+    /// <summary>The comparison that holds exactly when <paramref name="op"/> does not (for integers).</summary>
+    public static Op Negate(this Op op) => op switch
+    {
+        Op.Eq => Op.Ne, Op.Ne => Op.Eq,
+        Op.Lt => Op.Ge, Op.Ge => Op.Lt, Op.Le => Op.Gt, Op.Gt => Op.Le,
+        Op.LtU => Op.GeU, Op.GeU => Op.LtU, Op.LeU => Op.GtU, Op.GtU => Op.LeU,
+        _ => throw new ArgumentException($"{op} is not a comparison"),
+    };
+
+    /// <summary>The comparison with its operands swapped: a &lt; b is b &gt; a.</summary>
+    public static Op Swap(this Op op) => op switch
+    {
+        Op.Lt => Op.Gt, Op.Gt => Op.Lt, Op.Le => Op.Ge, Op.Ge => Op.Le,
+        Op.LtU => Op.GtU, Op.GtU => Op.LtU, Op.LeU => Op.GeU, Op.GeU => Op.LeU,
+        _ => op,
+    };
+}
