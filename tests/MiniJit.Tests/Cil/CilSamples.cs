@@ -17,6 +17,8 @@ static class CilSamples
 
     public static string Greeting() => "text";
 
+    public static string Escaped() => "say \"hi\"\n\\";
+
     public static int SumTo(int n)
     {
         var sum = 0;
