@@ -94,7 +94,7 @@ public static class CilPrinter
         Type type => TypeName(type),
         MethodBase method => "method " + MethodText(method),
         FieldInfo field => "field " + FieldText(field),
-        _ => member.ToString() ?? member.Name,
+        _ => member.Name,
     };
 
     /// <summary><c>Int64 Samples::Fib(Int64)</c>: result, owner, name, parameter types.</summary>
