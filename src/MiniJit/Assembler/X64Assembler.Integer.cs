@@ -123,7 +123,7 @@ public sealed partial class X64Assembler
             return;
         }
         Immediate(imm, size);
-        if (dst.Kind == RegisterKind.Gpr8High) { Emit(0, false, [0xC6], 0, null, dst, default, imm, 1); return; }
+        // B0+r / B8+r: for bytes without REX, numbers 4-7 are ah..bh, with REX spl..dil (EmitOpcodeRegister adds it).
         EmitOpcodeRegister(Legacy(size), false, [size == 1 ? (byte)0xB0 : (byte)0xB8], dst, imm, size);
     }
 
