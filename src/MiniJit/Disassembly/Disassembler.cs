@@ -37,6 +37,8 @@ public static class Disassembler
         var listing = new StringBuilder();
         var text = new StringOutput();
         var end = address + (ulong)code.Length;
+        // Every address printed with as many digits as the last one, so that the byte columns line up.
+        var addressFormat = "x" + Math.Max(end - 1, address).ToString("x").Length;
         while (decoder.IP < end)
         {
             var offset = (int)(decoder.IP - address);
@@ -45,7 +47,7 @@ public static class Disassembler
             decoder.Decode(out var instruction);
             formatter.Format(instruction, text);
 
-            listing.Append("0x").Append(instruction.IP.ToString("x")).Append(' ');
+            listing.Append("0x").Append(instruction.IP.ToString(addressFormat)).Append(' ');
             foreach (var b in code.Slice(offset, instruction.Length)) listing.Append(b.ToString("x2")).Append(' ');
             listing.Append(' ', Math.Max(0, BytesColumnWidth - 3 * instruction.Length));
             // Bytes that are no valid instruction show as "(bad)"; the listing goes on after them.

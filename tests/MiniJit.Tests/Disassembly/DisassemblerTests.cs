@@ -69,4 +69,14 @@ public class DisassemblerTests
         using var memory = ExecutableMemory.Create([0xC3]);
         Assert.Equal($"0x{memory.Address:x} c3 {new string(' ', 27)}ret\n", Disassembler.Disassemble(memory));
     }
+
+    [Fact]
+    public void Addresses_have_equal_width_so_columns_line_up()
+    {
+        var code = Enumerable.Repeat((byte)0x90, 17).ToArray();
+        var lines = Lines(Disassembler.Disassemble(code, 0));
+        Assert.StartsWith("0x00 90 ", lines[0]);
+        Assert.StartsWith("0x10 90 ", lines[16]);
+        Assert.Single(lines.Select(line => line.IndexOf("nop", StringComparison.Ordinal)).Distinct());
+    }
 }
