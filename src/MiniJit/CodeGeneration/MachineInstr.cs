@@ -1,6 +1,7 @@
-using MiniJit.Assembler;
-
 namespace MiniJit.CodeGeneration;
+
+// Inside the namespace, so that the assembler's Memory type wins over the MiniJit.Memory namespace.
+using MiniJit.Assembler;
 
 /// <summary>The x64 instructions code generation produces. One entry per mnemonic; the operands say which form.</summary>
 public enum MOp : byte

@@ -1,6 +1,7 @@
-using MiniJit.Assembler;
-
 namespace MiniJit.CodeGeneration;
+
+// Inside the namespace, so that the assembler's Memory type wins over the MiniJit.Memory namespace.
+using MiniJit.Assembler;
 
 /// <summary>
 /// Local rewrites of the machine code, run to a fixed point like the seed's peephole optimizer. Each rule looks at

@@ -1,10 +1,12 @@
-using MiniJit.Assembler;
 using MiniJit.Binding;
 using MiniJit.Ir;
 using MiniJit.Lowering;
 using MiniJit.RegisterAllocation;
 
 namespace MiniJit.CodeGeneration;
+
+// Inside the namespace, so that the assembler's Memory type wins over the MiniJit.Memory namespace.
+using MiniJit.Assembler;
 
 /// <summary>
 /// Instruction selection and emission: turns allocated IR into machine instructions. Each IR instruction has one
@@ -21,6 +23,7 @@ public sealed class X64Emitter
     readonly Function function;
     readonly Allocation allocation;
     readonly CallingConvention convention;
+    readonly X64Assembler asm;
     readonly Func<CallTarget, Label> calleeLabel;
     readonly Label errorExit;
     readonly Instr?[] definitions;
@@ -33,8 +36,10 @@ public sealed class X64Emitter
 
     static readonly Register Scratch = X64Registers.Scratch, Scratch2 = X64Registers.CycleScratch;
 
-    X64Emitter(LoweredFunction lowered, Allocation allocation, CallingConvention convention, Func<CallTarget, Label> calleeLabel, Label errorExit)
+    X64Emitter(LoweredFunction lowered, Allocation allocation, CallingConvention convention, X64Assembler asm,
+        Func<CallTarget, Label> calleeLabel, Label errorExit)
     {
+        this.asm = asm;
         this.lowered = lowered;
         function = lowered.Function;
         this.allocation = allocation;
@@ -42,7 +47,7 @@ public sealed class X64Emitter
         this.calleeLabel = calleeLabel;
         this.errorExit = errorExit;
         definitions = function.Definitions();
-        foreach (var block in lowered.Layout) blockLabels[block] = new Label(block.Name);
+        foreach (var block in lowered.Layout) blockLabels[block] = asm.CreateLabel($"{function.Name}.{block.Name}");
 
         int registerArgs = convention.IntegerArguments.Length - 1; // the first carries the frame pointer
         outgoingSlots = function.Blocks.SelectMany(b => b.Instrs).Where(i => i.Op == Op.Call)
@@ -54,11 +59,12 @@ public sealed class X64Emitter
         frameBytes = bytes;
     }
 
-    /// <summary>Emits one function, starting with its entry label.</summary>
+    /// <summary>Emits one function, starting with its entry label. Labels come from <paramref name="asm"/>, which
+    /// will encode the result; <paramref name="calleeLabel"/> names the entry of each function called.</summary>
     public static List<MachineInstr> Emit(LoweredFunction lowered, Allocation allocation, CallingConvention convention,
-        Label entry, Func<CallTarget, Label> calleeLabel, Label errorExit)
+        X64Assembler asm, Label entry, Func<CallTarget, Label> calleeLabel, Label errorExit)
     {
-        var emitter = new X64Emitter(lowered, allocation, convention, calleeLabel, errorExit);
+        var emitter = new X64Emitter(lowered, allocation, convention, asm, calleeLabel, errorExit);
         emitter.Add(MOp.Label, entry);
         emitter.Prologue();
         for (int b = 0; b < lowered.Layout.Count; b++)
@@ -114,7 +120,7 @@ public sealed class X64Emitter
     Label ErrorStub(JitStatus status, bool frameInFirstArgument = false)
     {
         if (errorStubs.TryGetValue(status, out var label) && !frameInFirstArgument) return label;
-        label = new Label($"{function.Name}.{status}");
+        label = asm.CreateLabel($"{function.Name}.{status}");
         cold.Add(new MachineInstr(MOp.Label, label));
         if (!frameInFirstArgument)
             cold.Add(new MachineInstr(MOp.Mov, convention.IntegerArguments[0], Where(lowered.FrameValue, 8)));
@@ -375,7 +381,7 @@ public sealed class X64Emitter
         }
         if (signed && constant is null or -1)
         {
-            var divide = new Label();
+            var divide = asm.CreateLabel();
             Add(MOp.Cmp, divisor, MOperand.Imm(-1));
             Add(MOp.Jcc, divide, condition: Condition.NE);
             Add(MOp.Cmp, rax, MOperand.Imm(1));  // overflows exactly when rax is MinValue
@@ -496,7 +502,7 @@ public sealed class X64Emitter
                 return;
             }
             int middle = (low + high) / 2;
-            var lower = new Label();
+            var lower = asm.CreateLabel();
             Add(MOp.Cmp, value, MOperand.Imm(middle));
             Add(MOp.Jcc, lower, condition: Condition.B);
             Search(middle, high);
