@@ -225,8 +225,8 @@ public sealed class X64Emitter
         foreach (var instr in block.Instrs)
         {
             if (instr.Op is Op.Phi or Op.Param or Op.Frame) continue;
-            if (instr.HasResult && allocation.Locations[instr.Result].Kind == LocationKind.None
-                && !instr.Op.Is(OpFlags.CanThrow) && instr.Op != Op.Call) continue;  // dead and harmless
+            if (instr.HasResult && allocation.Locations[instr.Result].Kind is LocationKind.None or LocationKind.Immediate
+                && !instr.Op.Is(OpFlags.CanThrow)) continue;  // an immediate, or dead and harmless
             EmitInstr(instr, block, next);
         }
     }

@@ -1,0 +1,22 @@
+namespace MiniJit;
+
+/// <summary>How <see cref="Jit"/> compiles. All settings are optional.</summary>
+public sealed class JitOptions
+{
+    /// <summary>Receives the seed's progress lines: "compiling X", "compiled X: n bytes in t µs" and, from
+    /// <see cref="Jit.Lazy{TDelegate}"/>, "fell back to managed for X: reason".</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>Runs the optimizer, the linear-scan register allocator and the peephole pass. Off gives
+    /// seed-style code (every value in a stack slot), to show and measure what they buy.</summary>
+    public bool Optimize { get; init; } = true;
+
+    /// <summary>Checks the IR with the verifier after import and after every optimization pass (slower; tests use it).</summary>
+    public bool Verify { get; init; }
+
+    /// <summary>Receives what each stage produced, as a title and its printed form — the IL, the IR after each pass,
+    /// the lowered IR, live intervals, register assignments, machine code and disassembly. `minijit explain` prints these.</summary>
+    public Action<string, string>? Explain { get; init; }
+
+    internal static readonly JitOptions Default = new();
+}
