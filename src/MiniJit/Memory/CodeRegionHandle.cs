@@ -17,9 +17,5 @@ internal sealed class CodeRegionHandle : SafeHandle
 
     public override bool IsInvalid => handle == 0;
 
-    protected override bool ReleaseHandle()
-    {
-        PageAllocator.Current.Free(handle, Size);
-        return true;
-    }
+    protected override bool ReleaseHandle() => PageAllocator.Current.Free(handle, Size);
 }

@@ -19,7 +19,9 @@ internal abstract class PageAllocator
     /// <summary>Turns the pages read+execute; after this nobody may write to them.</summary>
     public abstract void MakeExecutable(nint address, nuint size);
 
-    public abstract void Free(nint address, nuint size);
+    /// <summary>Unmaps the pages; false if the operating system refused. It runs from a finalizer, where an
+    /// exception would end the process, so it reports instead of throwing.</summary>
+    public abstract bool Free(nint address, nuint size);
 
     public nuint RoundUpToPages(int length)
     {

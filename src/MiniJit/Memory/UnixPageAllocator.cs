@@ -30,10 +30,7 @@ internal sealed partial class UnixPageAllocator : PageAllocator
         if (mprotect(address, size, ProtRead | ProtExec) != 0) throw Failure("mprotect", size);
     }
 
-    public override void Free(nint address, nuint size)
-    {
-        if (munmap(address, size) != 0) throw Failure("munmap", size);
-    }
+    public override bool Free(nint address, nuint size) => munmap(address, size) == 0;
 
     static Win32Exception Failure(string call, nuint size) =>
         new(Marshal.GetLastPInvokeError(), $"{call} of {size} bytes failed: {Marshal.GetLastPInvokeErrorMessage()}");

@@ -23,11 +23,8 @@ internal sealed partial class WindowsPageAllocator : PageAllocator
         if (!FlushInstructionCache(GetCurrentProcess(), address, size)) throw Failure("FlushInstructionCache", size);
     }
 
-    public override void Free(nint address, nuint size)
-    {
-        // MEM_RELEASE frees the whole reservation and requires a size of zero.
-        if (!VirtualFree(address, 0, MemRelease)) throw Failure("VirtualFree", size);
-    }
+    // MEM_RELEASE frees the whole reservation and requires a size of zero.
+    public override bool Free(nint address, nuint size) => VirtualFree(address, 0, MemRelease);
 
     static Win32Exception Failure(string call, nuint size) =>
         new(Marshal.GetLastPInvokeError(), $"{call} of {size} bytes failed: {Marshal.GetLastPInvokeErrorMessage()}");
