@@ -17,7 +17,8 @@ public static class IrInterpreter
         var values = new long[function.ValueCount];
         Block? previous = null;
         var block = function.Entry;
-        for (int steps = 0; ; )
+        int steps = 0;
+        while (true)
         {
             EnterBlock(block, previous, values);
             foreach (var instr in block.Instrs)

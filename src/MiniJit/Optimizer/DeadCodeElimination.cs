@@ -16,7 +16,7 @@ public static class DeadCodeElimination
     {
         var uses = function.UseCounts();
         var defs = function.Definitions();
-        var work = new Stack<Instr>(defs.Where(d => d is not null && uses[d.Result] == 0 && IsRemovable(d, defs))!);
+        var work = new Stack<Instr>(defs.OfType<Instr>().Where(d => uses[d.Result] == 0 && IsRemovable(d, defs)));
         var dead = new HashSet<Instr>();
         while (work.TryPop(out var instr))
         {
