@@ -62,7 +62,7 @@ static class JitCompiler
         symbols[asm.OffsetOf(errorExit)] = "error exit";
         var compiled = new CompiledCode(root, memory, memory.Address + asm.OffsetOf(stub), symbols);
         options.Log?.Invoke($"compiled {name}: {bytes.Length} bytes in {clock.Elapsed.TotalMicroseconds:F0} µs");
-        options.Explain?.Invoke("disassembly", compiled.Disassemble());
+        options.Explain?.Invoke(new StageOutput(name, "disassembly", compiled.Disassemble()));
         return compiled;
     }
 
@@ -71,33 +71,34 @@ static class JitCompiler
     static List<MachineInstr> CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit)
     {
-        var explain = options.Explain;
         var title = CilImporter.NameOf(cil.Method);
-        explain?.Invoke($"{title}: IL", CilPrinter.Print(cil));
+        void Explain(string stage, Func<string> text, Function? ir = null) =>
+            options.Explain?.Invoke(new StageOutput(title, stage, text(), ir));
+        Explain("IL", () => CilPrinter.Print(cil));
 
         var ir = CilImporter.Import(cil, ignoreThis);
-        explain?.Invoke($"{title}: IR", IrPrinter.Print(ir));
+        Explain("IR", () => IrPrinter.Print(ir), ir);
         if (options.Verify) IrVerifier.Check(ir);
 
         if (options.Optimize)
             Optimizer.Run(ir, (pass, function, count) =>
             {
                 if (options.Verify) IrVerifier.Check(function);
-                if (count > 0) explain?.Invoke($"{title}: after {pass} ({count} changed)", IrPrinter.Print(function));
+                if (count > 0) Explain($"after {pass} ({count} changed)", () => IrPrinter.Print(function), function);
             });
 
         var lowered = X64Lowering.Lower(ir);
-        explain?.Invoke($"{title}: lowered for x64", IrPrinter.Print(lowered.Function));
+        Explain("lowered for x64", () => IrPrinter.Print(lowered.Function), lowered.Function);
 
         var live = Liveness.Analyze(lowered, Convention);
         var allocation = options.Optimize
             ? LinearScanAllocator.Allocate(lowered, live, Convention)
             : LinearScanAllocator.SpillEverything(lowered, live, Convention);
-        explain?.Invoke($"{title}: live intervals and locations", Describe(lowered.Function, live, allocation));
+        Explain("live intervals and locations", () => Describe(lowered.Function, live, allocation));
 
         var code = X64Emitter.Emit(lowered, allocation, Convention, asm, entry, calleeEntry, errorExit);
         int rewritten = options.Optimize ? Peephole.Run(code) : 0;
-        explain?.Invoke($"{title}: machine code ({rewritten} peephole rewrites)", string.Join("\n", code));
+        Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
         return code;
     }
 

@@ -1,4 +1,9 @@
+using MiniJit.Ir;
+
 namespace MiniJit;
+
+/// <summary>What one compilation stage produced for one method: its printed form, and the IR itself for the IR stages.</summary>
+public sealed record StageOutput(string Method, string Stage, string Text, Function? Ir = null);
 
 /// <summary>How <see cref="Jit"/> compiles. All settings are optional.</summary>
 public sealed class JitOptions
@@ -14,9 +19,10 @@ public sealed class JitOptions
     /// <summary>Checks the IR with the verifier after import and after every optimization pass (slower; tests use it).</summary>
     public bool Verify { get; init; }
 
-    /// <summary>Receives what each stage produced, as a title and its printed form — the IL, the IR after each pass,
-    /// the lowered IR, live intervals, register assignments, machine code and disassembly. `minijit explain` prints these.</summary>
-    public Action<string, string>? Explain { get; init; }
+    /// <summary>Receives what each stage produced, in order — the IL, the IR after import and after each pass that
+    /// changed something, the lowered IR, live intervals and locations, machine code, and the disassembly of the
+    /// whole unit. `minijit explain` prints these.</summary>
+    public Action<StageOutput>? Explain { get; init; }
 
     internal static readonly JitOptions Default = new();
 }
