@@ -17,7 +17,7 @@ namespace MiniJit;
 /// </summary>
 static class JitCompiler
 {
-    static readonly CallingConvention Convention = CallingConvention.SystemV;
+    internal static readonly CallingConvention Convention = CallingConvention.SystemV;
 
     /// <summary>Compiles <paramref name="root"/> and its callees into one unit. With <paramref name="ignoreThis"/>,
     /// the root is a lambda's instance method whose `this` is never read.</summary>
@@ -66,7 +66,7 @@ static class JitCompiler
 
     /// <summary>The pipeline for one function: CIL → SSA IR → optimizer → x64 lowering → liveness → register
     /// allocation → machine instructions → peephole. Each stage can print what it produced.</summary>
-    static List<MachineInstr> CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
+    internal static List<MachineInstr> CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit)
     {
         var title = CilImporter.NameOf(cil.Method);
