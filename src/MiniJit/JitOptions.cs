@@ -16,8 +16,15 @@ public sealed class JitOptions
     /// seed-style code (every value in a stack slot), to show and measure what they buy.</summary>
     public bool Optimize { get; init; } = true;
 
-    /// <summary>Checks the IR with the verifier after import and after every optimization pass (slower; tests use it).</summary>
-    public bool Verify { get; init; }
+    /// <summary>Checks the IR with the verifier after import and after every optimization pass. On by default in
+    /// Debug builds of MiniJit (so every test checks every pass), off in Release, where compile time matters.</summary>
+    public bool Verify { get; init; } = IsDebugBuild;
+
+#if DEBUG
+    const bool IsDebugBuild = true;
+#else
+    const bool IsDebugBuild = false;
+#endif
 
     /// <summary>Receives what each stage produced, in order — the IL, the IR after import and after each pass that
     /// changed something, the lowered IR, live intervals and locations, machine code, and the disassembly of the

@@ -21,6 +21,24 @@ public class EmitterTests
 
     static long Leaf(long a) => a + 1;
 
+    static long Twelve(long a, int b, long c, short d, long e, byte f, long g, long h, uint i, long j, sbyte k, long l) =>
+        a - 2 * b + 3 * c - 4 * d + 5 * e - 6 * f + 7 * g - 8 * h + 9 * i - 10 * j + 11 * k - 12 * l;
+
+    static long CallsTwelve(long x, long y) =>
+        Twelve(x, (int)y, x ^ y, (short)x, y, (byte)(x + y), -x, x * y, (uint)x, y - x, (sbyte)y, x + 1)
+        + Twelve(y, (int)x, 7, (short)y, x, (byte)y, y, -y, (uint)y, x, (sbyte)x, y * 3);
+
+    /// <summary>System V passes five integer arguments (after the hidden frame pointer) in registers and the other
+    /// seven on the stack; the callee finds them above its return address, past its saved registers and frame.</summary>
+    [Fact]
+    public void Calls_with_more_than_six_arguments_pass_the_rest_on_the_stack()
+    {
+        var compiled = Jit.Compile<Func<long, long, long>>(CallsTwelve);
+        foreach (var (x, y) in new[] { (0L, 0L), (1L, 2L), (-5L, 1000L), (long.MaxValue, long.MinValue), (0x1234_5678_9ABCL, -77L) })
+            Assert.Equal(CallsTwelve(x, y), compiled(x, y));
+        Assert.Contains("[rsp+", Jit.Disassemble(compiled));
+    }
+
     static readonly Register[] CalleeSaved = CallingConvention.SystemV.CalleeSaved;
 
     /// <summary>
