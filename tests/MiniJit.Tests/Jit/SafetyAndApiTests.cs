@@ -193,13 +193,13 @@ public class LazyTests
         var lazy = MiniJit.Jit.Lazy<Func<long, long>>(SafetyPrograms.Square, new JitOptions { Log = log.Add });
         Assert.Equal(0, log.Count("compiled"));
         Assert.Equal(SafetyPrograms.Square(12345), lazy(12345));
-        Assert.Equal(1, log.Count("compiling"));
-        Assert.Equal(1, log.Count("compiled"));
+        Assert.True(log.Count("compiling") >= 1, log.ToString());
+        Assert.True(log.Count("compiled") == 1, log.ToString());
+        int linesAfterFirstCall = log.Lines.Length;
         var disassembly = MiniJit.Jit.Disassemble(lazy);
         Assert.Contains(disassembly.Split('\n'), l => Regex.IsMatch(l, @"\bimul\b"));
         for (long x = -50; x < 50; x++) Assert.Equal(SafetyPrograms.Square(x), lazy(x));
-        Assert.Equal(1, log.Count("compiled"));
-        Assert.Equal(1, log.Count("compiling"));
+        Assert.True(log.Lines.Length == linesAfterFirstCall, $"later calls logged again:\n{log}");
     }
 
     [Fact]
