@@ -1,2 +1,2 @@
-// The minijit command line; commands arrive with the foundation issue.
-return 0;
+// The minijit command line. Everything lives in MiniJitCli so that tests can run it with captured output.
+return MiniJit.Cli.MiniJitCli.Run(args, Console.Out, Console.Error);

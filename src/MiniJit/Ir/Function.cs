@@ -23,6 +23,15 @@ public sealed class Function(string name, IrType[] paramTypes, IrType returnType
         return block;
     }
 
+    /// <summary>Adds a block with a chosen number (the parser keeps the text's names); later blocks get fresh numbers.</summary>
+    public Block NewBlock(int id)
+    {
+        var block = new Block(id);
+        Blocks.Add(block);
+        nextBlockId = Math.Max(nextBlockId, id + 1);
+        return block;
+    }
+
     public int NewValue(IrType type)
     {
         ValueTypes.Add(type);

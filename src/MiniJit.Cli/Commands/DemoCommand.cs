@@ -1,0 +1,72 @@
+using System.CommandLine;
+using MiniJit.Assembler;
+using MiniJit.Disassembly;
+using MiniJit.Memory;
+
+namespace MiniJit.Cli.Commands;
+
+/// <summary>
+/// <c>minijit demo</c>: small end-to-end shows of the machinery. Each demo is a subcommand; <c>minijit demo</c>
+/// alone runs every demo with its defaults.
+/// </summary>
+public static class DemoCommand
+{
+    const long DefaultFactor = 11;
+
+    public static Command Create()
+    {
+        var demo = new Command("demo", "Run the demos (all of them when no demo is named).")
+        {
+            CreateMultiply(),
+        };
+        demo.SetAction(parseResult => Multiply(DefaultFactor, parseResult.InvocationConfiguration.Output));
+        return demo;
+    }
+
+    static Command CreateMultiply()
+    {
+        var factor = new Argument<long>("N")
+        {
+            Description = "The constant to multiply by (a signed 64-bit integer).",
+            DefaultValueFactory = _ => DefaultFactor,
+        };
+        var multiply = new Command("multiply", "Assemble mul(x) = N * x by hand, run it for 0..9 and disassemble it.")
+        {
+            factor,
+        };
+        multiply.SetAction(parseResult => Multiply(parseResult.GetValue(factor), parseResult.InvocationConfiguration.Output));
+        return multiply;
+    }
+
+    /// <summary>The whole pipeline without a compiler: assemble, load, run, disassemble, free.</summary>
+    static unsafe int Multiply(long factor, TextWriter output)
+    {
+        // mul(x): x arrives in rdi and the result leaves in rax (System V).
+        var asm = new X64Assembler();
+        asm.Mov(Register.Rax, factor);
+        asm.Imul(Register.Rax, Register.Rdi);
+        asm.Ret();
+        var code = asm.Assemble();
+
+        using var memory = ExecutableMemory.Allocate(code.Length);
+        code.CopyTo(memory.GetWritableSpan());
+        memory.MakeExecutable();
+        var mul = (delegate* unmanaged<long, long>)memory.Address;
+
+        var failures = 0;
+        for (long i = 0; i < 10; i++)
+        {
+            var got = mul(i);
+            var expected = unchecked(factor * i);
+            if (got == expected) output.WriteLine($"OK   mul({i}) = {got}");
+            else
+            {
+                output.WriteLine($"FAIL mul({i}) = {got}, expected {expected}");
+                failures++;
+            }
+        }
+        output.WriteLine();
+        output.Write(Disassembler.Disassemble(memory, new Dictionary<int, string> { [0] = "mul" }));
+        return failures == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+}

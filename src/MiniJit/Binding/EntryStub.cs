@@ -1,0 +1,137 @@
+namespace MiniJit.Binding;
+
+// Inside the namespace on purpose: here the assembler's Memory type must win over the MiniJit.Memory namespace.
+using MiniJit.Assembler;
+using MiniJit.Lowering;
+
+/// <summary>
+/// Emits the glue between the one native signature the thunks call, <c>void Entry(JitFrame* frame)</c>, and a
+/// compiled function that takes its arguments in registers.
+/// </summary>
+/// <remarks>
+/// The internal convention of compiled code is the platform convention with one change: the frame pointer is
+/// a hidden first integer argument. So for System V, a function <c>long F(long a, double b, long c)</c> is
+/// entered with rdi = frame, rsi = a, xmm0 = b, rdx = c.
+/// <para>Stack frame of the stub just before it calls the body (addresses grow upwards):</para>
+/// <code>
+///   return address into the thunk
+///   rbx, rbp, r12, r13, r14, r15   callee-saved registers of the caller
+///   frame pointer                  ← rsp saved in JitFrame.EntryRsp (16-byte aligned)
+///   [padding]                      so that rsp is 16-byte aligned at the call
+///   stack argument n … 1           the first one lowest, right above the body's return address
+/// </code>
+/// </remarks>
+public static class EntryStub
+{
+    /// <summary>Emits an entry stub at the current position and returns a label bound to its first byte.</summary>
+    /// <param name="body">The compiled function the stub calls.</param>
+    /// <param name="parameters">Classes of the function's parameters, in declaration order; argument i is read
+    /// from slot i of <see cref="JitFrame.Arguments"/>.</param>
+    /// <param name="result">Class of the return value, or null for void.</param>
+    public static Label Emit(X64Assembler asm, Label body, IReadOnlyList<ArgumentClass> parameters, ArgumentClass? result,
+        CallingConvention cc)
+    {
+        if (parameters.Count > JitFrame.MaxArguments)
+            throw new JitException($"{parameters.Count} parameters; the entry stub passes at most {JitFrame.MaxArguments}.");
+
+        var frame = FrameRegister(cc);
+        var entry = asm.CreateLabel("entry stub");
+        asm.Bind(entry);
+
+        foreach (var register in cc.CalleeSaved) asm.Push(register);
+        asm.Push(frame);
+        asm.Mov(Memory.Qword(frame, JitFrame.EntryRspOffset), Register.Rsp);
+
+        var (loads, stackArguments) = AssignArguments(parameters, cc);
+
+        // On entry rsp was 8 past a 16-byte boundary (the call pushed the return address); every push moved it 8.
+        var pushedSinceAligned = 8 + 8 * (cc.CalleeSaved.Length + 1);
+        var belowEntryRsp = 8 * stackArguments.Count + cc.ShadowSpace;
+        var padding = (16 - (pushedSinceAligned + belowEntryRsp) % 16) % 16;
+        if (padding != 0) asm.Sub(Register.Rsp, padding);
+        // Pushed last to first, so the first stack argument ends up at the lowest address.
+        for (var i = stackArguments.Count - 1; i >= 0; i--) asm.Push(Slot(frame, stackArguments[i], 8));
+        if (cc.ShadowSpace != 0) asm.Sub(Register.Rsp, cc.ShadowSpace);
+
+        foreach (var (index, register) in loads)
+        {
+            switch (parameters[index])
+            {
+                case ArgumentClass.Integer: asm.Mov(register, Slot(frame, index, 8)); break;
+                case ArgumentClass.Double: asm.Movsd(register, Slot(frame, index, 8)); break;
+                case ArgumentClass.Single: asm.Movss(register, Slot(frame, index, 4)); break;
+            }
+        }
+
+        asm.Call(body);
+
+        if (padding + belowEntryRsp != 0) asm.Add(Register.Rsp, padding + belowEntryRsp);
+        // The body may have used the frame register for anything; the copy on the stack is still good.
+        asm.Pop(frame);
+        switch (result)
+        {
+            case ArgumentClass.Integer: asm.Mov(Memory.Qword(frame, JitFrame.ResultOffset), cc.IntegerReturn); break;
+            case ArgumentClass.Double: asm.Movsd(Memory.Qword(frame, JitFrame.ResultOffset), cc.FloatReturn); break;
+            case ArgumentClass.Single: asm.Movss(Memory.Dword(frame, JitFrame.ResultOffset), cc.FloatReturn); break;
+        }
+        PopCalleeSavedAndReturn(asm, cc);
+        return entry;
+    }
+
+    /// <summary>
+    /// Emits the shared error exit at <paramref name="errorExit"/>. Generated code anywhere in the call tree
+    /// jumps here with the frame pointer in the first integer argument register (rdi) and a
+    /// <see cref="JitStatus"/> in the second (rsi). It records the status and resets rsp to the value the entry
+    /// stub saved, which discards every native frame in between (a longjmp), then returns to the thunk exactly
+    /// as a normal return would.
+    /// </summary>
+    /// <param name="cc">Must be the convention the entry stubs were emitted with; System V when omitted.</param>
+    public static void EmitErrorExit(X64Assembler asm, Label errorExit, CallingConvention? cc = null)
+    {
+        cc ??= CallingConvention.SystemV;
+        var frame = FrameRegister(cc);
+        asm.Bind(errorExit);
+        asm.Mov(Memory.Qword(frame, JitFrame.StatusOffset), cc.IntegerArguments[1]);
+        asm.Mov(Register.Rsp, Memory.Qword(frame, JitFrame.EntryRspOffset));
+        asm.Pop(frame);
+        PopCalleeSavedAndReturn(asm, cc);
+    }
+
+    /// <summary>The register the frame pointer arrives in and stays in: the first integer argument.</summary>
+    static Register FrameRegister(CallingConvention cc) => cc.IntegerArguments[0];
+
+    static Memory Slot(Register frame, int index, int size) => new(size, frame, displacement: JitFrame.ArgumentsOffset + 8 * index);
+
+    static void PopCalleeSavedAndReturn(X64Assembler asm, CallingConvention cc)
+    {
+        for (var i = cc.CalleeSaved.Length - 1; i >= 0; i--) asm.Pop(cc.CalleeSaved[i]);
+        asm.Ret();
+    }
+
+    /// <summary>
+    /// Decides where each argument goes. System V counts integer and floating-point registers separately
+    /// (<c>f(long, double, long)</c> uses rsi, xmm0, rdx); Windows numbers slots across both
+    /// (<see cref="CallingConvention.ArgumentSlotsShared"/>). The hidden frame pointer takes the first
+    /// integer register. Whatever finds no register goes on the stack, in declaration order.
+    /// </summary>
+    static (List<(int Index, Register Register)> Loads, List<int> StackArguments) AssignArguments(
+        IReadOnlyList<ArgumentClass> parameters, CallingConvention cc)
+    {
+        var loads = new List<(int, Register)>();
+        var stack = new List<int>();
+        var nextInteger = 1;
+        var nextFloat = cc.ArgumentSlotsShared ? 1 : 0;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var isInteger = parameters[i] == ArgumentClass.Integer;
+            var registers = isInteger ? cc.IntegerArguments : cc.FloatArguments;
+            var next = isInteger ? nextInteger : nextFloat;
+            if (next < registers.Length) loads.Add((i, registers[next]));
+            else stack.Add(i);
+
+            if (cc.ArgumentSlotsShared || isInteger) nextInteger++;
+            if (cc.ArgumentSlotsShared || !isInteger) nextFloat++;
+        }
+        return (loads, stack);
+    }
+}

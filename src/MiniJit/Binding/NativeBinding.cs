@@ -1,0 +1,104 @@
+using System.Reflection;
+
+namespace MiniJit.Binding;
+
+/// <summary>
+/// Turns the address of an entry stub into an ordinary .NET delegate (<c>Func&lt;...&gt;</c>,
+/// <c>Action&lt;...&gt;</c> or any custom delegate type) by binding it to a thunk of the matching shape.
+/// </summary>
+public static class NativeBinding
+{
+    /// <summary>Thunk classes exist for 0 to this many parameters.</summary>
+    public const int MaxParameters = 8;
+
+    static readonly Type[] FuncThunks =
+    [
+        typeof(FuncThunk<>), typeof(FuncThunk<,>), typeof(FuncThunk<,,>), typeof(FuncThunk<,,,>),
+        typeof(FuncThunk<,,,,>), typeof(FuncThunk<,,,,,>), typeof(FuncThunk<,,,,,,>), typeof(FuncThunk<,,,,,,,>),
+        typeof(FuncThunk<,,,,,,,,>),
+    ];
+
+    static readonly Type[] ActionThunks =
+    [
+        typeof(ActionThunk), typeof(ActionThunk<>), typeof(ActionThunk<,>), typeof(ActionThunk<,,>),
+        typeof(ActionThunk<,,,>), typeof(ActionThunk<,,,,>), typeof(ActionThunk<,,,,,>), typeof(ActionThunk<,,,,,,>),
+        typeof(ActionThunk<,,,,,,,>),
+    ];
+
+    /// <summary>Primitive types whose bits fit one 8-byte slot and one register.</summary>
+    static readonly HashSet<Type> IntegerTypes =
+    [
+        typeof(long), typeof(ulong), typeof(int), typeof(uint), typeof(short), typeof(ushort),
+        typeof(sbyte), typeof(byte), typeof(bool), typeof(char), typeof(nint), typeof(nuint),
+    ];
+
+    /// <summary>Creates a <typeparamref name="TDelegate"/> that calls the entry stub at
+    /// <paramref name="entryStub"/>.</summary>
+    /// <param name="owner">Whatever keeps the code alive (typically its <c>ExecutableMemory</c>); the delegate
+    /// holds it, so the code lives as long as the delegate.</param>
+    /// <exception cref="JitException">A parameter or the return type is not a supported primitive, or there are
+    /// more than <see cref="MaxParameters"/> parameters.</exception>
+    public static TDelegate CreateDelegate<TDelegate>(nint entryStub, object owner) where TDelegate : Delegate =>
+        (TDelegate)CreateDelegate(typeof(TDelegate), entryStub, owner);
+
+    /// <inheritdoc cref="CreateDelegate{TDelegate}"/>
+    public static Delegate CreateDelegate(Type delegateType, nint entryStub, object owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        var invoke = InvokeMethodOf(delegateType);
+        var parameters = invoke.GetParameters();
+        if (parameters.Length > MaxParameters)
+            throw new JitException($"{delegateType}: {parameters.Length} parameters; compiled code takes at most {MaxParameters}.");
+
+        var typeArguments = new List<Type>();
+        foreach (var parameter in parameters)
+        {
+            CheckSupported(delegateType, $"parameter '{parameter.Name}'", parameter.ParameterType);
+            typeArguments.Add(parameter.ParameterType);
+        }
+
+        Type thunkType;
+        if (invoke.ReturnType == typeof(void))
+        {
+            thunkType = ActionThunks[parameters.Length];
+        }
+        else
+        {
+            CheckSupported(delegateType, "the return type", invoke.ReturnType);
+            typeArguments.Add(invoke.ReturnType);
+            thunkType = FuncThunks[parameters.Length];
+        }
+        if (typeArguments.Count > 0) thunkType = thunkType.MakeGenericType([.. typeArguments]);
+
+        var thunk = Activator.CreateInstance(thunkType, entryStub, owner)!;
+        return Delegate.CreateDelegate(delegateType, thunk, thunkType.GetMethod("Invoke")!);
+    }
+
+    /// <summary>The register class a value of <paramref name="type"/> travels in.</summary>
+    /// <exception cref="JitException"><paramref name="type"/> is not a supported primitive.</exception>
+    public static ArgumentClass ClassOf(Type type) =>
+        type == typeof(double) ? ArgumentClass.Double
+        : type == typeof(float) ? ArgumentClass.Single
+        : IntegerTypes.Contains(type) ? ArgumentClass.Integer
+        : throw new JitException($"{type} cannot cross into compiled code: {SupportedTypes}.");
+
+    static bool IsSupported(Type type) => type == typeof(double) || type == typeof(float) || IntegerTypes.Contains(type);
+
+    const string SupportedTypes =
+        "only long, ulong, int, uint, short, ushort, sbyte, byte, bool, char, double, float, nint and nuint are supported";
+
+    static void CheckSupported(Type delegateType, string what, Type type)
+    {
+        if (!IsSupported(type))
+            throw new JitException($"{delegateType}: {what} has type {type}, which cannot cross into compiled code; {SupportedTypes}.");
+    }
+
+    static MethodInfo InvokeMethodOf(Type delegateType)
+    {
+        if (!delegateType.IsSubclassOf(typeof(MulticastDelegate)) || delegateType.GetMethod("Invoke") is not { } invoke)
+            throw new ArgumentException($"{delegateType} is not a delegate type.", nameof(delegateType));
+        if (delegateType.ContainsGenericParameters)
+            throw new ArgumentException($"{delegateType} is an open generic type.", nameof(delegateType));
+        return invoke;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace MiniJit.Binding;
+
+/// <summary>
+/// What every thunk shares. A thunk is the managed object a JIT-compiled delegate is bound to: its Invoke packs
+/// the arguments into a <see cref="JitFrame"/> on the managed stack, calls the entry stub through the one
+/// non-generic native signature <c>delegate* unmanaged&lt;JitFrame*, void&gt;</c>, and turns the frame's status
+/// back into a .NET exception or its result into the return value.
+/// </summary>
+/// <remarks>The generic subclasses exist because a generic function pointer cannot carry double or float
+/// through the marshaller, and <c>Marshal.GetDelegateForFunctionPointer</c> refuses generic delegates: going
+/// through memory keeps the native signature fixed while the managed one varies.</remarks>
+internal abstract unsafe class Thunk(nint entryStub, object owner)
+{
+    readonly delegate* unmanaged<JitFrame*, void> entry = (delegate* unmanaged<JitFrame*, void>)entryStub;
+
+    /// <summary>Keeps the code memory alive for as long as a delegate can reach this thunk.</summary>
+    public object Owner { get; } = owner;
+
+    /// <summary>The bits of a value as an argument slot holds them: small types zero-padded, floating point
+    /// bit-cast (a double keeps its IEEE bits; it is not converted to an integer).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static long Slot<T>(T value)
+    {
+        long slot = 0;
+        Unsafe.As<long, T>(ref slot) = value;
+        return slot;
+    }
+
+    /// <summary>The low bytes of rax (or xmm0) read back as the declared return type.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static T Result<T>(JitFrame* frame) => Unsafe.As<long, T>(ref frame->Result);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected void Call(JitFrame* frame)
+    {
+        frame->StackLimit = NativeStack.Limit;
+        frame->Status = JitStatus.Ok;
+        entry(frame);
+        // Without this the JIT may consider the thunk dead once it has loaded the entry pointer; a collection
+        // on another thread could then finalize the owner and unmap the code while it is still running.
+        GC.KeepAlive(this);
+        if (frame->Status != JitStatus.Ok) Throw(frame->Status);
+    }
+
+    /// <summary>Kept out of Invoke so that the common path stays small enough to inline and free of the
+    /// exception-construction code.</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    static void Throw(JitStatus status) => throw status switch
+    {
+        JitStatus.DivideByZero => new DivideByZeroException(),
+        JitStatus.Overflow => new OverflowException(),
+        JitStatus.IndexOutOfRange => new IndexOutOfRangeException(),
+        JitStatus.StackOverflow => new InsufficientExecutionStackException(),
+        JitStatus.NullReference => new NullReferenceException(),
+        JitStatus.Arithmetic => new ArithmeticException(),
+        _ => new JitException($"Generated code reported an unknown status {(long)status}."),
+    };
+}

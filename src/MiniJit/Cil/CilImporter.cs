@@ -1,0 +1,639 @@
+using System.Reflection;
+using MiniJit.Ir;
+
+namespace MiniJit.Cil;
+
+/// <summary>
+/// Turns a method's CIL into SSA IR. CIL is a stack machine; the IR is not: every argument, local and
+/// evaluation-stack slot is a <em>variable</em>, and SSA values for them are built on the fly with the algorithm of
+/// Braun, Buchwald, Hack, Leißa, Mallon and Zwinkau, "Simple and Efficient Construction of SSA Form" (CC 2013):
+/// a read looks for a definition in its block, else asks the predecessors, placing a phi only where paths with
+/// different definitions meet. Blocks whose predecessors are not all known yet ("unsealed" loop headers) get
+/// placeholder phis that are completed when the last predecessor is filled.
+/// </summary>
+public sealed class CilImporter
+{
+    readonly CilMethod method;
+    readonly CilInstruction[] code;
+    readonly Function function;
+    readonly Block entry;
+    readonly int thisOffset;              // 1 when IL argument 0 is an ignored `this`
+    readonly Type[] argTypes;             // IL argument types, `this` included
+    readonly int localBase, stackBase;    // variable numbering: args, then locals, then stack slots
+    readonly IrType[] variableTypes;
+
+    // Braun et al.'s bookkeeping, indexed by IR block id.
+    readonly List<int[]> definitions = [];
+    readonly List<bool> sealedBlocks = [];
+    readonly List<List<(int Variable, Instr Phi)>> incompletePhis = [];
+    readonly List<int> filledPredecessors = [];
+    readonly List<int> expectedPredecessors = [];
+    readonly Dictionary<int, int> replacedPhis = [];
+
+    // CIL block structure.
+    readonly SortedDictionary<int, Block> blockAt = [];
+    readonly Dictionary<int, int> blockEnd = [];
+    readonly Dictionary<int, int> indexAt = [];  // IL offset → index in code
+    readonly Dictionary<Block, IrType[]> entryStacks = [];
+
+    CilImporter(CilMethod method, bool ignoreThis)
+    {
+        this.method = method;
+        code = CilReader.Decode(method.IL, method.Method);
+        argTypes = method.ParameterTypes;
+        thisOffset = ignoreThis ? 1 : 0;
+        if (!ignoreThis && !method.Method.IsStatic)
+            throw Error(null, "instance methods are not supported (only static methods and non-capturing lambdas)");
+        if (method.ExceptionClauseCount > 0)
+            throw Error(null, "exception handling (try/catch/finally) is not supported");
+
+        var paramTypes = argTypes.Skip(thisOffset).Select((t, i) => TypeOf(t, null, $"parameter {i}")).ToArray();
+        var returnType = method.ReturnType == typeof(void) ? IrType.Void : TypeOf(method.ReturnType, null, "return type");
+        function = new Function(NameOf(method.Method), paramTypes, returnType);
+
+        localBase = argTypes.Length;
+        stackBase = localBase + method.LocalTypes.Length;
+        variableTypes = new IrType[stackBase + method.MaxStack];
+        for (int i = 0; i < argTypes.Length; i++)
+            variableTypes[i] = i < thisOffset ? IrType.Void : paramTypes[i - thisOffset];
+        for (int i = 0; i < method.LocalTypes.Length; i++)
+            variableTypes[localBase + i] = TypeOf(method.LocalTypes[i], null, $"local {i}");
+
+        entry = NewBlock();
+    }
+
+    /// <summary>Imports <paramref name="method"/>. With <paramref name="ignoreThis"/>, IL argument 0 is an instance's
+    /// `this` that the body never reads (a non-capturing lambda); it is not a parameter of the IR function.</summary>
+    public static Function Import(CilMethod method, bool ignoreThis = false) => new CilImporter(method, ignoreThis).Run();
+
+    public static string NameOf(MethodBase method) => $"{method.DeclaringType?.Name}.{method.Name}";
+
+    /// <summary>The IR type that holds a CLR type on the evaluation stack, or a JitException naming the type.</summary>
+    public static bool TryGetType(Type type, out IrType irType)
+    {
+        irType = Type.GetTypeCode(type) switch
+        {
+            TypeCode.Boolean or TypeCode.Char or TypeCode.SByte or TypeCode.Byte or TypeCode.Int16 or TypeCode.UInt16
+                or TypeCode.Int32 or TypeCode.UInt32 => IrType.I32,
+            TypeCode.Int64 or TypeCode.UInt64 => IrType.I64,
+            _ when type == typeof(nint) || type == typeof(nuint) => IrType.I64,
+            _ => IrType.Void,
+        };
+        return irType != IrType.Void && !type.IsEnum;
+    }
+
+    IrType TypeOf(Type type, CilInstruction? at, string what) =>
+        TryGetType(type, out var irType) ? irType : throw Error(at, $"{what} has type {type.Name}, which is not supported");
+
+    JitException Error(CilInstruction? at, string reason) =>
+        new(method.Method, at?.Offset, at?.OpCode.Name, reason);
+
+    Function Run()
+    {
+        FindBlocks();
+        FillEntry();
+        foreach (var (start, block) in blockAt)
+            FillBlock(block, start);
+        foreach (var block in function.Blocks)
+            if (!sealedBlocks[block.Id]) Seal(block);
+        ResolveReplacedPhis();
+        return function;
+    }
+
+    // ---------------------------------------------------------------- blocks
+
+    Block NewBlock()
+    {
+        var block = function.NewBlock();
+        definitions.Add(new int[variableTypes.Length]);
+        Array.Fill(definitions[^1], -1);
+        sealedBlocks.Add(false);
+        incompletePhis.Add([]);
+        filledPredecessors.Add(0);
+        expectedPredecessors.Add(0);
+        return block;
+    }
+
+    /// <summary>A block starts at offset 0, at every branch target, and after every instruction that does not fall
+    /// through. Only blocks reachable from offset 0 become IR blocks: dead code is never imported.</summary>
+    void FindBlocks()
+    {
+        for (int i = 0; i < code.Length; i++) indexAt[code[i].Offset] = i;
+        var starts = new SortedSet<int> { 0 };
+        foreach (var instr in code)
+        {
+            if (instr.OpCode.Flow is CilFlow.Branch or CilFlow.CondBranch)
+                starts.UnionWith(Targets(instr));
+            if (instr.OpCode.Flow is CilFlow.Branch or CilFlow.CondBranch or CilFlow.Return or CilFlow.Throw)
+                starts.Add(instr.NextOffset);
+        }
+        int bodyEnd = code[^1].NextOffset;
+        starts.RemoveWhere(s => s >= bodyEnd);
+
+        // Walk the blocks from offset 0; each block's last instruction names its successors.
+        var successors = new Dictionary<int, int[]>();
+        var work = new Stack<int>([0]);
+        while (work.Count > 0)
+        {
+            int start = work.Pop();
+            if (successors.ContainsKey(start)) continue;
+            var next = starts.GetViewBetween(start + 1, int.MaxValue);
+            int end = next.Count > 0 ? next.Min : bodyEnd;
+            var last = code[indexAt[start]];
+            for (int i = indexAt[start]; i < code.Length && code[i].Offset < end; i++) last = code[i];
+            var succs = Successors(last).Distinct().ToArray();
+            if (succs.Any(s => s >= bodyEnd))
+                throw Error(last, "control falls off the end of the method");
+            successors[start] = succs;
+            foreach (var succ in succs) work.Push(succ);
+        }
+        foreach (var start in starts.Where(successors.ContainsKey)) blockAt[start] = NewBlock();
+        foreach (var start in starts) blockEnd[start] = starts.GetViewBetween(start + 1, int.MaxValue) is { Count: > 0 } later ? later.Min : bodyEnd;
+
+        // Count each block's distinct predecessors now, so a block is sealed the moment its last one is filled.
+        expectedPredecessors[blockAt[0].Id]++;  // from the entry block
+        foreach (var succs in successors.Values)
+            foreach (var succ in succs) expectedPredecessors[blockAt[succ].Id]++;
+    }
+
+    static IEnumerable<int> Targets(CilInstruction instr) => instr.Targets ?? [instr.Target];
+
+    IEnumerable<int> Successors(CilInstruction last)
+    {
+        switch (last.OpCode.Flow)
+        {
+            case CilFlow.Branch:
+                yield return last.Target;
+                break;
+            case CilFlow.CondBranch:
+                foreach (var target in Targets(last)) yield return target;
+                yield return last.NextOffset;
+                break;
+            case CilFlow.Return or CilFlow.Throw:
+                break;
+            default:
+                yield return last.NextOffset;
+                break;
+        }
+    }
+
+    /// <summary>The entry block defines the parameters and the zero-initialized locals, then jumps to IL offset 0
+    /// (which may itself be a loop header, and an entry block must have no predecessors).</summary>
+    void FillEntry()
+    {
+        for (int i = thisOffset; i < argTypes.Length; i++)
+        {
+            var param = function.Append(entry, Op.Param, variableTypes[i]);
+            param.Imm = i - thisOffset;
+            Write(i, entry, Normalize(entry, param.Result, argTypes[i], null));
+        }
+        for (int i = 0; i < method.LocalTypes.Length; i++)
+            Write(localBase + i, entry, function.AppendConst(entry, variableTypes[localBase + i], 0).Result);
+        Jump(entry, blockAt[0], []);
+        Seal(entry);
+    }
+
+    void Jump(Block from, Block to, List<int> stack)
+    {
+        SaveStack(from, to, stack);
+        function.Terminate(from, Op.Jump, [], to);
+        Filled(from);
+    }
+
+    /// <summary>Stack slots that flow into another block travel as variables, like locals.</summary>
+    void SaveStack(Block from, Block to, List<int> stack)
+    {
+        var types = stack.Select(v => function.ValueTypes[v]).ToArray();
+        if (!entryStacks.TryGetValue(to, out var expected))
+            entryStacks[to] = types;
+        else if (!expected.SequenceEqual(types))
+            throw Error(null, $"the evaluation stack differs between the paths into {to}");
+        for (int i = 0; i < stack.Count; i++)
+        {
+            variableTypes[stackBase + i] = types[i];
+            Write(stackBase + i, from, stack[i]);
+        }
+    }
+
+    /// <summary>After a block's terminator: successors whose predecessors are now all filled can be sealed.</summary>
+    void Filled(Block block)
+    {
+        foreach (var succ in block.Succs.Distinct())
+            if (++filledPredecessors[succ.Id] == expectedPredecessors[succ.Id]) Seal(succ);
+    }
+
+    // ---------------------------------------------------------------- Braun et al.
+
+    void Write(int variable, Block block, int value) => definitions[block.Id][variable] = value;
+
+    int Read(int variable, Block block)
+    {
+        int value = definitions[block.Id][variable];
+        return value >= 0 ? value : ReadRecursive(variable, block);
+    }
+
+    int ReadRecursive(int variable, Block block)
+    {
+        var type = variableTypes[variable];
+        int value;
+        if (!sealedBlocks[block.Id])
+        {
+            var phi = NewPhi(block, type);
+            incompletePhis[block.Id].Add((variable, phi));
+            value = phi.Result;
+        }
+        else if (block.Preds.Count == 0)
+        {
+            // Only unreachable code reads a variable nobody wrote; any value will do, and the block will go.
+            value = InsertBeforeTerminator(block, Op.Const, type).Result;
+        }
+        else if (block.Preds.Count == 1)
+        {
+            value = Read(variable, block.Preds[0]);
+        }
+        else
+        {
+            // Write the phi first: a loop that reads the variable back through itself then finds the phi.
+            var phi = NewPhi(block, type);
+            Write(variable, block, phi.Result);
+            value = AddPhiOperands(variable, phi, block);
+        }
+        Write(variable, block, value);
+        return value;
+    }
+
+    Instr NewPhi(Block block, IrType type)
+    {
+        var phi = new Instr(Op.Phi, type, function.NewValue(type), []);
+        int firstNonPhi = block.Instrs.FindIndex(i => i.Op != Op.Phi);
+        block.Instrs.Insert(firstNonPhi < 0 ? block.Instrs.Count : firstNonPhi, phi);
+        return phi;
+    }
+
+    Instr InsertBeforeTerminator(Block block, Op op, IrType type)
+    {
+        var instr = new Instr(op, type, function.NewValue(type), []);
+        block.Instrs.Insert(block.Terminator is null ? block.Instrs.Count : block.Instrs.Count - 1, instr);
+        return instr;
+    }
+
+    int AddPhiOperands(int variable, Instr phi, Block block)
+    {
+        phi.Args = block.Preds.Select(pred => Read(variable, pred)).ToArray();
+        return RemoveTrivialPhi(phi, block);
+    }
+
+    /// <summary>A phi whose operands are all one value (or the phi itself) is that value. The fuller recursive
+    /// clean-up is left to copy propagation, which sees the whole function.</summary>
+    int RemoveTrivialPhi(Instr phi, Block block)
+    {
+        int same = -1;
+        foreach (var raw in phi.Args)
+        {
+            int arg = Resolve(raw);
+            if (arg == same || arg == phi.Result) continue;
+            if (same >= 0) return phi.Result;
+            same = arg;
+        }
+        if (same < 0) return phi.Result; // only reachable through itself: unreachable code
+        block.Instrs.Remove(phi);
+        replacedPhis[phi.Result] = same;
+        return same;
+    }
+
+    void Seal(Block block)
+    {
+        foreach (var (variable, phi) in incompletePhis[block.Id])
+        {
+            int value = AddPhiOperands(variable, phi, block);
+            if (value != phi.Result && definitions[block.Id][variable] == phi.Result) Write(variable, block, value);
+        }
+        incompletePhis[block.Id].Clear();
+        sealedBlocks[block.Id] = true;
+    }
+
+    int Resolve(int value)
+    {
+        while (replacedPhis.TryGetValue(value, out var next)) value = next;
+        return value;
+    }
+
+    void ResolveReplacedPhis()
+    {
+        if (replacedPhis.Count == 0) return;
+        foreach (var block in function.Blocks)
+            foreach (var instr in block.Instrs)
+                for (int i = 0; i < instr.Args.Length; i++) instr.Args[i] = Resolve(instr.Args[i]);
+    }
+
+    // ---------------------------------------------------------------- instructions
+
+    void FillBlock(Block block, int start)
+    {
+        var stack = new List<int>();
+        if (entryStacks.TryGetValue(block, out var types))
+            for (int i = 0; i < types.Length; i++)
+            {
+                variableTypes[stackBase + i] = types[i];
+                stack.Add(Read(stackBase + i, block));
+            }
+
+        int end = blockEnd[start];
+        for (int index = indexAt[start]; index < code.Length && code[index].Offset < end; index++)
+            if (ImportInstruction(block, code[index], stack)) return; // the block ended with a terminator
+        Jump(block, blockAt[end], stack); // fell through into the next block
+    }
+
+    int Pop(List<int> stack, CilInstruction at)
+    {
+        if (stack.Count == 0) throw Error(at, "evaluation stack underflow");
+        int value = stack[^1];
+        stack.RemoveAt(stack.Count - 1);
+        return value;
+    }
+
+    IrType TypeOfValue(int value) => function.ValueTypes[value];
+
+    int Emit(Block block, CilInstruction at, Op op, IrType type, params int[] args)
+    {
+        var instr = function.Append(block, op, type, args);
+        instr.ILOffset = at.Offset;
+        return instr.Result;
+    }
+
+    int Const(Block block, IrType type, long value) => function.AppendConst(block, type, value).Result;
+
+    /// <summary>Brings a value to <paramref name="type"/>: int32 mixed with native int is sign-extended, as the CLR does.</summary>
+    int Widen(Block block, CilInstruction at, int value, IrType type)
+    {
+        var from = TypeOfValue(value);
+        if (from == type) return value;
+        if (from == IrType.I32 && type == IrType.I64) return Emit(block, at, Op.SignExtend32, IrType.I64, value);
+        if (from == IrType.I64 && type == IrType.I32) return Emit(block, at, Op.Truncate, IrType.I32, value);
+        throw Error(at, $"operands of types {from.Name()} and {type.Name()} cannot be combined");
+    }
+
+    (int A, int B, IrType Type) PopPair(Block block, CilInstruction at, List<int> stack)
+    {
+        int b = Pop(stack, at), a = Pop(stack, at);
+        var type = TypeOfValue(a) == IrType.I64 || TypeOfValue(b) == IrType.I64 ? IrType.I64 : TypeOfValue(a);
+        return (Widen(block, at, a, type), Widen(block, at, b, type), type);
+    }
+
+    /// <summary>Storing into a small-typed slot keeps only its bits, and reading it back extends them, exactly
+    /// like the CLR: a short holds -1 as 0xFFFF and loads it as int32 -1.</summary>
+    int Normalize(Block block, int value, Type type, CilInstruction? at)
+    {
+        Op? op = Type.GetTypeCode(type) switch
+        {
+            TypeCode.SByte => Op.SignExtend8,
+            TypeCode.Byte or TypeCode.Boolean => Op.ZeroExtend8,
+            TypeCode.Int16 => Op.SignExtend16,
+            TypeCode.UInt16 or TypeCode.Char => Op.ZeroExtend16,
+            _ => null,
+        };
+        var irType = TypeOf(type, at, "value");
+        value = at is null ? value : Widen(block, at.Value, value, irType);
+        if (op is null) return value;
+        var instr = function.Append(block, op.Value, IrType.I32, value);
+        if (at is not null) instr.ILOffset = at.Value.Offset;
+        return instr.Result;
+    }
+
+    void Branch(Block block, CilInstruction at, int condition, List<int> stack)
+    {
+        var taken = blockAt[at.Target];
+        var next = blockAt[at.NextOffset];
+        SaveStack(block, taken, stack);
+        if (taken != next) SaveStack(block, next, stack);
+        var instr = function.Terminate(block, Op.Branch, [condition], taken, next);
+        instr.ILOffset = at.Offset;
+        Filled(block);
+    }
+
+    void CompareAndBranch(Block block, CilInstruction at, List<int> stack, Op compare)
+    {
+        var (a, b, _) = PopPair(block, at, stack);
+        Branch(block, at, Emit(block, at, compare, IrType.I32, a, b), stack);
+    }
+
+    /// <summary>Imports one CIL instruction; returns true when it ended the block.</summary>
+    bool ImportInstruction(Block block, CilInstruction at, List<int> stack)
+    {
+        switch (at.OpCode.Op)
+        {
+            case CilOp.Nop or CilOp.Tail:
+                return false;
+
+            case CilOp.Ldarg_0 or CilOp.Ldarg_1 or CilOp.Ldarg_2 or CilOp.Ldarg_3:
+                stack.Add(LoadArg(block, at, at.OpCode.Op - CilOp.Ldarg_0));
+                return false;
+            case CilOp.Ldarg_S or CilOp.Ldarg:
+                stack.Add(LoadArg(block, at, (int)at.Int));
+                return false;
+            case CilOp.Starg_S or CilOp.Starg:
+                StoreArg(block, at, (int)at.Int, Pop(stack, at));
+                return false;
+            case CilOp.Ldloc_0 or CilOp.Ldloc_1 or CilOp.Ldloc_2 or CilOp.Ldloc_3:
+                stack.Add(Read(localBase + (at.OpCode.Op - CilOp.Ldloc_0), block));
+                return false;
+            case CilOp.Ldloc_S or CilOp.Ldloc:
+                stack.Add(Read(localBase + (int)at.Int, block));
+                return false;
+            case CilOp.Stloc_0 or CilOp.Stloc_1 or CilOp.Stloc_2 or CilOp.Stloc_3:
+                StoreLocal(block, at, at.OpCode.Op - CilOp.Stloc_0, Pop(stack, at));
+                return false;
+            case CilOp.Stloc_S or CilOp.Stloc:
+                StoreLocal(block, at, (int)at.Int, Pop(stack, at));
+                return false;
+
+            case >= CilOp.Ldc_I4_M1 and <= CilOp.Ldc_I4_8:
+                stack.Add(Const(block, IrType.I32, at.OpCode.Op - CilOp.Ldc_I4_0));
+                return false;
+            case CilOp.Ldc_I4_S or CilOp.Ldc_I4:
+                stack.Add(Const(block, IrType.I32, at.Int));
+                return false;
+            case CilOp.Ldc_I8:
+                stack.Add(Const(block, IrType.I64, at.Int));
+                return false;
+
+            case CilOp.Dup:
+                {
+                    int value = Pop(stack, at);
+                    stack.Add(value);
+                    stack.Add(value);
+                    return false;
+                }
+            case CilOp.Pop:
+                Pop(stack, at);
+                return false;
+
+            case CilOp.Add: Binary(block, at, stack, Op.Add); return false;
+            case CilOp.Sub: Binary(block, at, stack, Op.Sub); return false;
+            case CilOp.Mul: Binary(block, at, stack, Op.Mul); return false;
+            case CilOp.Div: Binary(block, at, stack, Op.Div); return false;
+            case CilOp.Div_Un: Binary(block, at, stack, Op.DivU); return false;
+            case CilOp.Rem: Binary(block, at, stack, Op.Rem); return false;
+            case CilOp.Rem_Un: Binary(block, at, stack, Op.RemU); return false;
+            case CilOp.And: Binary(block, at, stack, Op.And); return false;
+            case CilOp.Or: Binary(block, at, stack, Op.Or); return false;
+            case CilOp.Xor: Binary(block, at, stack, Op.Xor); return false;
+            case CilOp.Shl: Shift(block, at, stack, Op.Shl); return false;
+            case CilOp.Shr: Shift(block, at, stack, Op.Shr); return false;
+            case CilOp.Shr_Un: Shift(block, at, stack, Op.ShrU); return false;
+            case CilOp.Neg:
+                {
+                    int value = Pop(stack, at);
+                    stack.Add(Emit(block, at, Op.Neg, TypeOfValue(value), value));
+                    return false;
+                }
+            case CilOp.Not:
+                {
+                    int value = Pop(stack, at);
+                    stack.Add(Emit(block, at, Op.Not, TypeOfValue(value), value));
+                    return false;
+                }
+
+            case CilOp.Conv_I1: stack.Add(Narrow(block, at, Pop(stack, at), Op.SignExtend8)); return false;
+            case CilOp.Conv_U1: stack.Add(Narrow(block, at, Pop(stack, at), Op.ZeroExtend8)); return false;
+            case CilOp.Conv_I2: stack.Add(Narrow(block, at, Pop(stack, at), Op.SignExtend16)); return false;
+            case CilOp.Conv_U2: stack.Add(Narrow(block, at, Pop(stack, at), Op.ZeroExtend16)); return false;
+            case CilOp.Conv_I4 or CilOp.Conv_U4: stack.Add(Narrow(block, at, Pop(stack, at), null)); return false;
+            case CilOp.Conv_I8 or CilOp.Conv_I: stack.Add(Extend(block, at, Pop(stack, at), Op.SignExtend32)); return false;
+            case CilOp.Conv_U8 or CilOp.Conv_U: stack.Add(Extend(block, at, Pop(stack, at), Op.ZeroExtend32)); return false;
+
+            case CilOp.Ceq: Compare(block, at, stack, Op.Eq); return false;
+            case CilOp.Cgt: Compare(block, at, stack, Op.Gt); return false;
+            case CilOp.Cgt_Un: Compare(block, at, stack, Op.GtU); return false;
+            case CilOp.Clt: Compare(block, at, stack, Op.Lt); return false;
+            case CilOp.Clt_Un: Compare(block, at, stack, Op.LtU); return false;
+
+            case CilOp.Br or CilOp.Br_S:
+                Jump(block, blockAt[at.Target], stack);
+                return true;
+            case CilOp.Brtrue or CilOp.Brtrue_S or CilOp.Brfalse or CilOp.Brfalse_S:
+                {
+                    int value = Pop(stack, at);
+                    bool onTrue = at.OpCode.Op is CilOp.Brtrue or CilOp.Brtrue_S;
+                    var type = TypeOfValue(value);
+                    // Branch tests an i32 against zero; brfalse and 64-bit values compare explicitly.
+                    if (!onTrue || type != IrType.I32)
+                        value = Emit(block, at, onTrue ? Op.Ne : Op.Eq, IrType.I32, value, Const(block, type, 0));
+                    Branch(block, at, value, stack);
+                    return true;
+                }
+            case CilOp.Beq or CilOp.Beq_S: CompareAndBranch(block, at, stack, Op.Eq); return true;
+            case CilOp.Bne_Un or CilOp.Bne_Un_S: CompareAndBranch(block, at, stack, Op.Ne); return true;
+            case CilOp.Bge or CilOp.Bge_S: CompareAndBranch(block, at, stack, Op.Ge); return true;
+            case CilOp.Bgt or CilOp.Bgt_S: CompareAndBranch(block, at, stack, Op.Gt); return true;
+            case CilOp.Ble or CilOp.Ble_S: CompareAndBranch(block, at, stack, Op.Le); return true;
+            case CilOp.Blt or CilOp.Blt_S: CompareAndBranch(block, at, stack, Op.Lt); return true;
+            case CilOp.Bge_Un or CilOp.Bge_Un_S: CompareAndBranch(block, at, stack, Op.GeU); return true;
+            case CilOp.Bgt_Un or CilOp.Bgt_Un_S: CompareAndBranch(block, at, stack, Op.GtU); return true;
+            case CilOp.Ble_Un or CilOp.Ble_Un_S: CompareAndBranch(block, at, stack, Op.LeU); return true;
+            case CilOp.Blt_Un or CilOp.Blt_Un_S: CompareAndBranch(block, at, stack, Op.LtU); return true;
+
+            case CilOp.Switch:
+                {
+                    int value = Widen(block, at, Pop(stack, at), IrType.I32);
+                    var targets = at.Targets!.Select(t => blockAt[t]).Append(blockAt[at.NextOffset]).ToArray();
+                    foreach (var target in targets.Distinct()) SaveStack(block, target, stack);
+                    var instr = function.Terminate(block, Op.Switch, [value], targets);
+                    instr.ILOffset = at.Offset;
+                    Filled(block);
+                    return true;
+                }
+
+            case CilOp.Call:
+                ImportCall(block, at, stack);
+                return false;
+
+            case CilOp.Ret:
+                {
+                    int[] args = [];
+                    if (function.ReturnType != IrType.Void)
+                        args = [Normalize(block, Pop(stack, at), method.ReturnType, at)];
+                    if (stack.Count != 0) throw Error(at, "the evaluation stack is not empty at ret");
+                    var instr = function.Terminate(block, Op.Return, args);
+                    instr.ILOffset = at.Offset;
+                    Filled(block);
+                    return true;
+                }
+
+            default:
+                throw Error(at, "this opcode is not supported yet");
+        }
+    }
+
+    int LoadArg(Block block, CilInstruction at, int index)
+    {
+        if (index < thisOffset) throw Error(at, "the method reads `this`; only static methods and non-capturing lambdas are supported");
+        return Read(index, block);
+    }
+
+    void StoreArg(Block block, CilInstruction at, int index, int value)
+    {
+        if (index < thisOffset) throw Error(at, "the method writes `this`");
+        Write(index, block, Normalize(block, value, argTypes[index], at));
+    }
+
+    void StoreLocal(Block block, CilInstruction at, int index, int value) =>
+        Write(localBase + index, block, Normalize(block, value, method.LocalTypes[index], at));
+
+    void Binary(Block block, CilInstruction at, List<int> stack, Op op)
+    {
+        var (a, b, type) = PopPair(block, at, stack);
+        stack.Add(Emit(block, at, op, type, a, b));
+    }
+
+    /// <summary>The shifted value decides the type; the count is brought to the same width (the hardware masks it).</summary>
+    void Shift(Block block, CilInstruction at, List<int> stack, Op op)
+    {
+        int count = Pop(stack, at), value = Pop(stack, at);
+        var type = TypeOfValue(value);
+        stack.Add(Emit(block, at, op, type, value, Widen(block, at, count, type)));
+    }
+
+    void Compare(Block block, CilInstruction at, List<int> stack, Op op)
+    {
+        var (a, b, _) = PopPair(block, at, stack);
+        stack.Add(Emit(block, at, op, IrType.I32, a, b));
+    }
+
+    /// <summary>conv.i1/u1/i2/u2/i4/u4: to 32 bits first, then keep the low 8 or 16 bits extended as the opcode says.</summary>
+    int Narrow(Block block, CilInstruction at, int value, Op? extend)
+    {
+        if (TypeOfValue(value) == IrType.I64) value = Emit(block, at, Op.Truncate, IrType.I32, value);
+        return extend is null ? value : Emit(block, at, extend.Value, IrType.I32, value);
+    }
+
+    /// <summary>conv.i8/u8/i/u: an int32 is sign- or zero-extended; a 64-bit value is unchanged.</summary>
+    int Extend(Block block, CilInstruction at, int value, Op extend) =>
+        TypeOfValue(value) == IrType.I64 ? value : Emit(block, at, extend, IrType.I64, value);
+
+    void ImportCall(Block block, CilInstruction at, List<int> stack)
+    {
+        var callee = method.ResolveMethod((int)at.Int);
+        var name = JitException.MethodName(callee);
+        if (callee is not MethodInfo info || !callee.IsStatic)
+            throw Error(at, $"call to {name}: only static methods can be called");
+        if (callee.GetMethodBody() is null)
+            throw Error(at, $"call to {name}: the method has no IL body (extern or runtime-provided) and is not an intrinsic");
+        var parameters = callee.GetParameters();
+        var args = new int[parameters.Length];
+        for (int i = parameters.Length - 1; i >= 0; i--)
+        {
+            var type = parameters[i].ParameterType;
+            if (!TryGetType(type, out var irType))
+                throw Error(at, $"call to {name}: parameter {parameters[i].Name} has type {type.Name}, which is not supported");
+            args[i] = Widen(block, at, Pop(stack, at), irType);
+        }
+        var returnType = IrType.Void;
+        if (info.ReturnType != typeof(void) && !TryGetType(info.ReturnType, out returnType))
+            throw Error(at, $"call to {name}: return type {info.ReturnType.Name} is not supported");
+        var call = function.Append(block, Op.Call, returnType, args);
+        call.Callee = new CallTarget(NameOf(callee), callee);
+        call.ILOffset = at.Offset;
+        if (returnType != IrType.Void) stack.Add(call.Result);
+    }
+}

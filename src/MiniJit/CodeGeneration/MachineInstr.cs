@@ -1,0 +1,57 @@
+namespace MiniJit.CodeGeneration;
+
+// Inside the namespace, so that the assembler's Memory type wins over the MiniJit.Memory namespace.
+using MiniJit.Assembler;
+
+/// <summary>The x64 instructions code generation produces. One entry per mnemonic; the operands say which form.</summary>
+public enum MOp : byte
+{
+    Label, Mov, Movzx, Movsx, Movsxd, Lea,
+    Add, Sub, Imul, And, Or, Xor, Cmp, Test, Neg, Not,
+    Shl, Shr, Sar, Cdq, Cqo, Idiv, Div,
+    Set, Jmp, Jcc, Call, Ret, Push, Pop,
+}
+
+public enum MOperandKind : byte { None, Register, Memory, Immediate, Label }
+
+/// <summary>An operand of a machine instruction: a register, a memory reference, an immediate or a label.</summary>
+public readonly record struct MOperand(MOperandKind Kind, Register Register = default, Memory Memory = default, long Immediate = 0, Label? Label = null)
+{
+    public static implicit operator MOperand(Register register) => new(MOperandKind.Register, Register: register);
+    public static implicit operator MOperand(Memory memory) => new(MOperandKind.Memory, Memory: memory);
+    public static implicit operator MOperand(Label label) => new(MOperandKind.Label, Label: label);
+    public static MOperand Imm(long value) => new(MOperandKind.Immediate, Immediate: value);
+
+    public bool IsRegister => Kind == MOperandKind.Register;
+    public bool IsMemory => Kind == MOperandKind.Memory;
+    public bool IsImmediate => Kind == MOperandKind.Immediate;
+
+    public override string ToString() => Kind switch
+    {
+        MOperandKind.Register => Register.ToString(),
+        MOperandKind.Memory => Memory.ToString(),
+        MOperandKind.Immediate => Immediate.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        MOperandKind.Label => Label!.ToString(),
+        _ => "",
+    };
+}
+
+/// <summary>
+/// One machine instruction, after register allocation: plain data that the peephole pass can inspect and rewrite
+/// before <see cref="MachineEncoder"/> hands it to the assembler. <c>Label</c> entries bind a label here.
+/// </summary>
+public readonly record struct MachineInstr(MOp Op, MOperand A = default, MOperand B = default, MOperand C = default, Condition Condition = default)
+{
+    public override string ToString()
+    {
+        if (Op == MOp.Label) return A + ":";
+        var name = Op switch
+        {
+            MOp.Jcc => "j" + Condition.ToString().ToLowerInvariant(),
+            MOp.Set => "set" + Condition.ToString().ToLowerInvariant(),
+            _ => Op.ToString().ToLowerInvariant(),
+        };
+        var operands = new[] { A, B, C }.Where(o => o.Kind != MOperandKind.None).Select(o => o.ToString());
+        return ("  " + name + " " + string.Join(", ", operands)).TrimEnd();
+    }
+}

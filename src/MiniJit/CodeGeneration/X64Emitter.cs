@@ -1,0 +1,542 @@
+using MiniJit.Binding;
+using MiniJit.Ir;
+using MiniJit.Lowering;
+using MiniJit.RegisterAllocation;
+
+namespace MiniJit.CodeGeneration;
+
+// Inside the namespace, so that the assembler's Memory type wins over the MiniJit.Memory namespace.
+using MiniJit.Assembler;
+
+/// <summary>
+/// Instruction selection and emission: turns allocated IR into machine instructions. Each IR instruction has one
+/// template here, written for operands that may sit in a register, in a stack slot or be an immediate.
+/// Error checks branch to out-of-line stubs gathered after the function's hot code.
+/// </summary>
+/// <remarks>
+/// The frame, from high addresses to low: return address; callee-saved registers pushed by the prologue; spill
+/// slots; the outgoing stack-argument area at [rsp]. rsp does not move inside the body.
+/// </remarks>
+public sealed class X64Emitter
+{
+    readonly LoweredFunction lowered;
+    readonly Function function;
+    readonly Allocation allocation;
+    readonly CallingConvention convention;
+    readonly X64Assembler asm;
+    readonly Func<CallTarget, Label> calleeLabel;
+    readonly Label errorExit;
+    readonly Instr?[] definitions;
+    readonly Dictionary<Block, Label> blockLabels = [];
+    readonly Dictionary<JitStatus, Label> errorStubs = [];
+    readonly List<MachineInstr> code = [];
+    readonly List<MachineInstr> cold = [];
+    readonly int outgoingSlots;
+    readonly int frameBytes;   // bytes the prologue subtracts from rsp
+
+    static readonly Register Scratch = X64Registers.Scratch, Scratch2 = X64Registers.CycleScratch;
+
+    X64Emitter(LoweredFunction lowered, Allocation allocation, CallingConvention convention, X64Assembler asm,
+        Func<CallTarget, Label> calleeLabel, Label errorExit)
+    {
+        this.asm = asm;
+        this.lowered = lowered;
+        function = lowered.Function;
+        this.allocation = allocation;
+        this.convention = convention;
+        this.calleeLabel = calleeLabel;
+        this.errorExit = errorExit;
+        definitions = function.Definitions();
+        foreach (var block in lowered.Layout) blockLabels[block] = asm.CreateLabel($"{function.Name}.{block.Name}");
+
+        int registerArgs = convention.IntegerArguments.Length - 1; // the first carries the frame pointer
+        outgoingSlots = function.Blocks.SelectMany(b => b.Instrs).Where(i => i.Op == Op.Call)
+            .Select(i => Math.Max(0, i.Args.Length - registerArgs)).DefaultIfEmpty(0).Max();
+        int bytes = 8 * (outgoingSlots + allocation.SpillSlots);
+        int pushed = 8 * allocation.CalleeSavedUsed.Count;
+        if (lowered.HasCalls || bytes > 0)
+            bytes += (16 - (8 + pushed + bytes) % 16) % 16;  // rsp 16-aligned at every call
+        frameBytes = bytes;
+    }
+
+    /// <summary>Emits one function, starting with its entry label. Labels come from <paramref name="asm"/>, which
+    /// will encode the result; <paramref name="calleeLabel"/> names the entry of each function called.</summary>
+    public static List<MachineInstr> Emit(LoweredFunction lowered, Allocation allocation, CallingConvention convention,
+        X64Assembler asm, Label entry, Func<CallTarget, Label> calleeLabel, Label errorExit)
+    {
+        var emitter = new X64Emitter(lowered, allocation, convention, asm, calleeLabel, errorExit);
+        emitter.Add(MOp.Label, entry);
+        emitter.Prologue();
+        for (int b = 0; b < lowered.Layout.Count; b++)
+            emitter.EmitBlock(lowered.Layout[b], b + 1 < lowered.Layout.Count ? lowered.Layout[b + 1] : null);
+        emitter.code.AddRange(emitter.cold);
+        return emitter.code;
+    }
+
+    void Add(MOp op, MOperand a = default, MOperand b = default, MOperand c = default, Condition condition = default) =>
+        code.Add(new MachineInstr(op, a, b, c, condition));
+
+    // ------------------------------------------------------------------ frame
+
+    void Prologue()
+    {
+        if (lowered.HasCalls)
+        {
+            // Stack guard: a function that calls compares rsp with the limit the thunk computed, before it grows the stack.
+            Add(MOp.Cmp, Register.Rsp, Memory.Qword(convention.IntegerArguments[0], JitFrame.StackLimitOffset));
+            Add(MOp.Jcc, ErrorStub(JitStatus.StackOverflow, frameInFirstArgument: true), condition: Condition.B);
+        }
+        foreach (var register in allocation.CalleeSavedUsed) Add(MOp.Push, register);
+        if (frameBytes > 0) Add(MOp.Sub, Register.Rsp, MOperand.Imm(frameBytes));
+
+        // Parameters (and the frame pointer) move from where the convention puts them to where the allocator wants them.
+        var moves = new List<(MOperand, MOperand)>();
+        int incoming = frameBytes + 8 * allocation.CalleeSavedUsed.Count + 8;  // past the return address
+        foreach (var instr in function.Entry.Instrs)
+        {
+            if (!instr.HasResult || allocation.Locations[instr.Result].Kind == LocationKind.None) continue;
+            if (instr.Op == Op.Frame) moves.Add((Where(instr.Result, 8), convention.IntegerArguments[0]));
+            else if (instr.Op == Op.Param)
+            {
+                int register = (int)instr.Imm + 1;
+                MOperand from = register < convention.IntegerArguments.Length
+                    ? convention.IntegerArguments[register]
+                    : Memory.Qword(Register.Rsp, incoming + 8 * (register - convention.IntegerArguments.Length));
+                moves.Add((Where(instr.Result, 8), from));
+            }
+        }
+        ParallelMove(moves);
+    }
+
+    void Epilogue()
+    {
+        if (frameBytes > 0) Add(MOp.Add, Register.Rsp, MOperand.Imm(frameBytes));
+        for (int i = allocation.CalleeSavedUsed.Count - 1; i >= 0; i--) Add(MOp.Pop, allocation.CalleeSavedUsed[i]);
+        Add(MOp.Ret);
+    }
+
+    /// <summary>An out-of-line stub that reports <paramref name="status"/>: it loads the frame pointer and the status
+    /// into the error exit's registers and jumps there; the exit unwinds every native frame at once.</summary>
+    Label ErrorStub(JitStatus status, bool frameInFirstArgument = false)
+    {
+        if (errorStubs.TryGetValue(status, out var label) && !frameInFirstArgument) return label;
+        label = asm.CreateLabel($"{function.Name}.{status}");
+        cold.Add(new MachineInstr(MOp.Label, label));
+        if (!frameInFirstArgument)
+            cold.Add(new MachineInstr(MOp.Mov, convention.IntegerArguments[0], Where(lowered.FrameValue, 8)));
+        cold.Add(new MachineInstr(MOp.Mov, convention.IntegerArguments[1].As32, MOperand.Imm((long)status)));
+        cold.Add(new MachineInstr(MOp.Jmp, errorExit));
+        if (!frameInFirstArgument) errorStubs[status] = label;
+        return label;
+    }
+
+    // ------------------------------------------------------------------ operands
+
+    static int SizeOf(IrType type) => type == IrType.I32 ? 4 : 8;
+    static Register Sized(Register register, int size) => size == 4 ? register.As32 : register.As64;
+
+    /// <summary>A value as an operand of the given size: its register, its stack slot, or its constant.</summary>
+    MOperand Where(int value, int size)
+    {
+        var location = allocation.Locations[value];
+        return location.Kind switch
+        {
+            LocationKind.Register => Sized(location.Register, size),
+            LocationKind.Stack => SlotMemory(location.Slot, size),
+            LocationKind.Immediate => MOperand.Imm(definitions[value]!.Imm),
+            _ => throw new InvalidOperationException($"v{value} has no location"),
+        };
+    }
+
+    MOperand Where(int value) => Where(value, SizeOf(function.ValueTypes[value]));
+
+    Memory SlotMemory(int slot, int size) => new(size, Register.Rsp, null, 1, 8 * (outgoingSlots + slot));
+
+    /// <summary>The register to compute a result in: its own, or the scratch register when it lives in memory.</summary>
+    Register Target(Instr instr)
+    {
+        var location = allocation.Locations[instr.Result];
+        return Sized(location.Kind == LocationKind.Register ? location.Register : Scratch, SizeOf(instr.Type));
+    }
+
+    /// <summary>Stores a result computed in the scratch register to its stack slot.</summary>
+    void Store(Instr instr, Register computed)
+    {
+        var destination = Where(instr.Result);
+        if (!(destination.IsRegister && destination.Register == computed)) Move(destination, computed);
+    }
+
+    /// <summary>The value in a register: its own, or loaded into <paramref name="scratch"/>.</summary>
+    Register InRegister(int value, int size, Register scratch)
+    {
+        var operand = Where(value, size);
+        if (operand.IsRegister) return operand.Register;
+        Move(Sized(scratch, size), operand);
+        return Sized(scratch, size);
+    }
+
+    void Move(MOperand destination, MOperand source)
+    {
+        if (destination.IsRegister && source.IsRegister && destination.Register.Number == source.Register.Number
+            && destination.Register.Size == source.Register.Size) return;
+        if (destination.IsMemory && source.IsMemory)
+        {
+            var temp = Sized(Scratch, source.Memory.Size);
+            Add(MOp.Mov, temp, source);
+            source = temp;
+        }
+        Add(MOp.Mov, destination, source);
+    }
+
+    static bool SameRegister(MOperand a, MOperand b) => a.IsRegister && b.IsRegister && a.Register.Number == b.Register.Number;
+
+    /// <summary>
+    /// Moves that happen "at once" (phi copies, call arguments, incoming parameters): emit any move whose destination
+    /// no pending move still reads; when only cycles remain, save one destination in a scratch register and let the
+    /// moves that read it read the scratch instead.
+    /// </summary>
+    void ParallelMove(List<(MOperand Destination, MOperand Source)> moves)
+    {
+        moves = moves.Where(m => !SameRegister(m.Destination, m.Source) && m.Destination != m.Source).ToList();
+        while (moves.Count > 0)
+        {
+            int ready = moves.FindIndex(m => !moves.Any(other => Reads(other.Source, m.Destination)));
+            if (ready < 0)
+            {
+                var blocked = moves[0].Destination;
+                Move(Scratch2, blocked);
+                for (int i = 0; i < moves.Count; i++)
+                    if (Reads(moves[i].Source, blocked)) moves[i] = (moves[i].Destination, Scratch2);
+                continue;
+            }
+            Move(moves[ready].Destination, moves[ready].Source);
+            moves.RemoveAt(ready);
+        }
+    }
+
+    static bool Reads(MOperand source, MOperand location) =>
+        SameRegister(source, location) || source.IsMemory && location.IsMemory && source.Memory == location.Memory;
+
+    // ------------------------------------------------------------------ blocks
+
+    void EmitBlock(Block block, Block? next)
+    {
+        Add(MOp.Label, blockLabels[block]);
+        foreach (var instr in block.Instrs)
+        {
+            if (instr.Op is Op.Phi or Op.Param or Op.Frame) continue;
+            if (instr.HasResult && allocation.Locations[instr.Result].Kind is LocationKind.None or LocationKind.Immediate
+                && !instr.Op.Is(OpFlags.CanThrow)) continue;  // an immediate, or dead and harmless
+            EmitInstr(instr, block, next);
+        }
+    }
+
+    void EmitInstr(Instr instr, Block block, Block? next)
+    {
+        switch (instr.Op)
+        {
+            case Op.Const: EmitConst(instr); break;
+            case Op.Copy: Move(Where(instr.Result), Where(instr.Args[0])); break;
+            case Op.Add or Op.Sub or Op.And or Op.Or or Op.Xor or Op.Mul: EmitBinary(instr); break;
+            case Op.Neg or Op.Not: EmitUnary(instr); break;
+            case Op.Shl or Op.Shr or Op.ShrU: EmitShift(instr); break;
+            case Op.Div or Op.DivU or Op.Rem or Op.RemU: EmitDivision(instr); break;
+            case Op.SignExtend8 or Op.SignExtend16 or Op.ZeroExtend8 or Op.ZeroExtend16 or Op.SignExtend32:
+                EmitExtension(instr);
+                break;
+            case Op.ZeroExtend32 or Op.Truncate:
+                {
+                    // A 32-bit move clears the upper half: zero-extension and truncation are the same instruction.
+                    var target = Target(instr).As32;
+                    Move(target, Where(instr.Args[0], 4));
+                    Store(instr, Sized(target, SizeOf(instr.Type)));
+                    break;
+                }
+            case var op when op.Is(OpFlags.Compare):
+                if (!lowered.FusedCompare[instr.Result]) EmitCompare(instr);
+                break;
+            case Op.Call: EmitCall(instr); break;
+            case Op.Jump:
+                EmitPhiMoves(block, instr.Targets[0]);
+                if (instr.Targets[0] != next) Add(MOp.Jmp, blockLabels[instr.Targets[0]]);
+                break;
+            case Op.Branch: EmitBranch(instr, next); break;
+            case Op.Switch: EmitSwitch(instr, next); break;
+            case Op.Return:
+                if (instr.Args.Length == 1)
+                {
+                    int size = SizeOf(function.ValueTypes[instr.Args[0]]);
+                    Move(Sized(convention.IntegerReturn, size), Where(instr.Args[0], size));
+                }
+                Epilogue();
+                break;
+            default:
+                throw new JitException($"{function.Name}: no x64 template for '{instr.Op.Name()}'");
+        }
+    }
+
+    void EmitConst(Instr instr)
+    {
+        // Only 64-bit constants reach here; 32-bit ones are immediates wherever they are used.
+        var target = Target(instr);
+        Add(MOp.Mov, target, MOperand.Imm(instr.Imm));
+        Store(instr, target);
+    }
+
+    void EmitBinary(Instr instr)
+    {
+        int size = SizeOf(instr.Type);
+        var a = Where(instr.Args[0]);
+        var b = Where(instr.Args[1]);
+        var target = Target(instr);
+        bool commutative = instr.Op.Is(OpFlags.Commutative);
+
+        // x64 overwrites the first operand: keep the second out of the way, or swap when the order does not matter.
+        if (commutative && (SameRegister(b, target) && !SameRegister(a, target) || a.IsImmediate && !b.IsImmediate)) (a, b) = (b, a);
+        if (SameRegister(b, target) && !SameRegister(a, target))
+        {
+            Move(Sized(Scratch2, size), b);
+            b = Sized(Scratch2, size);
+        }
+
+        if (instr.Op == Op.Mul && b.IsImmediate)
+        {
+            if (a.IsImmediate)
+            {
+                Move(target, a);
+                a = target;
+            }
+            Add(MOp.Imul, target, a, MOperand.Imm(b.Immediate));  // three-operand form: no move needed
+        }
+        else if (instr.Op == Op.Add && a.IsRegister && !SameRegister(a, target) && (b.IsRegister || b.IsImmediate))
+        {
+            // lea computes a + b into a third register in one instruction.
+            var address = b.IsRegister
+                ? new Memory(size, a.Register.As64, b.Register.As64, 1, 0)
+                : new Memory(size, a.Register.As64, null, 1, (int)b.Immediate);
+            Add(MOp.Lea, target, address);
+        }
+        else
+        {
+            Move(target, a);
+            var op = instr.Op switch
+            {
+                Op.Add => MOp.Add, Op.Sub => MOp.Sub, Op.And => MOp.And, Op.Or => MOp.Or, Op.Xor => MOp.Xor,
+                _ => MOp.Imul,
+            };
+            Add(op, target, b);
+        }
+        Store(instr, target);
+    }
+
+    void EmitUnary(Instr instr)
+    {
+        var target = Target(instr);
+        Move(target, Where(instr.Args[0]));
+        Add(instr.Op == Op.Neg ? MOp.Neg : MOp.Not, target);
+        Store(instr, target);
+    }
+
+    void EmitShift(Instr instr)
+    {
+        int size = SizeOf(instr.Type);
+        var op = instr.Op switch { Op.Shl => MOp.Shl, Op.Shr => MOp.Sar, _ => MOp.Shr };
+        var count = Where(instr.Args[1], 4);
+        if (count.IsImmediate)
+        {
+            var target = Target(instr);
+            Move(target, Where(instr.Args[0]));
+            Add(op, target, MOperand.Imm(count.Immediate & (size * 8 - 1)));  // the CLR masks the count like the hardware
+            Store(instr, target);
+            return;
+        }
+        // The count must be in cl. Compute in a register that is neither rcx nor the count's own register.
+        var own = Target(instr);
+        var work = own.Number == Register.Rcx.Number || SameRegister(own, count) ? Sized(Scratch, size) : own;
+        Move(work, Where(instr.Args[0]));
+        Move(Register.Ecx, count);
+        Add(op, work, Register.Cl);
+        Store(instr, work);
+    }
+
+    /// <summary>idiv and div divide rdx:rax. Division by zero and MinValue / -1 would fault (and kill the process),
+    /// so both are checked first and reported as the CLR's DivideByZeroException and OverflowException.</summary>
+    void EmitDivision(Instr instr)
+    {
+        int size = SizeOf(instr.Type);
+        bool signed = instr.Op is Op.Div or Op.Rem;
+        var rax = Sized(Register.Rax, size);
+        var divisor = Where(instr.Args[1]);
+        long? constant = divisor.IsImmediate ? divisor.Immediate : null;
+        if (divisor.IsImmediate || divisor.IsRegister && divisor.Register.Number is 0 or 2)
+        {
+            Move(Sized(Scratch, size), divisor);
+            divisor = Sized(Scratch, size);
+        }
+        Move(rax, Where(instr.Args[0]));
+        if (constant is null or 0)
+        {
+            if (divisor.IsRegister) Add(MOp.Test, divisor, divisor); else Add(MOp.Cmp, divisor, MOperand.Imm(0));
+            Add(MOp.Jcc, ErrorStub(JitStatus.DivideByZero), condition: Condition.E);
+        }
+        if (signed && constant is null or -1)
+        {
+            var divide = asm.CreateLabel();
+            Add(MOp.Cmp, divisor, MOperand.Imm(-1));
+            Add(MOp.Jcc, divide, condition: Condition.NE);
+            Add(MOp.Cmp, rax, MOperand.Imm(1));  // overflows exactly when rax is MinValue
+            Add(MOp.Jcc, ErrorStub(JitStatus.Overflow), condition: Condition.O);
+            Add(MOp.Label, divide);
+        }
+        if (signed) Add(size == 8 ? MOp.Cqo : MOp.Cdq);
+        else Add(MOp.Xor, Register.Edx, Register.Edx);
+        Add(signed ? MOp.Idiv : MOp.Div, divisor);
+        var result = Sized(instr.Op is Op.Div or Op.DivU ? Register.Rax : Register.Rdx, size);
+        Move(Where(instr.Result), result);
+    }
+
+    void EmitExtension(Instr instr)
+    {
+        var (op, fromSize) = instr.Op switch
+        {
+            Op.SignExtend8 => (MOp.Movsx, 1),
+            Op.SignExtend16 => (MOp.Movsx, 2),
+            Op.ZeroExtend8 => (MOp.Movzx, 1),
+            Op.ZeroExtend16 => (MOp.Movzx, 2),
+            _ => (MOp.Movsxd, 4),
+        };
+        var source = Where(instr.Args[0], fromSize);
+        if (source.IsImmediate)
+        {
+            Move(Scratch.As32, MOperand.Imm(source.Immediate));
+            source = Scratch.As32;
+        }
+        if (source.IsRegister) source = fromSize switch { 1 => source.Register.As8, 2 => source.Register.As16, _ => source.Register.As32 };
+        var target = Target(instr);
+        Add(op, target, source);
+        Store(instr, target);
+    }
+
+    static Condition ConditionOf(Op op) => op switch
+    {
+        Op.Eq => Condition.E, Op.Ne => Condition.NE,
+        Op.Lt => Condition.L, Op.Le => Condition.LE, Op.Gt => Condition.G, Op.Ge => Condition.GE,
+        Op.LtU => Condition.B, Op.LeU => Condition.BE, Op.GtU => Condition.A, Op.GeU => Condition.AE,
+        _ => throw new ArgumentException($"{op} is not a comparison"),
+    };
+
+    /// <summary>Emits <c>cmp</c> for a comparison and returns the condition under which it holds.</summary>
+    Condition EmitCmp(Instr compare)
+    {
+        int size = SizeOf(function.ValueTypes[compare.Args[0]]);
+        var a = Where(compare.Args[0], size);
+        var b = Where(compare.Args[1], size);
+        var op = compare.Op;
+        if (a.IsImmediate && !b.IsImmediate)
+        {
+            (a, b) = (b, a);
+            op = op.Swap();
+        }
+        if (a.IsImmediate || a.IsMemory && b.IsMemory)
+        {
+            Move(Sized(Scratch, size), a);
+            a = Sized(Scratch, size);
+        }
+        Add(MOp.Cmp, a, b);
+        return ConditionOf(op);
+    }
+
+    void EmitCompare(Instr instr)
+    {
+        var condition = EmitCmp(instr);
+        var target = Target(instr);
+        Add(MOp.Set, target.As8, condition: condition);
+        Add(MOp.Movzx, target.As32, target.As8);
+        Store(instr, target);
+    }
+
+    void EmitBranch(Instr branch, Block? next)
+    {
+        Condition condition;
+        var cond = branch.Args[0];
+        if (lowered.FusedCompare[cond])
+        {
+            condition = EmitCmp(definitions[cond]!);
+        }
+        else
+        {
+            var value = Where(cond, 4);
+            if (value.IsImmediate)
+            {
+                var target = value.Immediate != 0 ? branch.Targets[0] : branch.Targets[1];
+                if (target != next) Add(MOp.Jmp, blockLabels[target]);
+                return;
+            }
+            if (value.IsRegister) Add(MOp.Test, value, value); else Add(MOp.Cmp, value, MOperand.Imm(0));
+            condition = Condition.NE;
+        }
+        var (whenTrue, whenFalse) = (branch.Targets[0], branch.Targets[1]);
+        if (whenTrue == next)
+        {
+            Add(MOp.Jcc, blockLabels[whenFalse], condition: condition.Negate());
+            return;
+        }
+        Add(MOp.Jcc, blockLabels[whenTrue], condition: condition);
+        if (whenFalse != next) Add(MOp.Jmp, blockLabels[whenFalse]);
+    }
+
+    /// <summary>A switch is a bounds check (unsigned, as CIL defines it) and a binary search over the case numbers —
+    /// a few compares, and no jump table in memory.</summary>
+    void EmitSwitch(Instr instr, Block? next)
+    {
+        var value = InRegister(instr.Args[0], 4, Scratch);
+        var cases = instr.Targets[..^1];
+        var otherwise = instr.Targets[^1];
+        Add(MOp.Cmp, value, MOperand.Imm(cases.Length));
+        Add(MOp.Jcc, blockLabels[otherwise], condition: Condition.AE);
+        void Search(int low, int high)
+        {
+            if (high - low == 1)
+            {
+                Add(MOp.Jmp, blockLabels[cases[low]]);
+                return;
+            }
+            int middle = (low + high) / 2;
+            var lower = asm.CreateLabel();
+            Add(MOp.Cmp, value, MOperand.Imm(middle));
+            Add(MOp.Jcc, lower, condition: Condition.B);
+            Search(middle, high);
+            Add(MOp.Label, lower);
+            Search(low, middle);
+        }
+        if (cases.Length > 0) Search(0, cases.Length);
+        else if (otherwise != next) Add(MOp.Jmp, blockLabels[otherwise]);
+    }
+
+    void EmitPhiMoves(Block from, Block to)
+    {
+        int index = to.Preds.IndexOf(from);
+        var moves = new List<(MOperand, MOperand)>();
+        foreach (var phi in to.Phis)
+            if (allocation.Locations[phi.Result].Kind != LocationKind.None)
+                moves.Add((Where(phi.Result, 8), Where(phi.Args[index], 8)));
+        ParallelMove(moves);
+    }
+
+    void EmitCall(Instr call)
+    {
+        var registers = convention.IntegerArguments;
+        var moves = new List<(MOperand, MOperand)> { (registers[0], Where(lowered.FrameValue, 8)) };
+        for (int i = 0; i < call.Args.Length; i++)
+        {
+            MOperand destination = i + 1 < registers.Length
+                ? registers[i + 1]
+                : Memory.Qword(Register.Rsp, 8 * (i + 1 - registers.Length));
+            moves.Add((destination, Where(call.Args[i], 8)));
+        }
+        ParallelMove(moves);
+        Add(MOp.Call, calleeLabel(call.Callee!));
+        if (call.HasResult && allocation.Locations[call.Result].Kind != LocationKind.None)
+            Move(Where(call.Result), Sized(convention.IntegerReturn, SizeOf(call.Type)));
+    }
+}

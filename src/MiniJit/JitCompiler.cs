@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Reflection;
+using MiniJit.Binding;
+using MiniJit.Cil;
+using MiniJit.CodeGeneration;
+using MiniJit.Ir;
+using MiniJit.Lowering;
+using MiniJit.Optimization;
+using MiniJit.RegisterAllocation;
+
+namespace MiniJit;
+
+// Inside the namespace, so that the assembler's Memory type wins over the MiniJit.Memory namespace.
+using MiniJit.Assembler;
+
+/// <summary>
+/// The compiler driver. <see cref="CompileFunction"/> is the whole pipeline, one stage a line; <see cref="Compile"/>
+/// runs it over a method and everything it calls and loads the result into executable memory.
+/// </summary>
+static class JitCompiler
+{
+    static readonly CallingConvention Convention = CallingConvention.SystemV;
+
+    /// <summary>Compiles <paramref name="root"/> and its callees into one unit. With <paramref name="ignoreThis"/>,
+    /// the root is a lambda's instance method whose `this` is never read.</summary>
+    public static CompiledCode Compile(MethodInfo root, bool ignoreThis, JitOptions options)
+    {
+        var name = JitException.MethodName(root);
+        options.Log?.Invoke($"compiling {name}");
+        var clock = Stopwatch.StartNew();
+
+        var asm = new X64Assembler();
+        var entries = new Dictionary<MethodBase, Label>();
+        var pending = new Queue<MethodBase>();
+        Label EntryOf(MethodBase method)
+        {
+            if (!entries.TryGetValue(method, out var label))
+            {
+                entries[method] = label = asm.CreateLabel(CilImporter.NameOf(method));
+                pending.Enqueue(method);
+            }
+            return label;
+        }
+
+        var parameters = root.GetParameters().Select(p => NativeBinding.ClassOf(p.ParameterType)).ToList();
+        ArgumentClass? result = root.ReturnType == typeof(void) ? null : NativeBinding.ClassOf(root.ReturnType);
+        var stub = EntryStub.Emit(asm, EntryOf(root), parameters, result, Convention);
+        var errorExit = asm.CreateLabel("error exit");
+        EntryStub.EmitErrorExit(asm, errorExit, Convention);
+
+        while (pending.TryDequeue(out var method))
+        {
+            var code = CompileFunction(CilMethod.FromMethod(method), method == root && ignoreThis, options,
+                asm, entries[method], target => EntryOf(target.Method!), errorExit);
+            MachineEncoder.Encode(code, asm);
+        }
+
+        var bytes = asm.Assemble();
+        var memory = Memory.ExecutableMemory.Create(bytes);
+        var symbols = entries.ToDictionary(e => asm.OffsetOf(e.Value), e => CilImporter.NameOf(e.Key));
+        symbols[asm.OffsetOf(stub)] = "entry stub";
+        symbols[asm.OffsetOf(errorExit)] = "error exit";
+        var compiled = new CompiledCode(root, memory, memory.Address + asm.OffsetOf(stub), symbols);
+        options.Log?.Invoke($"compiled {name}: {bytes.Length} bytes in {clock.Elapsed.TotalMicroseconds:F0} µs");
+        options.Explain?.Invoke(new StageOutput(name, "disassembly", compiled.Disassemble()));
+        return compiled;
+    }
+
+    /// <summary>The pipeline for one function: CIL → SSA IR → optimizer → x64 lowering → liveness → register
+    /// allocation → machine instructions → peephole. Each stage can print what it produced.</summary>
+    static List<MachineInstr> CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
+        X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit)
+    {
+        var title = CilImporter.NameOf(cil.Method);
+        void Explain(string stage, Func<string> text, Function? ir = null) =>
+            options.Explain?.Invoke(new StageOutput(title, stage, text(), ir));
+        Explain("IL", () => CilPrinter.Print(cil));
+
+        var ir = CilImporter.Import(cil, ignoreThis);
+        Explain("IR", () => IrPrinter.Print(ir), ir);
+        if (options.Verify) IrVerifier.Check(ir);
+
+        if (options.Optimize)
+            Optimizer.Run(ir, (pass, function, count) =>
+            {
+                if (options.Verify) IrVerifier.Check(function);
+                if (count > 0) Explain($"after {pass} ({count} changed)", () => IrPrinter.Print(function), function);
+            });
+
+        var lowered = X64Lowering.Lower(ir);
+        Explain("lowered for x64", () => IrPrinter.Print(lowered.Function), lowered.Function);
+
+        var live = Liveness.Analyze(lowered, Convention);
+        var allocation = options.Optimize
+            ? LinearScanAllocator.Allocate(lowered, live, Convention)
+            : LinearScanAllocator.SpillEverything(lowered, live, Convention);
+        Explain("live intervals and locations", () => Describe(lowered.Function, live, allocation));
+
+        var code = X64Emitter.Emit(lowered, allocation, Convention, asm, entry, calleeEntry, errorExit);
+        int rewritten = options.Optimize ? Peephole.Run(code) : 0;
+        Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
+        return code;
+    }
+
+    static string Describe(Function function, LiveIntervals live, Allocation allocation) => string.Join("\n",
+        Enumerable.Range(0, function.ValueCount).Where(live.IsLive).Select(v =>
+            $"v{v}:{function.ValueTypes[v].Name(),-4} [{live.Start[v]}, {live.End[v]}] -> {allocation.Locations[v]}"));
+}

@@ -1,0 +1,28 @@
+using MiniJit.Ir;
+
+namespace MiniJit;
+
+/// <summary>What one compilation stage produced for one method: its printed form, and the IR itself for the IR stages.</summary>
+public sealed record StageOutput(string Method, string Stage, string Text, Function? Ir = null);
+
+/// <summary>How <see cref="Jit"/> compiles. All settings are optional.</summary>
+public sealed class JitOptions
+{
+    /// <summary>Receives the seed's progress lines: "compiling X", "compiled X: n bytes in t µs" and, from
+    /// <see cref="Jit.Lazy{TDelegate}"/>, "fell back to managed for X: reason".</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>Runs the optimizer, the linear-scan register allocator and the peephole pass. Off gives
+    /// seed-style code (every value in a stack slot), to show and measure what they buy.</summary>
+    public bool Optimize { get; init; } = true;
+
+    /// <summary>Checks the IR with the verifier after import and after every optimization pass (slower; tests use it).</summary>
+    public bool Verify { get; init; }
+
+    /// <summary>Receives what each stage produced, in order — the IL, the IR after import and after each pass that
+    /// changed something, the lowered IR, live intervals and locations, machine code, and the disassembly of the
+    /// whole unit. `minijit explain` prints these.</summary>
+    public Action<StageOutput>? Explain { get; init; }
+
+    internal static readonly JitOptions Default = new();
+}

@@ -1,0 +1,120 @@
+using MiniJit.Ir;
+
+namespace MiniJit.Lowering;
+
+/// <summary>The IR prepared for register allocation and code generation on x64.</summary>
+public sealed class LoweredFunction(Function function, List<Block> layout, int frameValue, bool[] immediate, bool[] fusedCompare, bool hasCalls)
+{
+    public Function Function { get; } = function;
+    /// <summary>Blocks in emission order: IL order, with each edge block just before the block it jumps to.</summary>
+    public List<Block> Layout { get; } = layout;
+    /// <summary>The virtual register holding the JitFrame pointer, or -1 when nothing needs it.</summary>
+    public int FrameValue { get; } = frameValue;
+    /// <summary>Per virtual register: a constant that fits in 32 bits. Instructions take it as an immediate (or
+    /// load it into a scratch register where x64 has no immediate form), so it never occupies a register.</summary>
+    public bool[] Immediate { get; } = immediate;
+    /// <summary>Per virtual register: a comparison emitted as <c>cmp</c> + <c>jcc</c> by the branch that reads it.</summary>
+    public bool[] FusedCompare { get; } = fusedCompare;
+    public bool HasCalls { get; } = hasCalls;
+}
+
+/// <summary>
+/// The x64-specific preparation between the optimizer and the register allocator:
+/// <list type="number">
+/// <item>split critical edges, so phi moves always have a block of their own to live in;</item>
+/// <item>make the JitFrame pointer (the hidden first argument) a virtual register, used by every call and every
+/// instruction that can report an error — liveness then keeps it available exactly where it is needed;</item>
+/// <item>mark 32-bit constants as immediates and compare-and-branch pairs as fused;</item>
+/// <item>choose the block layout.</item>
+/// </list>
+/// </summary>
+public static class X64Lowering
+{
+    public static LoweredFunction Lower(Function function)
+    {
+        var edgeBlocks = SplitCriticalEdges(function);
+        var (frame, hasCalls) = InsertFrame(function);
+        return new LoweredFunction(function, Layout(function, edgeBlocks), frame, FindImmediates(function), FindFusedCompares(function), hasCalls);
+    }
+
+    /// <summary>An edge from a block with a conditional terminator into a block with phis gets a block of its own
+    /// (holding only a jump), where the phi moves go. Moves placed before a branch would clobber its operands.</summary>
+    static Dictionary<Block, List<Block>> SplitCriticalEdges(Function function)
+    {
+        var edgeBlocks = new Dictionary<Block, List<Block>>();
+        foreach (var block in function.Blocks.ToList())
+        {
+            var terminator = block.Terminator;
+            if (terminator is null || terminator.Op == Op.Jump) continue;
+            foreach (var succ in terminator.Targets.Distinct().ToList())
+            {
+                if (!succ.Phis.Any()) continue;
+                var edge = function.NewBlock();
+                edge.Instrs.Add(new Instr(Op.Jump, IrType.Void, -1, [], [succ]));
+                edge.Preds.Add(block);
+                succ.Preds[succ.Preds.IndexOf(block)] = edge;  // keeps the phi operands in place
+                for (int i = 0; i < terminator.Targets.Length; i++)
+                    if (terminator.Targets[i] == succ) terminator.Targets[i] = edge;
+                if (!edgeBlocks.TryGetValue(succ, out var list)) edgeBlocks[succ] = list = [];
+                list.Add(edge);
+            }
+        }
+        return edgeBlocks;
+    }
+
+    static (int Frame, bool HasCalls) InsertFrame(Function function)
+    {
+        bool needsFrame = false, hasCalls = false;
+        foreach (var block in function.Blocks)
+            foreach (var instr in block.Instrs)
+            {
+                needsFrame |= instr.Op.Is(OpFlags.CanThrow);
+                hasCalls |= instr.Op == Op.Call;
+            }
+        if (!needsFrame) return (-1, hasCalls);
+        var frame = new Instr(Op.Frame, IrType.I64, function.NewValue(IrType.I64), []);
+        function.Entry.Instrs.Insert(0, frame);
+        return (frame.Result, hasCalls);
+    }
+
+    static bool[] FindImmediates(Function function)
+    {
+        var immediate = new bool[function.ValueCount];
+        foreach (var block in function.Blocks)
+            foreach (var instr in block.Instrs)
+                if (instr.Op == Op.Const && instr.Type.IsInteger() && instr.Imm is >= int.MinValue and <= int.MaxValue)
+                    immediate[instr.Result] = true;
+        return immediate;
+    }
+
+    /// <summary>A comparison whose only use is the branch right after it sets the flags for that branch directly.</summary>
+    static bool[] FindFusedCompares(Function function)
+    {
+        var fused = new bool[function.ValueCount];
+        var uses = function.UseCounts();
+        foreach (var block in function.Blocks)
+        {
+            if (block.Terminator is not { Op: Op.Branch } branch || block.Instrs.Count < 2) continue;
+            var compare = block.Instrs[^2];
+            if (compare.Op.Is(OpFlags.Compare) && compare.Result == branch.Args[0] && uses[compare.Result] == 1)
+                fused[compare.Result] = true;
+        }
+        return fused;
+    }
+
+    /// <summary>IL order keeps the C# compiler's layout, whose loops already fall through from body into condition;
+    /// each edge block goes right before its target so that its jump disappears.</summary>
+    static List<Block> Layout(Function function, Dictionary<Block, List<Block>> edgeBlocks)
+    {
+        var reachable = function.ReversePostorder().ToHashSet();
+        var isEdge = edgeBlocks.Values.SelectMany(edges => edges).ToHashSet();
+        var layout = new List<Block>(function.Blocks.Count);
+        foreach (var block in function.Blocks)
+        {
+            if (!reachable.Contains(block) || isEdge.Contains(block)) continue;
+            if (edgeBlocks.TryGetValue(block, out var edges)) layout.AddRange(edges.Where(reachable.Contains));
+            layout.Add(block);
+        }
+        return layout;
+    }
+}

@@ -1,0 +1,21 @@
+using System.Runtime.InteropServices;
+
+namespace MiniJit.Memory;
+
+/// <summary>Owns the mapped pages. A SafeHandle is finalized even when its owner is forgotten, and the runtime
+/// never releases it while a P/Invoke is still using it, so forgetting Dispose leaks nothing for long.</summary>
+internal sealed class CodeRegionHandle : SafeHandle
+{
+    public CodeRegionHandle(nint address, nuint size) : base(invalidHandleValue: 0, ownsHandle: true)
+    {
+        SetHandle(address);
+        Size = size;
+    }
+
+    /// <summary>Bytes mapped: the code length rounded up to whole pages.</summary>
+    public nuint Size { get; }
+
+    public override bool IsInvalid => handle == 0;
+
+    protected override bool ReleaseHandle() => PageAllocator.Current.Free(handle, Size);
+}

@@ -1,0 +1,46 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+
+namespace MiniJit.Memory;
+
+/// <summary>mmap / mprotect / munmap, for Linux and macOS.</summary>
+internal sealed partial class UnixPageAllocator : PageAllocator
+{
+    const int ProtRead = 0x1, ProtWrite = 0x2, ProtExec = 0x4;
+    const int MapPrivate = 0x02;
+    // The flag values differ between the kernels. macOS also wants MAP_JIT on pages that will hold generated
+    // code when the process runs under the hardened runtime.
+    const int MapAnonymousLinux = 0x20, MapAnonymousMac = 0x1000, MapJitMac = 0x800;
+    static readonly nint MapFailed = -1;
+
+    static readonly int MapFlags = OperatingSystem.IsMacOS()
+        ? MapPrivate | MapAnonymousMac | MapJitMac
+        : MapPrivate | MapAnonymousLinux;
+
+    public override nint AllocateWritable(nuint size)
+    {
+        var address = mmap(0, size, ProtRead | ProtWrite, MapFlags, -1, 0);
+        if (address == MapFailed) throw Failure("mmap", size);
+        return address;
+    }
+
+    public override void MakeExecutable(nint address, nuint size)
+    {
+        // x86-64 keeps instruction and data caches coherent, so no cache flush is needed after the writes.
+        if (mprotect(address, size, ProtRead | ProtExec) != 0) throw Failure("mprotect", size);
+    }
+
+    public override bool Free(nint address, nuint size) => munmap(address, size) == 0;
+
+    static Win32Exception Failure(string call, nuint size) =>
+        new(Marshal.GetLastPInvokeError(), $"{call} of {size} bytes failed: {Marshal.GetLastPInvokeErrorMessage()}");
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int mprotect(nint address, nuint length, int protection);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int munmap(nint address, nuint length);
+}

@@ -1,0 +1,192 @@
+using System.Numerics;
+using MiniJit.Ir;
+
+namespace MiniJit.Optimization;
+
+/// <summary>
+/// Rewrites integer operations using identities that hold for every input: x + 0 = x, x * 2^k = x shl k,
+/// x ^ x = 0, neg (neg x) = x, and so on. Each rewrite leaves a copy, a constant or a cheaper operation in place of
+/// the original; copy propagation and dead code elimination clean up after it. Floating point is left alone: IEEE
+/// rules (NaN, signed zeros) break most of these identities.
+/// </summary>
+/// <remarks>
+/// Operands are first canonicalized: a constant moves to the right of a commutative operation or a comparison, so
+/// every rule needs to look only on the right. Blocks are visited in reverse postorder, so an operand's definition
+/// is usually already simplified when its reader is; a sweep repeats only when a rewrite reached across a loop.
+/// </remarks>
+public static class AlgebraicSimplification
+{
+    public static int Run(Function function)
+    {
+        int total = 0;
+        for (int changed; (changed = Sweep(function)) > 0;) total += changed;
+        return total;
+    }
+
+    static int Sweep(Function function)
+    {
+        var context = new Context(function);
+        int changed = 0;
+        foreach (var block in function.ReversePostorder())
+        {
+            var instrs = new List<Instr>(block.Instrs.Count);
+            foreach (var instr in block.Instrs)
+            {
+                context.ForwardCopies(instr);
+                if (context.IsIntegerCode(instr) && (Canonicalize(context, instr) | Simplify(context, instr, instrs))) changed++;
+                instrs.Add(instr);
+            }
+            if (instrs.Count != block.Instrs.Count)
+            {
+                block.Instrs.Clear();
+                block.Instrs.AddRange(instrs);
+            }
+        }
+        return changed;
+    }
+
+    /// <summary>What the rules need to know about values: their definitions (looking through copies) and constants.</summary>
+    sealed class Context(Function function)
+    {
+        readonly List<Instr?> defs = [.. function.Definitions()];
+
+        public Instr? Def(int value) => defs[value];
+
+        public long? Constant(int value) => defs[value] is { Op: Op.Const } def ? def.Imm : null;
+
+        /// <summary>Reads the source of a copy directly, so that "x - copy x" is seen as "x - x".</summary>
+        public void ForwardCopies(Instr instr)
+        {
+            for (int i = 0; i < instr.Args.Length; i++)
+                while (defs[instr.Args[i]] is { Op: Op.Copy } copy && copy.Args[0] != copy.Result)
+                    instr.Args[i] = copy.Args[0];
+        }
+
+        public bool IsIntegerCode(Instr instr) =>
+            instr.HasResult && instr.Type.IsInteger() && instr.Args.All(a => function.ValueTypes[a].IsInteger());
+
+        /// <summary>Adds a constant just before the instruction being rewritten and returns its value.</summary>
+        public int NewConstant(IrType type, long value, List<Instr> instrs)
+        {
+            var constant = new Instr(Op.Const, type, function.NewValue(type), []) { Imm = type.Normalize(value) };
+            defs.Add(constant);
+            instrs.Add(constant);
+            return constant.Result;
+        }
+    }
+
+    static bool Canonicalize(Context context, Instr instr)
+    {
+        if (instr.Args.Length != 2 || context.Constant(instr.Args[0]) is null || context.Constant(instr.Args[1]) is not null)
+            return false;
+        if (instr.Op.Is(OpFlags.Compare)) instr.Op = instr.Op.Swap();
+        else if (!instr.Op.Is(OpFlags.Commutative)) return false;
+        instr.Args = [instr.Args[1], instr.Args[0]];
+        return true;
+    }
+
+    static bool Simplify(Context context, Instr instr, List<Instr> instrs)
+    {
+        if (instr.Args.Length == 1) return SimplifyUnary(context, instr);
+        if (instr.Args.Length != 2 || instr.Op == Op.Call) return false;
+        int x = instr.Args[0], y = instr.Args[1];
+        long? c = context.Constant(y);
+        var type = instr.Type;
+        switch (instr.Op)
+        {
+            case Op.Add when c == 0:
+            case Op.Sub when c == 0:
+            case Op.Mul or Op.Div or Op.DivU when c == 1:
+            case Op.And or Op.Or when x == y:
+            case Op.And when c == -1:
+            case Op.Or or Op.Xor when c == 0:
+            case Op.Shl or Op.Shr or Op.ShrU when c is long count && (count & (type.Bits() - 1)) == 0:
+                return Copy(instr, x);
+            case Op.Sub or Op.Xor when x == y:
+            case Op.Mul or Op.And when c == 0:
+            case Op.Rem or Op.RemU when c == 1:
+            case Op.Shl or Op.Shr or Op.ShrU when context.Constant(x) == 0:
+                return Constant(instr, 0);
+            case Op.Or when c == -1:
+                return Constant(instr, -1);
+            case Op.Sub when context.Constant(x) == 0:
+                return Become(instr, Op.Neg, y);
+            case Op.Mul when c == -1:
+                return Become(instr, Op.Neg, x);
+            case Op.Xor when c == -1:
+                return Become(instr, Op.Not, x);
+            // Powers of two are read unsigned, so i32 0x80000000 counts as 2^31: x * 2^31 and x shl 31 agree mod 2^32.
+            case Op.Mul or Op.DivU when PowerOfTwo(type, c) is int k:
+                return Become(instr, instr.Op == Op.Mul ? Op.Shl : Op.ShrU, x, context.NewConstant(IrType.I32, k, instrs));
+            case Op.RemU when PowerOfTwo(type, c) is int k:
+                return Become(instr, Op.And, x, context.NewConstant(type, (1L << k) - 1, instrs));
+        }
+        return instr.Op.Is(OpFlags.Compare) && SimplifyCompare(context, instr, x, y, c);
+    }
+
+    static bool SimplifyCompare(Context context, Instr instr, int x, int y, long? c)
+    {
+        if (x == y) return Constant(instr, instr.Op is Op.Eq or Op.Le or Op.Ge or Op.LeU or Op.GeU ? 1 : 0);
+        // Nothing is unsigned-below zero, and everything is unsigned-at-least zero.
+        if (c == 0 && instr.Op == Op.LtU) return Constant(instr, 0);
+        if (c == 0 && instr.Op == Op.GeU) return Constant(instr, 1);
+        // A comparison already yields 0 or 1: (cmp != 0) is cmp itself, and (cmp == 0) is the opposite comparison.
+        if (c == 0 && instr.Op is Op.Eq or Op.Ne && context.Def(x) is { } inner && inner.Op.Is(OpFlags.Compare) &&
+            context.IsIntegerCode(inner))
+            return instr.Op == Op.Ne ? Copy(instr, x) : Become(instr, inner.Op.Negate(), [.. inner.Args]);
+        return false;
+    }
+
+    static bool SimplifyUnary(Context context, Instr instr)
+    {
+        var inner = context.Def(instr.Args[0]);
+        if (inner is null) return false;
+        return instr.Op switch
+        {
+            Op.Neg or Op.Not when inner.Op == instr.Op => Copy(instr, inner.Args[0]),
+            Op.Truncate when inner.Op is Op.SignExtend32 or Op.ZeroExtend32 => Copy(instr, inner.Args[0]),
+            Op.SignExtend8 or Op.SignExtend16 or Op.ZeroExtend8 or Op.ZeroExtend16 when AlreadyExtended(instr.Op, inner) =>
+                Copy(instr, instr.Args[0]),
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// Whether the value <paramref name="def"/> produces already lies in the range the extension keeps, so the
+    /// extension changes nothing: a zext8 result (0..255) survives sext16, a comparison (0 or 1) survives them all.
+    /// </summary>
+    static bool AlreadyExtended(Op extension, Instr def) => extension switch
+    {
+        Op.SignExtend8 => def.Op is Op.SignExtend8 || def.Op.Is(OpFlags.Compare),
+        Op.ZeroExtend8 => def.Op is Op.ZeroExtend8 || def.Op.Is(OpFlags.Compare),
+        Op.SignExtend16 => def.Op is Op.SignExtend8 or Op.SignExtend16 or Op.ZeroExtend8 || def.Op.Is(OpFlags.Compare),
+        _ => def.Op is Op.ZeroExtend8 or Op.ZeroExtend16 || def.Op.Is(OpFlags.Compare),
+    };
+
+    /// <summary>k when the constant, read as an unsigned number of the type's width, is 2^k with k ≥ 1.</summary>
+    static int? PowerOfTwo(IrType type, long? constant)
+    {
+        if (constant is not long c) return null;
+        ulong bits = type == IrType.I32 ? (uint)c : (ulong)c;
+        return bits > 1 && BitOperations.IsPow2(bits) ? BitOperations.Log2(bits) : null;
+    }
+
+    static bool Copy(Instr instr, int value)
+    {
+        instr.BecomeCopy(value);
+        return true;
+    }
+
+    static bool Constant(Instr instr, long value)
+    {
+        instr.BecomeConst(value);
+        return true;
+    }
+
+    static bool Become(Instr instr, Op op, params int[] args)
+    {
+        instr.Op = op;
+        instr.Args = args;
+        return true;
+    }
+}

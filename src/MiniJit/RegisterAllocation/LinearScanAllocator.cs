@@ -1,0 +1,177 @@
+using MiniJit.Assembler;
+using MiniJit.Ir;
+using MiniJit.Lowering;
+
+namespace MiniJit.RegisterAllocation;
+
+public enum LocationKind : byte { None, Register, Stack, Immediate }
+
+/// <summary>Where a virtual register lives for its whole life: a register, a stack slot, or nowhere (an immediate).</summary>
+public readonly record struct Location(LocationKind Kind, Register Register = default, int Slot = 0)
+{
+    public override string ToString() => Kind switch
+    {
+        LocationKind.Register => Register.ToString(),
+        LocationKind.Stack => $"slot{Slot}",
+        LocationKind.Immediate => "imm",
+        _ => "-",
+    };
+}
+
+/// <summary>The allocator's answer: a location per virtual register, how many 8-byte stack slots the spills need,
+/// and which callee-saved registers the prologue must save.</summary>
+public sealed class Allocation(Location[] locations, int spillSlots, List<Register> calleeSavedUsed)
+{
+    public Location[] Locations { get; } = locations;
+    public int SpillSlots { get; } = spillSlots;
+    public List<Register> CalleeSavedUsed { get; } = calleeSavedUsed;
+
+    public string Describe(Function function) => string.Join("\n",
+        Enumerable.Range(0, Locations.Length).Where(v => Locations[v].Kind != LocationKind.None)
+            .Select(v => $"v{v}:{function.ValueTypes[v].Name()} -> {Locations[v]}"));
+}
+
+/// <summary>
+/// Linear-scan register allocation (Poletto and Sarkar, "Linear Scan Register Allocation", TOPLAS 1999):
+/// walk the intervals by start; free the registers of intervals that have ended; give the new interval a free
+/// register — its hint when possible — or, when none is left, spill whichever interval ends last.
+/// x64's fixed demands (a call clobbers the caller-saved registers, division uses rdx:rax, a variable shift uses
+/// cl) enter as clobber positions: an interval may not sit in a register that is destroyed while it is live.
+/// </summary>
+public static class LinearScanAllocator
+{
+    public static Allocation Allocate(LoweredFunction lowered, LiveIntervals live, CallingConvention convention)
+    {
+        var function = lowered.Function;
+        var locations = InitialLocations(lowered, live);
+        var hints = Hints(lowered, convention);
+        var clobberPositions = ClobberPositionsByRegister(live);
+        var definitions = function.Definitions();
+
+        var order = Enumerable.Range(0, function.ValueCount).Where(v => locations[v].Kind == LocationKind.None && live.IsLive(v))
+            .OrderBy(v => live.Start[v]).ThenBy(v => v).ToList();
+        var active = new List<int>();      // values holding a register, in no particular order
+        uint free = 0;
+        foreach (var register in X64Registers.Allocatable) free |= X64Registers.Mask(register);
+        int spillSlots = 0;
+
+        foreach (var value in order)
+        {
+            int start = live.Start[value], end = live.End[value];
+            for (int i = active.Count - 1; i >= 0; i--)
+            {
+                if (live.End[active[i]] >= start) continue;
+                free |= X64Registers.Mask(locations[active[i]].Register);
+                active.RemoveAt(i);
+            }
+
+            bool Usable(Register register) => !ClobberedWithin(clobberPositions[register.Number], start, end);
+            Register? choice = null;
+            if (hints[value] is Register hint && (free & X64Registers.Mask(hint)) != 0 && Usable(hint)) choice = hint;
+            else if (HintFromOperand(definitions[value], live, locations, value) is Register reuse && (free & X64Registers.Mask(reuse)) != 0 && Usable(reuse)) choice = reuse;
+            else
+                foreach (var register in X64Registers.Allocatable)
+                    if ((free & X64Registers.Mask(register)) != 0 && Usable(register)) { choice = register; break; }
+
+            if (choice is Register chosen)
+            {
+                locations[value] = new Location(LocationKind.Register, chosen);
+                free &= ~X64Registers.Mask(chosen);
+                active.Add(value);
+                continue;
+            }
+
+            // No register: spill the interval that ends last, if that is not this one and its register suits this one.
+            int victim = -1;
+            foreach (var other in active)
+                if (Usable(locations[other].Register) && (victim < 0 || live.End[other] > live.End[victim])) victim = other;
+            if (victim >= 0 && live.End[victim] > end)
+            {
+                locations[value] = locations[victim];
+                locations[victim] = new Location(LocationKind.Stack, Slot: spillSlots++);
+                active.Remove(victim);
+                active.Add(value);
+            }
+            else locations[value] = new Location(LocationKind.Stack, Slot: spillSlots++);
+        }
+        return new Allocation(locations, spillSlots, CalleeSavedUsed(locations, convention));
+    }
+
+    /// <summary>No allocation at all: every value in its own stack slot, like the seed's push/pop code. Used when
+    /// optimization is off, to show (and measure) what the allocator buys.</summary>
+    public static Allocation SpillEverything(LoweredFunction lowered, LiveIntervals live, CallingConvention convention)
+    {
+        var locations = InitialLocations(lowered, live);
+        int slots = 0;
+        for (int v = 0; v < locations.Length; v++)
+            if (locations[v].Kind == LocationKind.None && live.IsLive(v)) locations[v] = new Location(LocationKind.Stack, Slot: slots++);
+        return new Allocation(locations, slots, CalleeSavedUsed(locations, convention));
+    }
+
+    static Location[] InitialLocations(LoweredFunction lowered, LiveIntervals live)
+    {
+        var locations = new Location[lowered.Function.ValueCount];
+        for (int v = 0; v < locations.Length; v++)
+            if (lowered.Immediate[v]) locations[v] = new Location(LocationKind.Immediate);
+        return locations;
+    }
+
+    /// <summary>Registers a value would like, so that fewer moves are needed: parameters stay where they arrive,
+    /// results of calls and divisions where the hardware leaves them, returned values in rax.</summary>
+    static Register?[] Hints(LoweredFunction lowered, CallingConvention convention)
+    {
+        var function = lowered.Function;
+        var hints = new Register?[function.ValueCount];
+        foreach (var block in function.Blocks)
+            foreach (var instr in block.Instrs)
+            {
+                switch (instr.Op)
+                {
+                    case Op.Frame: hints[instr.Result] = convention.IntegerArguments[0]; break;
+                    case Op.Param when instr.Imm + 1 < convention.IntegerArguments.Length:
+                        hints[instr.Result] = convention.IntegerArguments[instr.Imm + 1];
+                        break;
+                    case Op.Call or Op.Div or Op.DivU when instr.HasResult: hints[instr.Result] = Register.Rax; break;
+                    case Op.Rem or Op.RemU: hints[instr.Result] = Register.Rdx; break;
+                    case Op.Return when instr.Args.Length == 1: hints[instr.Args[0]] ??= convention.IntegerReturn; break;
+                }
+            }
+        return hints;
+    }
+
+    /// <summary>x64 instructions overwrite their first operand, so a result does best in the register of an operand
+    /// that dies at this instruction (for a phi: of any operand already allocated).</summary>
+    static Register? HintFromOperand(Instr? def, LiveIntervals live, Location[] locations, int value)
+    {
+        if (def is null || def.Args.Length == 0) return null;
+        if (def.Op == Op.Phi)
+            return def.Args.Select(a => locations[a]).FirstOrDefault(l => l.Kind == LocationKind.Register).Register is var r && r != default ? r : null;
+        int useAt = live.Start[value] - 1;
+        foreach (var arg in def.Op.Is(OpFlags.Commutative) ? def.Args : def.Args[..1])
+            if (locations[arg].Kind == LocationKind.Register && live.End[arg] == useAt) return locations[arg].Register;
+        return null;
+    }
+
+    static List<int>[] ClobberPositionsByRegister(LiveIntervals live)
+    {
+        var byRegister = new List<int>[16];
+        for (int n = 0; n < 16; n++) byRegister[n] = [];
+        foreach (var (position, registers) in live.Clobbers)
+            for (int n = 0; n < 16; n++)
+                if ((registers & (1u << n)) != 0) byRegister[n].Add(position);
+        return byRegister;
+    }
+
+    /// <summary>Is the register destroyed strictly inside (start, end)? A clobber at the very position where the
+    /// interval starts (the clobbering instruction's own result) or after its last use does no harm.</summary>
+    static bool ClobberedWithin(List<int> positions, int start, int end)
+    {
+        int index = positions.BinarySearch(start + 1);
+        if (index < 0) index = ~index;
+        return index < positions.Count && positions[index] < end;
+    }
+
+    static List<Register> CalleeSavedUsed(Location[] locations, CallingConvention convention) =>
+        locations.Where(l => l.Kind == LocationKind.Register && convention.IsCalleeSaved(l.Register))
+            .Select(l => l.Register).Distinct().OrderBy(r => Array.IndexOf(convention.CalleeSaved, r)).ToList();
+}

@@ -1,0 +1,84 @@
+using MiniJit.Cli;
+
+namespace MiniJit.Tests.Cli;
+
+public class DemoCommandTests
+{
+    static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exitCode = MiniJitCli.Run(args, output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    [Fact]
+    public void Multiply_prints_ten_checked_products_and_the_disassembly()
+    {
+        var (exitCode, output, error) = Run("demo", "multiply", "11");
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal("", error);
+        var lines = Lines(output);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"OK   mul({i}) = {11 * i}"), lines.Take(10));
+        Assert.Equal("mul:", lines[10]);
+        Assert.Contains(lines, line => line.EndsWith("imul rax, rdi", StringComparison.Ordinal));
+        Assert.EndsWith("ret", lines[^1]);
+    }
+
+    [Fact]
+    public void Demo_alone_runs_multiply_with_the_default()
+    {
+        var (exitCode, output, _) = Run("demo");
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal("OK   mul(9) = 99", Lines(output)[9]);
+    }
+
+    [Fact]
+    public void Products_wrap_like_unchecked_long()
+    {
+        var (exitCode, output, _) = Run("demo", "multiply", long.MaxValue.ToString());
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal($"OK   mul(2) = {unchecked(long.MaxValue * 2)}", Lines(output)[2]);
+        Assert.Contains("mov rax, 0x7fffffffffffffff", output);
+    }
+
+    [Fact]
+    public void Negative_factors_are_accepted()
+    {
+        var (exitCode, output, _) = Run("demo", "multiply", "-3");
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal("OK   mul(4) = -12", Lines(output)[4]);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("99999999999999999999")]
+    [InlineData("1.5")]
+    public void A_bad_factor_is_one_error_line_and_exit_code_2(string factor)
+    {
+        var (exitCode, output, error) = Run("demo", "multiply", factor);
+        Assert.Equal(ExitCodes.UserError, exitCode);
+        Assert.Equal("", output);
+        var line = Assert.Single(Lines(error));
+        Assert.StartsWith("minijit: ", line);
+        Assert.Contains(factor, line);
+    }
+
+    [Fact]
+    public void An_unknown_command_is_a_user_error()
+    {
+        var (exitCode, _, error) = Run("frobnicate");
+        Assert.Equal(ExitCodes.UserError, exitCode);
+        Assert.Single(Lines(error));
+    }
+
+    [Fact]
+    public void Help_goes_to_the_captured_output()
+    {
+        var (exitCode, output, _) = Run("demo", "--help");
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Contains("multiply", output);
+    }
+}

@@ -1,0 +1,194 @@
+using MiniJit.Optimization;
+
+namespace MiniJit.Tests.Optimizer;
+
+public class ConstantFoldingTests
+{
+    [Fact]
+    public void I32ArithmeticWrapsAndShiftCountsAreMasked() => FileTest.Check(ConstantFolding.Run, """
+        function T.Wrap() -> i32 {
+        b0:
+          v0:i32 = const 2147483647
+          v1:i32 = const 1
+          v2:i32 = add v0, v1
+          v3:i32 = const 33
+          v4:i32 = shl v1, v3
+          v5:i32 = add v2, v4
+          v6:i32 = mul v0, v0
+          return v5
+        }
+        """, """
+        function T.Wrap() -> i32 {
+        b0:
+          v0:i32 = const 2147483647
+          v1:i32 = const 1
+          v2:i32 = const -2147483648 ; int.MaxValue + 1 wraps
+          v3:i32 = const 33
+          v4:i32 = const 2           ; 33 & 31 == 1
+          v5:i32 = const -2147483646
+          v6:i32 = const 1
+          return v5
+        }
+        """, 4);
+
+    [Fact]
+    public void DivisionsThatTrapAreLeftForRunTime() => FileTest.Check(ConstantFolding.Run, """
+        function T.Div() -> i32 {
+        b0:
+          v0:i32 = const -2147483648
+          v1:i32 = const -1
+          v2:i32 = const 0
+          v3:i32 = const 7
+          v4:i32 = const -2
+          v5:i32 = div v0, v1
+          v6:i32 = rem v0, v1
+          v7:i32 = div v3, v2
+          v8:i32 = rem.u v3, v2
+          v9:i32 = div v3, v4
+          v10:i32 = rem v4, v3
+          v11:i32 = div.u v1, v4
+          v12:i32 = div.u v0, v1
+          return v9
+        }
+        """, """
+        function T.Div() -> i32 {
+        b0:
+          v0:i32 = const -2147483648
+          v1:i32 = const -1
+          v2:i32 = const 0
+          v3:i32 = const 7
+          v4:i32 = const -2
+          v5:i32 = div v0, v1        ; MinValue / -1 overflows
+          v6:i32 = rem v0, v1
+          v7:i32 = div v3, v2        ; division by zero
+          v8:i32 = rem.u v3, v2
+          v9:i32 = const -3
+          v10:i32 = const -2
+          v11:i32 = const 1          ; unsigned: 0xFFFFFFFF / 0xFFFFFFFE
+          v12:i32 = const 0          ; unsigned: 0x80000000 / 0xFFFFFFFF
+          return v9
+        }
+        """, 4);
+
+    [Fact]
+    public void ExtensionsCompareAndI64() => FileTest.Check(ConstantFolding.Run, """
+        function T.Ext() -> i64 {
+        b0:
+          v0:i32 = const 200
+          v1:i32 = sext8 v0
+          v2:i32 = const -1
+          v3:i32 = zext16 v2
+          v4:i64 = zext32 v2
+          v5:i64 = sext32 v2
+          v6:i32 = lt.u v5, v4
+          v7:i32 = lt v5, v4
+          v8:i64 = const 4294967297
+          v9:i32 = trunc v8
+          v10:i64 = const 9223372036854775807
+          v11:i64 = add v10, v4
+          v12:i64 = shr.u v5, v10
+          return v11
+        }
+        """, """
+        function T.Ext() -> i64 {
+        b0:
+          v0:i32 = const 200
+          v1:i32 = const -56
+          v2:i32 = const -1
+          v3:i32 = const 65535
+          v4:i64 = const 4294967295
+          v5:i64 = const -1
+          v6:i32 = const 0
+          v7:i32 = const 1
+          v8:i64 = const 4294967297
+          v9:i32 = const 1
+          v10:i64 = const 9223372036854775807
+          v11:i64 = const -9223372032559808514
+          v12:i64 = const 1          ; count 63
+          return v11
+        }
+        """, 9);
+
+    [Fact]
+    public void BranchOnConstantDropsTheDeadEdgeAndItsPhiOperand() => FileTest.Check(ConstantFolding.Run, """
+        function T.Branch(i64) -> i64 {
+        b0:
+          v0:i64 = param 0
+          v1:i32 = const 1
+          branch v1, b1, b2
+        b1:
+          v2:i64 = const 5
+          jump b2
+        b2:
+          v3:i64 = phi b0 v0, b1 v2
+          return v3
+        }
+        """, """
+        function T.Branch(i64) -> i64 {
+        b0:
+          v0:i64 = param 0
+          v1:i32 = const 1
+          jump b1
+        b1:
+          v2:i64 = const 5
+          jump b2
+        b2:
+          v3:i64 = const 5           ; the phi lost its b0 operand, leaving one constant
+          return v3
+        }
+        """, 2);
+
+    [Fact]
+    public void SwitchOnConstantTakesItsCaseOrTheDefault() => FileTest.Check(ConstantFolding.Run, """
+        function T.Switch() -> i32 {
+        b0:
+          v0:i32 = const 1
+          v1:i32 = const -1
+          switch v0, b1, b2, default b1
+        b1:
+          switch v1, b2, b3, default b3
+        b2:
+          return v0
+        b3:
+          return v1
+        }
+        """, """
+        function T.Switch() -> i32 {
+        b0:
+          v0:i32 = const 1
+          v1:i32 = const -1
+          jump b2
+        b1:
+          jump b3                    ; -1 is a huge unsigned selector: default
+        b2:
+          return v0
+        b3:
+          return v1
+        }
+        """, 2);
+
+    [Fact]
+    public void FloatsAndUnknownsAreLeftAlone() => FileTest.Check(ConstantFolding.Run, """
+        function T.Float(i32) -> f64 {
+        b0:
+          v0:i32 = param 0
+          v1:i32 = const 3
+          v2:i32 = add v0, v1
+          v3:f64 = const 1.5
+          v4:f64 = add v3, v3
+          v5:i32 = lt v3, v4
+          return v4
+        }
+        """, """
+        function T.Float(i32) -> f64 {
+        b0:
+          v0:i32 = param 0
+          v1:i32 = const 3
+          v2:i32 = add v0, v1
+          v3:f64 = const 1.5
+          v4:f64 = add v3, v3
+          v5:i32 = lt v3, v4
+          return v4
+        }
+        """, 0);
+}
