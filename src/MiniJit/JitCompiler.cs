@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using MiniJit.Assembler;
 using MiniJit.Binding;
 using MiniJit.Cil;
 using MiniJit.CodeGeneration;
@@ -9,9 +10,6 @@ using MiniJit.Optimization;
 using MiniJit.RegisterAllocation;
 
 namespace MiniJit;
-
-// Inside the namespace, so that the assembler's Memory type wins over the MiniJit.Memory namespace.
-using MiniJit.Assembler;
 
 /// <summary>
 /// The compiler driver. <see cref="CompileFunction"/> is the whole pipeline, one stage a line; <see cref="Compile"/>
@@ -56,7 +54,7 @@ static class JitCompiler
         }
 
         var bytes = asm.Assemble();
-        var memory = Memory.ExecutableMemory.Create(bytes);
+        var memory = CodeMemory.ExecutableMemory.Create(bytes);
         var symbols = entries.ToDictionary(e => asm.OffsetOf(e.Value), e => CilImporter.NameOf(e.Key));
         symbols[asm.OffsetOf(stub)] = "entry stub";
         symbols[asm.OffsetOf(errorExit)] = "error exit";
