@@ -1,0 +1,33 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace MiniJit.Tests.Jit;
+
+/// <summary>Compiles generated C# with Roslyn against the running runtime's trusted platform assemblies and
+/// loads the result into a collectible load context.</summary>
+public static class RoslynCompiler
+{
+    static readonly Lazy<MetadataReference[]> References = new(() =>
+        [.. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => Path.GetFileName(p) is var f && (f.StartsWith("System.", StringComparison.Ordinal) || f is "netstandard.dll" or "mscorlib.dll"))
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))]);
+
+    public static Assembly Compile(string source, string assemblyName, OptimizationLevel level)
+    {
+        var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest));
+        var compilation = CSharpCompilation.Create(assemblyName, [tree], References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: level, checkOverflow: false));
+        using var stream = new MemoryStream();
+        var result = compilation.Emit(stream);
+        if (!result.Success)
+        {
+            var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20);
+            throw new InvalidOperationException($"generated source does not compile ({level}):\n{string.Join("\n", errors)}\n{source}");
+        }
+        stream.Position = 0;
+        return new AssemblyLoadContext(assemblyName, isCollectible: true).LoadFromStream(stream);
+    }
+}
