@@ -29,12 +29,14 @@ static class JitCompiler
 
         var asm = new X64Assembler();
         var entries = new Dictionary<MethodBase, Label>();
+        var calledFrom = new Dictionary<MethodBase, MethodBase>();  // the first caller of each callee, for error messages
         var pending = new Queue<MethodBase>();
-        Label EntryOf(MethodBase method)
+        Label EntryOf(MethodBase method, MethodBase? caller)
         {
             if (!entries.TryGetValue(method, out var label))
             {
                 entries[method] = label = asm.CreateLabel(CilImporter.NameOf(method));
+                if (caller is not null) calledFrom[method] = caller;
                 pending.Enqueue(method);
             }
             return label;
@@ -42,14 +44,22 @@ static class JitCompiler
 
         var parameters = root.GetParameters().Select(p => NativeBinding.ClassOf(p.ParameterType)).ToList();
         ArgumentClass? result = root.ReturnType == typeof(void) ? null : NativeBinding.ClassOf(root.ReturnType);
-        var stub = EntryStub.Emit(asm, EntryOf(root), parameters, result, Convention);
+        var stub = EntryStub.Emit(asm, EntryOf(root, null), parameters, result, Convention);
         var errorExit = asm.CreateLabel("error exit");
         EntryStub.EmitErrorExit(asm, errorExit, Convention);
 
         while (pending.TryDequeue(out var method))
         {
-            var code = CompileFunction(CilMethod.FromMethod(method), method == root && ignoreThis, options,
-                asm, entries[method], target => EntryOf(target.Method!), errorExit);
+            List<MachineInstr> code;
+            try
+            {
+                code = CompileFunction(CilMethod.FromMethod(method), method == root && ignoreThis, options,
+                    asm, entries[method], target => EntryOf(target.Method!, method), errorExit);
+            }
+            catch (JitException e) when (method != root)
+            {
+                throw new JitException(e.Method, e.ILOffset, e.OpCode, $"{e.Reason} (reached through {CallChain(method, calledFrom)})");
+            }
             MachineEncoder.Encode(code, asm);
         }
 
@@ -98,6 +108,19 @@ static class JitCompiler
         int rewritten = options.Optimize ? Peephole.Run(code) : 0;
         Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
         return code;
+    }
+
+    /// <summary>"Root → A → B": how compilation got from the root to a callee.</summary>
+    static string CallChain(MethodBase method, Dictionary<MethodBase, MethodBase> calledFrom)
+    {
+        var chain = new List<string> { JitException.MethodName(method) };
+        while (calledFrom.TryGetValue(method, out var caller))
+        {
+            chain.Add(JitException.MethodName(caller));
+            method = caller;
+        }
+        chain.Reverse();
+        return string.Join(" → ", chain);
     }
 
     static string Describe(Function function, LiveIntervals live, Allocation allocation) => string.Join("\n",

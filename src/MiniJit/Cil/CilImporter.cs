@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using MiniJit.Ir;
 
 namespace MiniJit.Cil;
@@ -426,7 +427,7 @@ public sealed class CilImporter
                 return false;
 
             case CilOp.Ldarg_0 or CilOp.Ldarg_1 or CilOp.Ldarg_2 or CilOp.Ldarg_3:
-                stack.Add(LoadArg(block, at, at.OpCode.Op - CilOp.Ldarg_0));
+                stack.Add(LoadArg(block, at, Distance(at.OpCode.Op, CilOp.Ldarg_0)));
                 return false;
             case CilOp.Ldarg_S or CilOp.Ldarg:
                 stack.Add(LoadArg(block, at, (int)at.Int));
@@ -435,20 +436,20 @@ public sealed class CilImporter
                 StoreArg(block, at, (int)at.Int, Pop(stack, at));
                 return false;
             case CilOp.Ldloc_0 or CilOp.Ldloc_1 or CilOp.Ldloc_2 or CilOp.Ldloc_3:
-                stack.Add(Read(localBase + (at.OpCode.Op - CilOp.Ldloc_0), block));
+                stack.Add(Read(localBase + Distance(at.OpCode.Op, CilOp.Ldloc_0), block));
                 return false;
             case CilOp.Ldloc_S or CilOp.Ldloc:
                 stack.Add(Read(localBase + (int)at.Int, block));
                 return false;
             case CilOp.Stloc_0 or CilOp.Stloc_1 or CilOp.Stloc_2 or CilOp.Stloc_3:
-                StoreLocal(block, at, at.OpCode.Op - CilOp.Stloc_0, Pop(stack, at));
+                StoreLocal(block, at, Distance(at.OpCode.Op, CilOp.Stloc_0), Pop(stack, at));
                 return false;
             case CilOp.Stloc_S or CilOp.Stloc:
                 StoreLocal(block, at, (int)at.Int, Pop(stack, at));
                 return false;
 
             case >= CilOp.Ldc_I4_M1 and <= CilOp.Ldc_I4_8:
-                stack.Add(Const(block, IrType.I32, at.OpCode.Op - CilOp.Ldc_I4_0));
+                stack.Add(Const(block, IrType.I32, Distance(at.OpCode.Op, CilOp.Ldc_I4_0)));
                 return false;
             case CilOp.Ldc_I4_S or CilOp.Ldc_I4:
                 stack.Add(Const(block, IrType.I32, at.Int));
@@ -548,6 +549,14 @@ public sealed class CilImporter
                 ImportCall(block, at, stack);
                 return false;
 
+            case CilOp.Sizeof:
+                {
+                    // C# masks the count of a shift on nint with `sizeof(nint) * 8 - 1`; sizeof is a constant here.
+                    var type = method.ResolveType((int)at.Int, at);
+                    stack.Add(Const(block, IrType.I32, type.IsValueType ? RuntimeHelpers.SizeOf(type.TypeHandle) : IntPtr.Size));
+                    return false;
+                }
+
             case CilOp.Ret:
                 {
                     int[] args = [];
@@ -564,6 +573,10 @@ public sealed class CilImporter
                 throw Error(at, "this opcode is not supported yet");
         }
     }
+
+    /// <summary>How far an opcode is from the first of its run (ldc.i4.m1 is -1 from ldc.i4.0). CilOp is an unsigned
+    /// enum, so plain subtraction would wrap.</summary>
+    static int Distance(CilOp op, CilOp first) => (int)op - (int)first;
 
     int LoadArg(Block block, CilInstruction at, int index)
     {

@@ -175,8 +175,8 @@ public sealed class X64Emitter
 
     void Move(MOperand destination, MOperand source)
     {
-        if (destination.IsRegister && source.IsRegister && destination.Register.Number == source.Register.Number
-            && destination.Register.Size == source.Register.Size) return;
+        // Only a 64-bit move onto itself does nothing: `mov eax, eax` clears the upper half, and zero-extension needs that.
+        if (destination.IsRegister && source.IsRegister && destination.Register == source.Register && source.Register.Size == 8) return;
         if (destination.IsMemory && source.IsMemory)
         {
             var temp = Sized(Scratch, source.Memory.Size);
