@@ -10,9 +10,9 @@ namespace MiniJit;
 /// </summary>
 public sealed class CompiledCode : IDisposable
 {
-    readonly Memory.ExecutableMemory memory;
+    readonly CodeMemory.ExecutableMemory memory;
 
-    internal CompiledCode(MethodInfo method, Memory.ExecutableMemory memory, nint entryStub, IReadOnlyDictionary<int, string> symbols)
+    internal CompiledCode(MethodInfo method, CodeMemory.ExecutableMemory memory, nint entryStub, IReadOnlyDictionary<int, string> symbols)
     {
         Method = method;
         this.memory = memory;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using MiniJit.Assembler;
 using MiniJit.Binding;
 using MiniJit.Cil;
 using MiniJit.CodeGeneration;
@@ -10,16 +11,13 @@ using MiniJit.RegisterAllocation;
 
 namespace MiniJit;
 
-// Inside the namespace, so that the assembler's Memory type wins over the MiniJit.Memory namespace.
-using MiniJit.Assembler;
-
 /// <summary>
 /// The compiler driver. <see cref="CompileFunction"/> is the whole pipeline, one stage a line; <see cref="Compile"/>
 /// runs it over a method and everything it calls and loads the result into executable memory.
 /// </summary>
 static class JitCompiler
 {
-    static readonly CallingConvention Convention = CallingConvention.SystemV;
+    internal static readonly CallingConvention Convention = CallingConvention.SystemV;
 
     /// <summary>Compiles <paramref name="root"/> and its callees into one unit. With <paramref name="ignoreThis"/>,
     /// the root is a lambda's instance method whose `this` is never read.</summary>
@@ -56,7 +54,7 @@ static class JitCompiler
         }
 
         var bytes = asm.Assemble();
-        var memory = Memory.ExecutableMemory.Create(bytes);
+        var memory = CodeMemory.ExecutableMemory.Create(bytes);
         var symbols = entries.ToDictionary(e => asm.OffsetOf(e.Value), e => CilImporter.NameOf(e.Key));
         symbols[asm.OffsetOf(stub)] = "entry stub";
         symbols[asm.OffsetOf(errorExit)] = "error exit";
@@ -68,7 +66,7 @@ static class JitCompiler
 
     /// <summary>The pipeline for one function: CIL → SSA IR → optimizer → x64 lowering → liveness → register
     /// allocation → machine instructions → peephole. Each stage can print what it produced.</summary>
-    static List<MachineInstr> CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
+    internal static List<MachineInstr> CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit)
     {
         var title = CilImporter.NameOf(cil.Method);

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using MiniJit.Assembler;
 using MiniJit.Disassembly;
-using MiniJit.Memory;
+using MiniJit.CodeMemory;
 
 namespace MiniJit.Cli.Commands;
 

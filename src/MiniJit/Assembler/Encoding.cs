@@ -96,7 +96,7 @@ internal static class Encoding
 
         // rm=100 means "a SIB byte follows", so a base whose low bits are 100 (rsp, r12) can only be
         // expressed through a SIB (with index=100 "none"). An index also needs a SIB.
-        if (m.Index is { } idx || (b & 7) == 0b100)
+        if (m.Index is not null || (b & 7) == 0b100)
         {
             dst[n++] = ModRm(mod, reg, 0b100);
             if (m.Index is { } i)

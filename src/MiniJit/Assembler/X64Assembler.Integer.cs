@@ -127,6 +127,15 @@ public sealed partial class X64Assembler
         EmitOpcodeRegister(Legacy(size), false, [size == 1 ? (byte)0xB0 : (byte)0xB8], dst, imm, size);
     }
 
+    /// <summary>mov r, imm for unsigned values (pointers, bit patterns): a 64-bit register takes all 64 bits,
+    /// a narrower one only values that fit.</summary>
+    public void Mov(Register dst, ulong imm)
+    {
+        if (imm > long.MaxValue && dst.Size != 8)
+            throw new ArgumentException($"Immediate {imm} is out of range for {dst}.", nameof(imm));
+        Mov(dst, unchecked((long)imm));
+    }
+
     public void Mov(Memory dst, long imm)
     {
         int size = MemorySize(dst, "mov");

@@ -1,8 +1,7 @@
-namespace MiniJit.Binding;
-
-// Inside the namespace on purpose: here the assembler's Memory type must win over the MiniJit.Memory namespace.
 using MiniJit.Assembler;
 using MiniJit.Lowering;
+
+namespace MiniJit.Binding;
 
 /// <summary>
 /// Emits the glue between the one native signature the thunks call, <c>void Entry(JitFrame* frame)</c>, and a

@@ -1,7 +1,6 @@
-namespace MiniJit.CodeGeneration;
-
-// Inside the namespace, so that the assembler's Memory type wins over the MiniJit.Memory namespace.
 using MiniJit.Assembler;
+
+namespace MiniJit.CodeGeneration;
 
 /// <summary>Hands machine instructions to our assembler, choosing the overload by the operands' kinds.</summary>
 public static class MachineEncoder

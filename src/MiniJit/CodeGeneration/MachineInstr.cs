@@ -1,7 +1,6 @@
-namespace MiniJit.CodeGeneration;
-
-// Inside the namespace, so that the assembler's Memory type wins over the MiniJit.Memory namespace.
 using MiniJit.Assembler;
+
+namespace MiniJit.CodeGeneration;
 
 /// <summary>The x64 instructions code generation produces. One entry per mnemonic; the operands say which form.</summary>
 public enum MOp : byte

@@ -1,7 +1,6 @@
-namespace MiniJit.CodeGeneration;
-
-// Inside the namespace, so that the assembler's Memory type wins over the MiniJit.Memory namespace.
 using MiniJit.Assembler;
+
+namespace MiniJit.CodeGeneration;
 
 /// <summary>
 /// Local rewrites of the machine code, run to a fixed point like the seed's peephole optimizer. Each rule looks at

@@ -1,12 +1,10 @@
+using MiniJit.Assembler;
 using MiniJit.Binding;
 using MiniJit.Ir;
 using MiniJit.Lowering;
 using MiniJit.RegisterAllocation;
 
 namespace MiniJit.CodeGeneration;
-
-// Inside the namespace, so that the assembler's Memory type wins over the MiniJit.Memory namespace.
-using MiniJit.Assembler;
 
 /// <summary>
 /// Instruction selection and emission: turns allocated IR into machine instructions. Each IR instruction has one

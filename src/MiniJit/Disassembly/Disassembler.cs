@@ -1,6 +1,6 @@
 using Iced.Intel;
 using StringBuilder = System.Text.StringBuilder;
-using MiniJit.Memory;
+using MiniJit.CodeMemory;
 
 namespace MiniJit.Disassembly;
 

@@ -88,6 +88,21 @@ public sealed class IntegerEncodingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Mov_UnsignedImmediate()
+    {
+        var o = new Oracle();
+        foreach (var r in Oracle.Gpr64)
+        {
+            o.Check("Mov", [r, ulong.MaxValue], expected: [r, -1L], length: 7);                 // sign-extended imm32
+            o.Check("Mov", [r, 0x8000_0000_0000_0000UL], expected: [r, long.MinValue], length: 10);
+            o.Check("Mov", [r, 0xFFFF_FFFFUL], expected: [r.As32, 0xFFFF_FFFFL], length: r.IsExtended ? 6 : 5);
+            o.Reject("Mov", r.As32, ulong.MaxValue);
+            o.Reject("Mov", r.As32, 1UL << 32);
+        }
+        o.AssertAllPassed(output);
+    }
+
+    [Fact]
     public void Movzx_Movsx_Movsxd_Lea()
     {
         var o = new Oracle();

@@ -4,7 +4,7 @@ using MiniJit.Lowering;
 namespace MiniJit.Tests.Binding;
 
 using MiniJit.Assembler;
-using MiniJit.Memory;
+using MiniJit.CodeMemory;
 
 /// <summary>A hand-written body with its entry stub and error exit, loaded into executable memory: what the
 /// JIT will produce for one function, minus the compiler.</summary>

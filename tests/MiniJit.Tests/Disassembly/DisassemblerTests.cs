@@ -1,5 +1,5 @@
 using MiniJit.Disassembly;
-using MiniJit.Memory;
+using MiniJit.CodeMemory;
 
 namespace MiniJit.Tests.Disassembly;
 

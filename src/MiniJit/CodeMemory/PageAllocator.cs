@@ -1,4 +1,4 @@
-namespace MiniJit.Memory;
+namespace MiniJit.CodeMemory;
 
 /// <summary>
 /// The operating-system calls behind <see cref="ExecutableMemory"/>: map fresh read+write pages, turn them

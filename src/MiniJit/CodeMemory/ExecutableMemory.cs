@@ -1,4 +1,4 @@
-namespace MiniJit.Memory;
+namespace MiniJit.CodeMemory;
 
 /// <summary>
 /// A block of pages holding the machine code of one compiled unit (several functions assembled together share

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace MiniJit.Memory;
+namespace MiniJit.CodeMemory;
 
 /// <summary>Owns the mapped pages. A SafeHandle is finalized even when its owner is forgotten, and the runtime
 /// never releases it while a P/Invoke is still using it, so forgetting Dispose leaks nothing for long.</summary>

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
-namespace MiniJit.Memory;
+namespace MiniJit.CodeMemory;
 
 /// <summary>VirtualAlloc / VirtualProtect / VirtualFree, for Windows.</summary>
 internal sealed partial class WindowsPageAllocator : PageAllocator

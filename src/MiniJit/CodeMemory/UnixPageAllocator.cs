@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
-namespace MiniJit.Memory;
+namespace MiniJit.CodeMemory;
 
 /// <summary>mmap / mprotect / munmap, for Linux and macOS.</summary>
 internal sealed partial class UnixPageAllocator : PageAllocator

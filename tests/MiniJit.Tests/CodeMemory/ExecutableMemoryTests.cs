@@ -1,7 +1,7 @@
 using System.Globalization;
-using MiniJit.Memory;
+using MiniJit.CodeMemory;
 
-namespace MiniJit.Tests.Memory;
+namespace MiniJit.Tests.CodeMemory;
 
 // Reads /proc/self/maps, so it runs alone: other tests mapping and unmapping code at the same time would race.
 [CollectionDefinition(nameof(ProcessMemoryMap), DisableParallelization = true)]
@@ -93,7 +93,9 @@ public unsafe class ExecutableMemoryTests
         var memory = ExecutableMemory.Create(Increment);
         var address = memory.Address;
         memory.Dispose();
-        Assert.Null(Mapping(address));
+        // The runtime may map something of its own at the freed address at once (its double-mapped code heap shows
+        // up as a shared "rw-s" mapping), so what must be gone is our private read+execute mapping.
+        Assert.NotEqual("r-xp", Mapping(address)?.Permissions);
     }
 
     record struct MapsLine(nint Start, nint End, string Permissions);

@@ -1,0 +1,124 @@
+using System.Reflection;
+using MiniJit.Assembler;
+using MiniJit.Binding;
+using MiniJit.Cil;
+using MiniJit.CodeGeneration;
+using MiniJit.CodeMemory;
+using MiniJit.Lowering;
+
+namespace MiniJit.Tests.Backend;
+
+public class EmitterTests
+{
+    static long Fib(long n) => n < 2 ? n : Fib(n - 1) + Fib(n - 2);
+
+    static long AcrossCalls(long a)
+    {
+        long x = a * 3, y = a * 5, z = a * 7, w = a ^ 0x55;
+        long r = Leaf(a) + Leaf(x) * Leaf(y);
+        return x + y + z + w + r;
+    }
+
+    static long Leaf(long a) => a + 1;
+
+    static readonly Register[] CalleeSaved = CallingConvention.SystemV.CalleeSaved;
+
+    /// <summary>
+    /// A native harness puts a known value in every callee-saved register, calls the compiled function (which uses
+    /// callee-saved registers of its own), and returns a bit for each register that did not survive. The entry stub
+    /// restores them for the managed caller anyway, so only code like this can see a function that forgets to.
+    /// </summary>
+    [Fact]
+    public void Callee_saved_registers_survive_a_call_into_compiled_code()
+    {
+        var asm = new X64Assembler();
+        var errorExit = asm.CreateLabel("error exit");
+        var harness = asm.CreateLabel("harness");
+        var entries = new Dictionary<MethodBase, Label>();
+        var pending = new Queue<MethodBase>();
+        Label EntryOf(MethodBase method)
+        {
+            if (!entries.TryGetValue(method, out var label))
+            {
+                entries[method] = label = asm.CreateLabel(method.Name);
+                pending.Enqueue(method);
+            }
+            return label;
+        }
+        var body = EntryOf(BackendPipeline.Method(typeof(EmitterTests), nameof(AcrossCalls)));
+        var stub = EntryStub.Emit(asm, harness, [ArgumentClass.Integer], ArgumentClass.Integer, CallingConvention.SystemV);
+        EntryStub.EmitErrorExit(asm, errorExit);
+
+        // harness(frame, a): plant sentinels, call the body (rdi and rsi pass through), then compare.
+        asm.Bind(harness);
+        for (int i = 0; i < CalleeSaved.Length; i++) asm.Mov(CalleeSaved[i], Sentinel(i));
+        asm.Sub(Register.Rsp, 8);  // 16-byte alignment at the call
+        asm.Call(body);
+        asm.Add(Register.Rsp, 8);
+        asm.Xor(Register.Eax, Register.Eax);
+        for (int i = 0; i < CalleeSaved.Length; i++)
+        {
+            var intact = asm.CreateLabel();
+            asm.Mov(Register.R11, Sentinel(i));
+            asm.Cmp(CalleeSaved[i], Register.R11);
+            asm.Jcc(Condition.E, intact);
+            asm.Or(Register.Rax, 1L << i);
+            asm.Bind(intact);
+        }
+        asm.Ret();
+
+        bool pushesSomething = false;
+        while (pending.TryDequeue(out var method))
+        {
+            var code = JitCompiler.CompileFunction(CilMethod.FromMethod(method), false, new JitOptions(), asm, entries[method],
+                target => EntryOf(target.Method!), errorExit);
+            pushesSomething |= code.Any(i => i.Op == MOp.Push);
+            MachineEncoder.Encode(code, asm);
+        }
+        Assert.True(pushesSomething, "the test needs a function that uses callee-saved registers");
+
+        var bytes = asm.Assemble();
+        using var memory = ExecutableMemory.Create(bytes);
+        var call = NativeBinding.CreateDelegate<Func<long, long>>(memory.Address + asm.OffsetOf(stub), memory);
+        Assert.Equal(0, call(12345));
+    }
+
+    static long Sentinel(int i) => 0x0101_0101_0101_0101L * (i + 1) + 0x7700;
+
+    [Fact]
+    public void The_seed_s_foo_is_straight_register_code_without_push_or_pop()
+    {
+        var foo = Jit.Compile<Func<long, long, long>>((a, b) => a * a - b * b);
+        var body = FunctionText(Jit.Disassemble(foo), "b__");  // the lambda's compiler-generated name
+        Assert.Contains("imul", body);
+        Assert.DoesNotContain("push", body);
+        Assert.DoesNotContain("pop", body);
+        Assert.DoesNotContain("[rsp", body);  // no stack slots either
+        Assert.Equal(5, foo(3, 2));
+    }
+
+    [Fact]
+    public void Recursive_fibonacci_pushes_and_pops_only_in_its_prologue_and_epilogue()
+    {
+        var fib = Jit.Compile<Func<long, long>>(Fib);
+        var lines = FunctionText(Jit.Disassemble(fib), "EmitterTests.Fib").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var mnemonics = lines.Select(l => l[44..].Split(' ')[0]).ToList();
+        int firstOther = mnemonics.FindIndex(m => m is not ("push" or "cmp" or "jb"));
+        int lastPop = mnemonics.FindLastIndex(m => m == "pop");
+        Assert.DoesNotContain("push", mnemonics.Skip(firstOther));
+        // Every pop belongs to an epilogue: a run of pops that ends in ret.
+        for (int i = 0; i <= lastPop; i++)
+            if (mnemonics[i] == "pop") Assert.Contains(mnemonics.Skip(i).SkipWhile(m => m == "pop").First(), new[] { "ret" });
+        Assert.Equal(6765, fib(20));
+    }
+
+    /// <summary>The lines of one function in a disassembly listing (from its label to the next label).</summary>
+    static string FunctionText(string listing, string nameContains)
+    {
+        var lines = listing.Split('\n');
+        int start = Array.FindIndex(lines, l => l.EndsWith(':') && l.Contains(nameContains));
+        if (start < 0) return "";
+        var body = lines.Skip(start + 1).TakeWhile(l => !l.EndsWith(':'));
+        return string.Join("\n", body);
+    }
+}
