@@ -14,6 +14,8 @@ public static class MiniJitCli
     public static RootCommand CreateRootCommand() => new("MiniJit: a just-in-time compiler from CIL to x86-64, from scratch.")
     {
         DemoCommand.Create(),
+        ExplainCommand.Create(),
+        RunCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/> and runs the chosen command.</summary>

@@ -18,9 +18,24 @@ public static class DemoCommand
         var demo = new Command("demo", "Run the demos (all of them when no demo is named).")
         {
             CreateMultiply(),
+            CreateJit(),
         };
-        demo.SetAction(parseResult => Multiply(DefaultFactor, parseResult.InvocationConfiguration.Output));
+        demo.SetAction(parseResult =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var multiplied = Multiply(DefaultFactor, output);
+            output.WriteLine();
+            var compiled = JitOnFirstCall(output);
+            return multiplied == ExitCodes.Success ? compiled : multiplied;
+        });
         return demo;
+    }
+
+    static Command CreateJit()
+    {
+        var jit = new Command("jit", "The seed's decorator: compile foo(a, b) = a*a - b*b on its first call, run it and disassemble it.");
+        jit.SetAction(parseResult => JitOnFirstCall(parseResult.InvocationConfiguration.Output));
+        return jit;
     }
 
     static Command CreateMultiply()
@@ -67,6 +82,31 @@ public static class DemoCommand
         }
         output.WriteLine();
         output.Write(Disassembler.Disassemble(memory, new Dictionary<int, string> { [0] = "mul" }));
+        return failures == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    /// <summary>The seed's story: a lazy delegate compiles on its first call (the log shows it), later calls go
+    /// straight to the machine code (no log), and the code can be disassembled.</summary>
+    static int JitOnFirstCall(TextWriter output)
+    {
+        output.WriteLine(DemoPrograms.FooSource);
+        var foo = Jit.Lazy<Func<long, long, long>>(DemoPrograms.Foo, new JitOptions { Log = JitLog.To(output) });
+
+        var failures = 0;
+        foreach (var (call, (a, b)) in new[] { ("first call", (3L, 2L)), ("second call, already compiled", (7L, 5L)) })
+        {
+            output.WriteLine($"{call}:");
+            var got = foo(a, b);
+            var expected = DemoPrograms.Foo(a, b);
+            if (got == expected) output.WriteLine($"foo({a}, {b}) = {got}");
+            else
+            {
+                output.WriteLine($"FAIL foo({a}, {b}) = {got}, expected {expected}");
+                failures++;
+            }
+        }
+        output.WriteLine();
+        output.Write(Jit.Disassemble(foo));
         return failures == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 }

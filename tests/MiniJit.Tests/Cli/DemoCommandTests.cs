@@ -1,19 +1,10 @@
 using MiniJit.Cli;
+using static MiniJit.Tests.Cli.CliRunner;
 
 namespace MiniJit.Tests.Cli;
 
 public class DemoCommandTests
 {
-    static (int ExitCode, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exitCode = MiniJitCli.Run(args, output, error);
-        return (exitCode, output.ToString(), error.ToString());
-    }
-
-    static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
     [Fact]
     public void Multiply_prints_ten_checked_products_and_the_disassembly()
     {
@@ -64,6 +55,33 @@ public class DemoCommandTests
         var line = Assert.Single(Lines(error));
         Assert.StartsWith("minijit: ", line);
         Assert.Contains(factor, line);
+    }
+
+    [Fact]
+    public void Demo_jit_compiles_foo_on_the_first_call_only()
+    {
+        var (exitCode, output, error) = Run("demo", "jit");
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal("", error);
+        var lines = Lines(output);
+        Assert.Equal("static long Foo(long a, long b) => a * a - b * b;", lines[0]);
+        Assert.Single(lines, line => line.StartsWith("--- JIT-compiling ", StringComparison.Ordinal));
+        // The compile lines come before the first result and none after it.
+        var first = Array.IndexOf(lines, "foo(3, 2) = 5");
+        Assert.True(first > 0);
+        Assert.DoesNotContain(lines[first..], line => line.StartsWith("--- JIT", StringComparison.Ordinal));
+        Assert.Contains("foo(7, 5) = 24", lines);
+        Assert.Contains("DemoPrograms.Foo:", lines);
+        Assert.Contains(lines, line => line.EndsWith("ret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Demo_alone_tells_the_decorator_story_after_multiply()
+    {
+        var (exitCode, output, _) = Run("demo");
+        Assert.Equal(ExitCodes.Success, exitCode);
+        var lines = Lines(output);
+        Assert.True(Array.IndexOf(lines, "OK   mul(9) = 99") < Array.IndexOf(lines, "foo(3, 2) = 5"));
     }
 
     [Fact]

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Reflection;
+
+namespace MiniJit.Cli.Commands;
+
+/// <summary>
+/// <c>minijit run ASSEMBLY.dll Type.Method ARGS…</c>: compiles a static method, calls the machine code with the
+/// arguments and prints the result. An exception the compiled code raises is the program's outcome, reported
+/// on one line with exit code 1; a wrong command line is exit code 2.
+/// </summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var assembly = new Argument<string>("ASSEMBLY") { Description = "The .NET assembly (.dll) that holds the method." };
+        var method = new Argument<string>("METHOD")
+        {
+            Description = "The static method: Namespace.Type.Method or Type.Method (nested types as Outer.Inner or Outer+Inner).",
+        };
+        var arguments = new Argument<string[]>("ARGS")
+        {
+            Description = "The method's arguments: integers, true/false, single characters, numbers with a '.' for double and float.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var run = new Command("run", "Compile a static method, call it with ARGS and print the result.")
+        {
+            assembly, method, arguments,
+        };
+        run.SetAction(parseResult => Run(parseResult.GetValue(assembly)!, parseResult.GetValue(method)!,
+            parseResult.GetValue(arguments) ?? [], parseResult.InvocationConfiguration));
+        return run;
+    }
+
+    static int Run(string assemblyPath, string methodName, string[] texts, InvocationConfiguration console)
+    {
+        var method = TargetMethod.Find(assemblyPath, methodName);
+        var parameters = method.GetParameters();
+        if (texts.Length != parameters.Length)
+            throw new UserErrorException($"{TargetMethod.Signature(method)} takes {parameters.Length} argument(s), but {texts.Length} were given");
+        // Compile before parsing the arguments so that a parameter type MiniJit does not support is reported as
+        // such, with the compiler's reason, rather than as text that cannot be read.
+        var compiled = TargetMethod.Compile(method, new JitOptions());
+        var values = parameters.Select((p, i) => ArgumentValues.Parse(texts[i], p.ParameterType, $"argument '{p.Name}'")).ToArray();
+
+        object? result;
+        try
+        {
+            result = compiled.Method.Invoke(compiled.Target, BindingFlags.DoNotWrapExceptions, null, values, null);
+        }
+        catch (Exception e) when (e is ArithmeticException or IndexOutOfRangeException or NullReferenceException or InsufficientExecutionStackException)
+        {
+            // These are the exceptions compiled code reports (see JitStatus); anything else is a MiniJit bug and
+            // keeps its stack trace.
+            console.Error.WriteLine($"minijit: {e.GetType().Name}: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        if (method.ReturnType != typeof(void)) console.Output.WriteLine(ArgumentValues.Format(result!));
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,20 @@
+namespace MiniJit.Cli;
+
+/// <summary>The built-in examples that <c>minijit demo jit</c> and <c>minijit explain --demo</c> compile: the
+/// seed's straight-line <c>foo</c>, a recursive call and a loop, so that every stage has something to show.</summary>
+public static class DemoPrograms
+{
+    /// <summary>The C# text of <see cref="Foo"/>, for the demo to show what it compiles.</summary>
+    public const string FooSource = "static long Foo(long a, long b) => a * a - b * b;";
+
+    public static long Foo(long a, long b) => a * a - b * b;
+
+    public static long Fib(long n) => n < 2 ? n : Fib(n - 1) + Fib(n - 2);
+
+    public static long SumTo(long n)
+    {
+        long sum = 0;
+        for (long i = 1; i <= n; i++) sum += i;
+        return sum;
+    }
+}
