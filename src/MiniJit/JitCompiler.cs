@@ -70,7 +70,7 @@ static class JitCompiler
         symbols[asm.OffsetOf(errorExit)] = "error exit";
         var compiled = new CompiledCode(root, memory, memory.Address + asm.OffsetOf(stub), symbols);
         options.Log?.Invoke($"compiled {name}: {bytes.Length} bytes in {clock.Elapsed.TotalMicroseconds:F0} µs");
-        options.Explain?.Invoke(new StageOutput(name, "disassembly", compiled.Disassemble()));
+        options.Explain?.Invoke(new StageOutput(CilImporter.NameOf(root), "disassembly", compiled.Disassemble()));
         return compiled;
     }
 

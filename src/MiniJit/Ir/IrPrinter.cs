@@ -39,7 +39,8 @@ public static class IrPrinter
 
     public static string Print(Instr instr) => Print(instr, null);
 
-    static string Print(Instr instr, Block? block)
+    /// <summary>One instruction; with its block, phi operands show the predecessor each comes from.</summary>
+    public static string Print(Instr instr, Block? block)
     {
         var text = new StringBuilder();
         if (instr.HasResult) text.Append('v').Append(instr.Result).Append(':').Append(instr.Type.Name()).Append(" = ");

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using Microsoft.CodeAnalysis;
-using MiniJit.Tests.Jit;
+using MiniJit.Tests.ClrParity;
 
 namespace MiniJit.Tests.RandomPrograms;
 

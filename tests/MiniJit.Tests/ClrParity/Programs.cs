@@ -1,4 +1,4 @@
-namespace MiniJit.Tests.Jit;
+namespace MiniJit.Tests.ClrParity;
 
 /// <summary>Test programs in MiniJit's supported subset, as plain C# so the CLR can run them as the oracle.
 /// Every public static method here is picked up by <see cref="ProgramParityTests"/>; methods whose inputs

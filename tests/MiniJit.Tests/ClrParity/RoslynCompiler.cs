@@ -3,7 +3,7 @@ using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace MiniJit.Tests.Jit;
+namespace MiniJit.Tests.ClrParity;
 
 /// <summary>Compiles generated C# with Roslyn against the running runtime's trusted platform assemblies and
 /// loads the result into a collectible load context.</summary>

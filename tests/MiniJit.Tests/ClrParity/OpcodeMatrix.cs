@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text;
 using Microsoft.CodeAnalysis;
 
-namespace MiniJit.Tests.Jit;
+namespace MiniJit.Tests.ClrParity;
 
 /// <summary>The opcode × type matrix: one tiny static method per (operation, type), generated as C# source,
 /// compiled by Roslyn in Debug and Release (different IL shapes), each compared with the CLR over

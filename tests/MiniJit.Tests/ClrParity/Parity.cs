@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Runtime.ExceptionServices;
 using CsCheck;
 
-namespace MiniJit.Tests.Jit;
+namespace MiniJit.Tests.ClrParity;
 
 /// <summary>What a call did: returned a value or threw an exception of some type.</summary>
 public readonly record struct Outcome(object? Value, Type? Exception)

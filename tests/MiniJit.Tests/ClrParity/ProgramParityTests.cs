@@ -1,7 +1,7 @@
 using CsCheck;
 using System.Reflection;
 
-namespace MiniJit.Tests.Jit;
+namespace MiniJit.Tests.ClrParity;
 
 /// <summary>Every program in <see cref="Programs"/>, compiled by MiniJit (optimized and not), against the CLR.</summary>
 public class ProgramParityTests

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Reflection.Emit;
 using System.Text.RegularExpressions;
 
-namespace MiniJit.Tests.Jit;
+namespace MiniJit.Tests.ClrParity;
 
 /// <summary>Methods MiniJit must refuse (not supported yet) with a JitException pointing at the offending opcode.</summary>
 public static class Unsupported
