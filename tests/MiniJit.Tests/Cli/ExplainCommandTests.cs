@@ -17,7 +17,7 @@ public class ExplainCommandTests
         foreach (var stage in new[] { "IL", "IR", "IR lowered for x64", "live intervals and locations" })
             Assert.Contains($"=== CliSamples.Square: {stage} ===", output);
         Assert.Contains("=== CliSamples.Square: machine code (", output);
-        Assert.Contains("=== MiniJit.Tests.Cli.CliSamples.Square: disassembly ===", output);
+        Assert.Contains("=== CliSamples.Square: disassembly ===", output);
         Assert.Contains("--- JIT-compiling MiniJit.Tests.Cli.CliSamples.Square", output);
         // IL opcode names, the IR's multiply and the instruction it becomes.
         Assert.Contains("ldarg.0", output);
@@ -115,7 +115,7 @@ public class ExplainCommandTests
         foreach (var name in new[] { "Foo", "Fib", "SumTo" })
         {
             Assert.Contains($"=== DemoPrograms.{name}: IL ===", output);
-            Assert.Contains($"=== MiniJit.Cli.DemoPrograms.{name}: disassembly ===", output);
+            Assert.Contains($"=== DemoPrograms.{name}: disassembly ===", output);
         }
         Assert.Contains("call DemoPrograms.Fib", output);
     }

@@ -212,13 +212,19 @@ public static class Programs
     public static long EightArguments(long a, long b, long c, long d, long e, long f, long g, long h) =>
         a - 2 * b + 3 * c - 4 * d + 5 * e - 6 * f + 7 * g - 8 * h;
 
-    public static long TwelveArguments(long a, int b, long c, uint d, long e, short f, long g, byte h,
+    // Twelve and sixteen arguments are more than a delegate boundary takes (8); compiled code calls them, passing
+    // the arguments beyond the fifth on the stack.
+    internal static long TwelveArguments(long a, int b, long c, uint d, long e, short f, long g, byte h,
         long i, sbyte j, long k, ushort l) =>
         a * 3 + b - c * 5 + d ^ e - f + (g << 2) - h + i * j - (k >> 3) + l;
 
-    public static int SixteenArguments(int a, int b, int c, int d, int e, int f, int g, int h,
+    internal static int SixteenArguments(int a, int b, int c, int d, int e, int f, int g, int h,
         int i, int j, int k, int l, int m, int n, int o, int p) =>
         ((a - b) * c ^ d) + (e | f) - (g & h) + i * 31 - j + (k << 1) - (l >> 2) + m * n - o + p;
+
+    public static int CallsSixteenArguments(int x, int y) =>
+        SixteenArguments(x, y, x + y, x - y, x * y, ~x, -y, x ^ y, x >> 3, y << 2, x | y, x & y, 7, x, y, 1000)
+        + SixteenArguments(y, x, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, x, y, x * 31);
 
     /// <summary>Calls the 8- and 12-argument methods, so stack-passed arguments cross a call.</summary>
     public static long CallsManyArguments(long x, long y) =>
