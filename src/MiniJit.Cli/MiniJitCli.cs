@@ -16,6 +16,7 @@ public static class MiniJitCli
         DemoCommand.Create(),
         ExplainCommand.Create(),
         RunCommand.Create(),
+        BenchCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/> and runs the chosen command.</summary>
