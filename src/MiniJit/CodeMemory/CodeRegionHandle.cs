@@ -2,8 +2,9 @@ using System.Runtime.InteropServices;
 
 namespace MiniJit.CodeMemory;
 
-/// <summary>Owns the mapped pages. A SafeHandle is finalized even when its owner is forgotten, and the runtime
-/// never releases it while a P/Invoke is still using it, so forgetting Dispose leaks nothing for long.</summary>
+/// <summary>Owns a run of pages rented from the <see cref="CodeArena"/>. A SafeHandle is finalized even when its owner
+/// is forgotten, and the runtime never releases it while a P/Invoke is still using it, so forgetting Dispose leaks
+/// nothing for long.</summary>
 internal sealed class CodeRegionHandle : SafeHandle
 {
     public CodeRegionHandle(nint address, nuint size) : base(invalidHandleValue: 0, ownsHandle: true)
@@ -17,5 +18,5 @@ internal sealed class CodeRegionHandle : SafeHandle
 
     public override bool IsInvalid => handle == 0;
 
-    protected override bool ReleaseHandle() => PageAllocator.Current.Free(handle, Size);
+    protected override bool ReleaseHandle() => CodeArena.Shared.Return(handle, Size);
 }

@@ -4,7 +4,8 @@ namespace MiniJit.CodeMemory;
 /// A block of pages holding the machine code of one compiled unit (several functions assembled together share
 /// it). Its life has two phases: first writable, while the code is copied in; then, after
 /// <see cref="MakeExecutable"/>, read+execute and never written again. Dispose (or, failing that, the
-/// finalizer) unmaps it; any delegate that points into it must keep this object alive.
+/// finalizer) gives the pages back to the <see cref="CodeArena"/>, read+write again; any delegate that points into
+/// it must keep this object alive.
 /// </summary>
 public sealed class ExecutableMemory : IDisposable
 {
@@ -14,7 +15,7 @@ public sealed class ExecutableMemory : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         var size = PageAllocator.Current.RoundUpToPages(length);
-        region = new CodeRegionHandle(PageAllocator.Current.AllocateWritable(size), size);
+        region = new CodeRegionHandle(CodeArena.Shared.Rent(size), size);
         Length = length;
     }
 

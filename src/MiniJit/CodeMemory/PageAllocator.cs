@@ -19,6 +19,10 @@ internal abstract class PageAllocator
     /// <summary>Turns the pages read+execute; after this nobody may write to them.</summary>
     public abstract void MakeExecutable(nint address, nuint size);
 
+    /// <summary>Turns executable pages back to read+write so the arena can reuse them; false if the operating system
+    /// refused (it runs from finalizers too, so it reports instead of throwing).</summary>
+    public abstract bool MakeWritable(nint address, nuint size);
+
     /// <summary>Unmaps the pages; false if the operating system refused. It runs from a finalizer, where an
     /// exception would end the process, so it reports instead of throwing.</summary>
     public abstract bool Free(nint address, nuint size);

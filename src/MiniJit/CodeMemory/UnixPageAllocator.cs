@@ -11,11 +11,14 @@ internal sealed partial class UnixPageAllocator : PageAllocator
     // The flag values differ between the kernels. macOS also wants MAP_JIT on pages that will hold generated
     // code when the process runs under the hardened runtime.
     const int MapAnonymousLinux = 0x20, MapAnonymousMac = 0x1000, MapJitMac = 0x800;
+    // Linux only: fault the pages in at mmap time. The arena maps a chunk ahead of need, so the page faults (and the
+    // kernel zeroing each page) happen once there rather than inside the compile that first touches a page.
+    const int MapPopulateLinux = 0x8000;
     static readonly nint MapFailed = -1;
 
     static readonly int MapFlags = OperatingSystem.IsMacOS()
         ? MapPrivate | MapAnonymousMac | MapJitMac
-        : MapPrivate | MapAnonymousLinux;
+        : MapPrivate | MapAnonymousLinux | MapPopulateLinux;
 
     public override nint AllocateWritable(nuint size)
     {
@@ -29,6 +32,8 @@ internal sealed partial class UnixPageAllocator : PageAllocator
         // x86-64 keeps instruction and data caches coherent, so no cache flush is needed after the writes.
         if (mprotect(address, size, ProtRead | ProtExec) != 0) throw Failure("mprotect", size);
     }
+
+    public override bool MakeWritable(nint address, nuint size) => mprotect(address, size, ProtRead | ProtWrite) == 0;
 
     public override bool Free(nint address, nuint size) => munmap(address, size) == 0;
 

@@ -24,6 +24,8 @@ internal sealed partial class WindowsPageAllocator : PageAllocator
     }
 
     // MEM_RELEASE frees the whole reservation and requires a size of zero.
+    public override bool MakeWritable(nint address, nuint size) => VirtualProtect(address, size, PageReadWrite, out _);
+
     public override bool Free(nint address, nuint size) => VirtualFree(address, 0, MemRelease);
 
     static Win32Exception Failure(string call, nuint size) =>
