@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 
 namespace MiniJit.Binding;
@@ -45,6 +46,17 @@ public static class NativeBinding
     public static Delegate CreateDelegate(Type delegateType, nint entryStub, object owner)
     {
         ArgumentNullException.ThrowIfNull(owner);
+        var (constructor, invoke) = Thunks.GetOrAdd(delegateType, ThunkFor);
+        var thunk = constructor.Invoke([entryStub, owner]);
+        return Delegate.CreateDelegate(delegateType, thunk, invoke);
+    }
+
+    /// <summary>The thunk class and its Invoke for each delegate type seen: the reflection that finds them costs more
+    /// than the rest of a small compile, and its answer never changes.</summary>
+    static readonly ConcurrentDictionary<Type, (ConstructorInfo Constructor, MethodInfo Invoke)> Thunks = new();
+
+    static (ConstructorInfo, MethodInfo) ThunkFor(Type delegateType)
+    {
         var invoke = InvokeMethodOf(delegateType);
         var parameters = invoke.GetParameters();
         if (parameters.Length > MaxParameters)
@@ -69,9 +81,7 @@ public static class NativeBinding
             thunkType = FuncThunks[parameters.Length];
         }
         if (typeArguments.Count > 0) thunkType = thunkType.MakeGenericType([.. typeArguments]);
-
-        var thunk = Activator.CreateInstance(thunkType, entryStub, owner)!;
-        return Delegate.CreateDelegate(delegateType, thunk, thunkType.GetMethod("Invoke")!);
+        return (thunkType.GetConstructor([typeof(nint), typeof(object)])!, thunkType.GetMethod("Invoke")!);
     }
 
     /// <summary>The register class a value of <paramref name="type"/> travels in.</summary>
