@@ -12,8 +12,9 @@ public sealed class CompiledCode : IDisposable
 {
     readonly CodeMemory.ExecutableMemory memory;
 
-    internal CompiledCode(MethodInfo method, CodeMemory.ExecutableMemory memory, nint entryStub, IReadOnlyDictionary<int, string> symbols)
+    internal CompiledCode(MethodInfo method, CodeMemory.ExecutableMemory memory, nint entryStub, bool bounded, IReadOnlyDictionary<int, string> symbols)
     {
+        Bounded = bounded;
         Method = method;
         this.memory = memory;
         EntryStub = entryStub;
@@ -26,6 +27,9 @@ public sealed class CompiledCode : IDisposable
     /// <summary>Start address of the code.</summary>
     public nint Address => memory.Address;
     public int Size => memory.Length;
+    /// <summary>One function without loops or calls: it returns within a bounded number of instructions, so its
+    /// delegate calls it without the GC transition.</summary>
+    public bool Bounded { get; }
     /// <summary>Offsets of the functions and stubs in the code, with their names.</summary>
     public IReadOnlyDictionary<int, string> Symbols { get; }
 

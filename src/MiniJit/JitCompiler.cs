@@ -42,33 +42,39 @@ static class JitCompiler
             return label;
         }
 
-        var parameters = root.GetParameters().Select(p => NativeBinding.ClassOf(p.ParameterType)).ToList();
-        ArgumentClass? result = root.ReturnType == typeof(void) ? null : NativeBinding.ClassOf(root.ReturnType);
-        var stub = EntryStub.Emit(asm, EntryOf(root, null), parameters, result, Convention);
         var errorExit = asm.CreateLabel("error exit");
-        EntryStub.EmitErrorExit(asm, errorExit, Convention);
-
+        EntryOf(root, null);
+        var functions = new List<CompiledFunction>();
         while (pending.TryDequeue(out var method))
         {
-            List<MachineInstr> code;
+            CompiledFunction function;
             try
             {
-                code = CompileFunction(CilMethod.FromMethod(method), method == root && ignoreThis, options,
+                function = CompileFunction(CilMethod.FromMethod(method), method == root && ignoreThis, options,
                     asm, entries[method], target => EntryOf(target.Method!, method), errorExit);
             }
             catch (JitException e) when (method != root)
             {
                 throw new JitException(e.Method, e.ILOffset, e.OpCode, $"{e.Reason} (reached through {CallChain(method, calledFrom)})");
             }
-            MachineEncoder.Encode(code, asm);
+            MachineEncoder.Encode(function.Code, asm);
+            functions.Add(function);
         }
+
+        // The entry stub and the error exit come last, when it is known whether anything can fail.
+        bool canFail = functions.Any(f => f.CanFail);
+        bool bounded = functions is [{ HasLoops: false, HasCalls: false }];
+        var parameters = root.GetParameters().Select(p => NativeBinding.ClassOf(p.ParameterType)).ToList();
+        ArgumentClass? result = root.ReturnType == typeof(void) ? null : NativeBinding.ClassOf(root.ReturnType);
+        var stub = EntryStub.Emit(asm, entries[root], parameters, result, Convention, canFail);
+        if (canFail) EntryStub.EmitErrorExit(asm, errorExit, Convention);
 
         var bytes = asm.Assemble();
         var memory = CodeMemory.ExecutableMemory.Create(bytes);
         var symbols = entries.ToDictionary(e => asm.OffsetOf(e.Value), e => CilImporter.NameOf(e.Key));
         symbols[asm.OffsetOf(stub)] = "entry stub";
-        symbols[asm.OffsetOf(errorExit)] = "error exit";
-        var compiled = new CompiledCode(root, memory, memory.Address + asm.OffsetOf(stub), symbols);
+        if (canFail) symbols[asm.OffsetOf(errorExit)] = "error exit";
+        var compiled = new CompiledCode(root, memory, memory.Address + asm.OffsetOf(stub), bounded, symbols);
         options.Log?.Invoke($"compiled {name}: {bytes.Length} bytes in {clock.Elapsed.TotalMicroseconds:F0} µs");
         options.Explain?.Invoke(new StageOutput(CilImporter.NameOf(root), "disassembly", compiled.Disassemble()));
         return compiled;
@@ -76,7 +82,11 @@ static class JitCompiler
 
     /// <summary>The pipeline for one function: CIL → SSA IR → optimizer → x64 lowering → liveness → register
     /// allocation → machine instructions → peephole. Each stage can print what it produced.</summary>
-    internal static List<MachineInstr> CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
+    /// <summary>One function's machine code and what the driver needs to know about it.</summary>
+    /// <param name="CanFail">It may jump to the error exit (it divides, or it calls and so checks the stack).</param>
+    internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool HasCalls);
+
+    internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit)
     {
         var title = CilImporter.NameOf(cil.Method);
@@ -107,7 +117,18 @@ static class JitCompiler
         var code = X64Emitter.Emit(lowered, allocation, Convention, asm, entry, calleeEntry, errorExit);
         int rewritten = options.Optimize ? Peephole.Run(code) : 0;
         Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
-        return code;
+        return new CompiledFunction(code, lowered.FrameValue >= 0, HasLoops(lowered.Layout), lowered.HasCalls);
+    }
+
+    /// <summary>A loop shows in the layout as an edge to the same block or an earlier one.</summary>
+    static bool HasLoops(List<Block> layout)
+    {
+        var position = new Dictionary<Block, int>();
+        for (int i = 0; i < layout.Count; i++) position[layout[i]] = i;
+        for (int i = 0; i < layout.Count; i++)
+            foreach (var succ in layout[i].Succs)
+                if (position[succ] <= i) return true;
+        return false;
     }
 
     /// <summary>"Root → A → B": how compilation got from the root to a callee.</summary>

@@ -1,42 +1,44 @@
 // One class per arity: Invoke must have exactly the parameters of the delegate it is bound to.
+using System.Runtime.CompilerServices;
+
 namespace MiniJit.Binding;
 
 /// <summary>Binds a delegate with no parameters and no result.</summary>
-internal sealed unsafe class ActionThunk(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class ActionThunk(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public void Invoke()
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         Call(&frame);
     }
 }
 
-internal sealed unsafe class ActionThunk<T1>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class ActionThunk<T1>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public void Invoke(T1 a1)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         Call(&frame);
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class ActionThunk<T1, T2>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         Call(&frame);
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class ActionThunk<T1, T2, T3>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         frame.Arguments[2] = Slot(a3);
@@ -44,11 +46,11 @@ internal sealed unsafe class ActionThunk<T1, T2, T3>(nint entryStub, object owne
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         frame.Arguments[2] = Slot(a3);
@@ -57,11 +59,11 @@ internal sealed unsafe class ActionThunk<T1, T2, T3, T4>(nint entryStub, object 
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         frame.Arguments[2] = Slot(a3);
@@ -71,11 +73,11 @@ internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5>(nint entryStub, obj
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         frame.Arguments[2] = Slot(a3);
@@ -86,11 +88,11 @@ internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6>(nint entryStub,
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         frame.Arguments[2] = Slot(a3);
@@ -102,11 +104,11 @@ internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7>(nint entryS
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7, T8>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7, T8>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         frame.Arguments[2] = Slot(a3);

@@ -27,8 +27,10 @@ public static class EntryStub
     /// <param name="parameters">Classes of the function's parameters, in declaration order; argument i is read
     /// from slot i of <see cref="JitFrame.Arguments"/>.</param>
     /// <param name="result">Class of the return value, or null for void.</param>
+    /// <param name="canFail">Some code in the unit may jump to the error exit. Only then must the stub save the
+    /// callee-saved registers and rsp for it; code that cannot fail restores what it uses itself.</param>
     public static Label Emit(X64Assembler asm, Label body, IReadOnlyList<ArgumentClass> parameters, ArgumentClass? result,
-        CallingConvention cc)
+        CallingConvention cc, bool canFail = true)
     {
         if (parameters.Count > JitFrame.MaxArguments)
             throw new JitException($"{parameters.Count} parameters; the entry stub passes at most {JitFrame.MaxArguments}.");
@@ -37,14 +39,15 @@ public static class EntryStub
         var entry = asm.CreateLabel("entry stub");
         asm.Bind(entry);
 
-        foreach (var register in cc.CalleeSaved) asm.Push(register);
+        var saved = canFail ? cc.CalleeSaved : [];
+        foreach (var register in saved) asm.Push(register);
         asm.Push(frame);
-        asm.Mov(Memory.Qword(frame, JitFrame.EntryRspOffset), Register.Rsp);
+        if (canFail) asm.Mov(Memory.Qword(frame, JitFrame.EntryRspOffset), Register.Rsp);
 
         var (loads, stackArguments) = AssignArguments(parameters, cc);
 
         // On entry rsp was 8 past a 16-byte boundary (the call pushed the return address); every push moved it 8.
-        var pushedSinceAligned = 8 + 8 * (cc.CalleeSaved.Length + 1);
+        var pushedSinceAligned = 8 + 8 * (saved.Length + 1);
         var belowEntryRsp = 8 * stackArguments.Count + cc.ShadowSpace;
         var padding = (16 - (pushedSinceAligned + belowEntryRsp) % 16) % 16;
         if (padding != 0) asm.Sub(Register.Rsp, padding);
@@ -73,7 +76,7 @@ public static class EntryStub
             case ArgumentClass.Double: asm.Movsd(Memory.Qword(frame, JitFrame.ResultOffset), cc.FloatReturn); break;
             case ArgumentClass.Single: asm.Movss(Memory.Dword(frame, JitFrame.ResultOffset), cc.FloatReturn); break;
         }
-        PopCalleeSavedAndReturn(asm, cc);
+        PopAndReturn(asm, saved);
         return entry;
     }
 
@@ -93,7 +96,7 @@ public static class EntryStub
         asm.Mov(Memory.Qword(frame, JitFrame.StatusOffset), cc.IntegerArguments[1]);
         asm.Mov(Register.Rsp, Memory.Qword(frame, JitFrame.EntryRspOffset));
         asm.Pop(frame);
-        PopCalleeSavedAndReturn(asm, cc);
+        PopAndReturn(asm, cc.CalleeSaved);
     }
 
     /// <summary>The register the frame pointer arrives in and stays in: the first integer argument.</summary>
@@ -101,9 +104,9 @@ public static class EntryStub
 
     static Memory Slot(Register frame, int index, int size) => new(size, frame, displacement: JitFrame.ArgumentsOffset + 8 * index);
 
-    static void PopCalleeSavedAndReturn(X64Assembler asm, CallingConvention cc)
+    static void PopAndReturn(X64Assembler asm, Register[] saved)
     {
-        for (var i = cc.CalleeSaved.Length - 1; i >= 0; i--) asm.Pop(cc.CalleeSaved[i]);
+        for (var i = saved.Length - 1; i >= 0; i--) asm.Pop(saved[i]);
         asm.Ret();
     }
 

@@ -1,33 +1,35 @@
 // One class per arity: Invoke must have exactly the parameters of the delegate it is bound to.
+using System.Runtime.CompilerServices;
+
 namespace MiniJit.Binding;
 
 /// <summary>Binds a delegate with no parameters that returns <typeparamref name="TResult"/>.</summary>
-internal sealed unsafe class FuncThunk<TResult>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class FuncThunk<TResult>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public TResult Invoke()
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         Call(&frame);
         return Result<TResult>(&frame);
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, TResult>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class FuncThunk<T1, TResult>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public TResult Invoke(T1 a1)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         Call(&frame);
         return Result<TResult>(&frame);
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, TResult>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class FuncThunk<T1, T2, TResult>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         Call(&frame);
@@ -35,11 +37,11 @@ internal sealed unsafe class FuncThunk<T1, T2, TResult>(nint entryStub, object o
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, T3, TResult>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class FuncThunk<T1, T2, T3, TResult>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2, T3 a3)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         frame.Arguments[2] = Slot(a3);
@@ -48,11 +50,11 @@ internal sealed unsafe class FuncThunk<T1, T2, T3, TResult>(nint entryStub, obje
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, T3, T4, TResult>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class FuncThunk<T1, T2, T3, T4, TResult>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2, T3 a3, T4 a4)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         frame.Arguments[2] = Slot(a3);
@@ -62,11 +64,11 @@ internal sealed unsafe class FuncThunk<T1, T2, T3, T4, TResult>(nint entryStub, 
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, TResult>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, TResult>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         frame.Arguments[2] = Slot(a3);
@@ -77,11 +79,11 @@ internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, TResult>(nint entrySt
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, TResult>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, TResult>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         frame.Arguments[2] = Slot(a3);
@@ -93,11 +95,11 @@ internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, TResult>(nint ent
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, T7, TResult>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, T7, TResult>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         frame.Arguments[2] = Slot(a3);
@@ -110,11 +112,11 @@ internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, T7, TResult>(nint
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, T7, T8, TResult>(nint entryStub, object owner) : Thunk(entryStub, owner)
+internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, T7, T8, TResult>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
     {
-        JitFrame frame = default;
+        Unsafe.SkipInit(out JitFrame frame);
         frame.Arguments[0] = Slot(a1);
         frame.Arguments[1] = Slot(a2);
         frame.Arguments[2] = Slot(a3);

@@ -39,15 +39,17 @@ public static class NativeBinding
     /// holds it, so the code lives as long as the delegate.</param>
     /// <exception cref="JitException">A parameter or the return type is not a supported primitive, or there are
     /// more than <see cref="MaxParameters"/> parameters.</exception>
-    public static TDelegate CreateDelegate<TDelegate>(nint entryStub, object owner) where TDelegate : Delegate =>
-        (TDelegate)CreateDelegate(typeof(TDelegate), entryStub, owner);
+    /// <param name="bounded">The code returns quickly (one function, no loops, no calls): it may be called without the
+    /// GC transition. Never pass true for code that can run long.</param>
+    public static TDelegate CreateDelegate<TDelegate>(nint entryStub, object owner, bool bounded = false) where TDelegate : Delegate =>
+        (TDelegate)CreateDelegate(typeof(TDelegate), entryStub, owner, bounded);
 
     /// <inheritdoc cref="CreateDelegate{TDelegate}"/>
-    public static Delegate CreateDelegate(Type delegateType, nint entryStub, object owner)
+    public static Delegate CreateDelegate(Type delegateType, nint entryStub, object owner, bool bounded = false)
     {
         ArgumentNullException.ThrowIfNull(owner);
         var (constructor, invoke) = Thunks.GetOrAdd(delegateType, ThunkFor);
-        var thunk = constructor.Invoke([entryStub, owner]);
+        var thunk = constructor.Invoke([entryStub, owner, bounded]);
         return Delegate.CreateDelegate(delegateType, thunk, invoke);
     }
 
@@ -81,7 +83,7 @@ public static class NativeBinding
             thunkType = FuncThunks[parameters.Length];
         }
         if (typeArguments.Count > 0) thunkType = thunkType.MakeGenericType([.. typeArguments]);
-        return (thunkType.GetConstructor([typeof(nint), typeof(object)])!, thunkType.GetMethod("Invoke")!);
+        return (thunkType.GetConstructor([typeof(nint), typeof(object), typeof(bool)])!, thunkType.GetMethod("Invoke")!);
     }
 
     /// <summary>The register class a value of <paramref name="type"/> travels in.</summary>

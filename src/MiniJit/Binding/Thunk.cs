@@ -12,9 +12,14 @@ namespace MiniJit.Binding;
 /// <remarks>The generic subclasses exist because a generic function pointer cannot carry double or float
 /// through the marshaller, and <c>Marshal.GetDelegateForFunctionPointer</c> refuses generic delegates: going
 /// through memory keeps the native signature fixed while the managed one varies.</remarks>
-internal abstract unsafe class Thunk(nint entryStub, object owner)
+/// <param name="bounded">The code is a single function without loops or calls, so it returns within a few hundred
+/// instructions: it can be called without the GC transition (SuppressGCTransition), which costs more than such a
+/// call itself. Code that may run long must not be, or it would hold up every garbage collection meanwhile.</param>
+internal abstract unsafe class Thunk(nint entryStub, object owner, bool bounded)
 {
     readonly delegate* unmanaged<JitFrame*, void> entry = (delegate* unmanaged<JitFrame*, void>)entryStub;
+    readonly delegate* unmanaged[SuppressGCTransition]<JitFrame*, void> boundedEntry =
+        bounded ? (delegate* unmanaged[SuppressGCTransition]<JitFrame*, void>)entryStub : null;
 
     /// <summary>Keeps the code memory alive for as long as a delegate can reach this thunk.</summary>
     public object Owner { get; } = owner;
@@ -38,7 +43,8 @@ internal abstract unsafe class Thunk(nint entryStub, object owner)
     {
         frame->StackLimit = NativeStack.Limit;
         frame->Status = JitStatus.Ok;
-        entry(frame);
+        if (boundedEntry != null) boundedEntry(frame);
+        else entry(frame);
         // Without this the JIT may consider the thunk dead once it has loaded the entry pointer; a collection
         // on another thread could then finalize the owner and unmap the code while it is still running.
         GC.KeepAlive(this);

@@ -89,7 +89,7 @@ public class EmitterTests
         while (pending.TryDequeue(out var method))
         {
             var code = JitCompiler.CompileFunction(CilMethod.FromMethod(method), false, new JitOptions(), asm, entries[method],
-                target => EntryOf(target.Method!), errorExit);
+                target => EntryOf(target.Method!), errorExit).Code;
             pushesSomething |= code.Any(i => i.Op == MOp.Push);
             MachineEncoder.Encode(code, asm);
         }
