@@ -129,7 +129,7 @@ static class Report
             ("MiniJit", "MiniJit"), ("MiniJitUnoptimized", "MiniJit `Optimize = false`"), ("ExpressionCompile", "`Expression.Compile()`"),
             ("ExpressionInterpret", "`Compile(preferInterpretation: true)`"), ("DynamicMethod", "DynamicMethod (ILGenerator + RyuJIT)"),
         ];
-        var sizes = compile.Select(r => r.Group).Distinct().ToList();
+        var sizes = GeneratedProgram.All.Select(p => p.Name).Where(size => compile.Any(r => r.Group == size)).ToList();
         Result? Find(string size, string way) => compile.FirstOrDefault(r => r.Group == size && r.Way == way);
 
         text.AppendLine("### Compile latency (compile + first call; median time / bytes allocated per compile)");
