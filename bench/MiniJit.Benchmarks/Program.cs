@@ -1,4 +1,17 @@
 using BenchmarkDotNet.Running;
+using MiniJit.Benchmarks;
 
-// The benchmark suite is filled in by the benchmark issue; the project builds in CI so it never rots.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// `generate` rewrites GeneratedMethods.cs, `report` turns the last run's exports into bench/README.md's results
+// and the chart; anything else goes to BenchmarkDotNet (a filter such as `--filter *Kernel*`, or nothing for the menu).
+switch (args)
+{
+    case ["generate"]:
+        GeneratedProgram.WriteFile(Path.Combine(RepositoryPaths.Bench, "MiniJit.Benchmarks", "GeneratedMethods.cs"));
+        break;
+    case ["report"]:
+        Report.Write();
+        break;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        break;
+}

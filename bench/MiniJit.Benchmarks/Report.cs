@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace MiniJit.Benchmarks;
+
+/// <summary>
+/// `-- report`: reads the brief JSON that BenchmarkDotNet exported into ./BenchmarkDotNet.Artifacts/results and rewrites
+/// the results section of bench/README.md (between the marker comments) and bench/results/code-speed.svg. Every
+/// figure is a median; ratios are computed here, against RyuJIT tier 1, because the MinOpts job is a separate
+/// process that BenchmarkDotNet's own Ratio column never compares with tier 1.
+/// </summary>
+static class Report
+{
+    const string Begin = "<!-- results:begin (written by `-- report`; edits here are overwritten) -->";
+    const string End = "<!-- results:end -->";
+
+    /// <summary>One benchmark case: the class, the part of the method name before '_' (kernel, size or group), the
+    /// part after it (the way of running), the job, the median time and the allocation per operation.</summary>
+    sealed record Result(string Type, string Group, string Way, string Job, double MedianNs, double? AllocatedBytes);
+
+    static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static void Write()
+    {
+        var directory = Path.Combine(Directory.GetCurrentDirectory(), "BenchmarkDotNet.Artifacts", "results");
+        var files = Directory.Exists(directory) ? Directory.GetFiles(directory, "*-report-brief.json") : [];
+        if (files.Length == 0)
+            throw new InvalidOperationException($"no *-report-brief.json in {directory}: run the benchmarks from this directory first");
+
+        var results = new List<Result>();
+        string? host = null;
+        foreach (var file in files.Order())
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(file));
+            host ??= HostLine(json.RootElement.GetProperty("HostEnvironmentInfo"));
+            results.AddRange(json.RootElement.GetProperty("Benchmarks").EnumerateArray().Select(Parse));
+        }
+
+        var kernels = results.Where(r => r.Type == nameof(KernelBenchmarks)).ToList();
+        var text = new StringBuilder();
+        text.AppendLine(Begin);
+        text.AppendLine($"Measured {DateTime.UtcNow:yyyy-MM-dd} on {host}: a shared 2-core VM on which other builds were running, so figures move by ±20% between runs. Medians; ratios against RyuJIT tier 1 (lower is faster).");
+        text.AppendLine();
+        WriteCodeSpeed(text, kernels);
+        WriteCompileLatency(text, results.Where(r => r.Type == nameof(CompileBenchmarks)).ToList());
+        WriteCallOverhead(text, results.Where(r => r.Type == nameof(CallBenchmarks)).ToList());
+        text.Append(End);
+
+        var readme = Path.Combine(RepositoryPaths.Bench, "README.md");
+        var current = File.ReadAllText(readme);
+        int begin = current.IndexOf(Begin, StringComparison.Ordinal), end = current.IndexOf(End, StringComparison.Ordinal);
+        if (begin < 0 || end < begin)
+            throw new InvalidOperationException($"{readme} has lost its results markers; put back {Begin} … {End}");
+        File.WriteAllText(readme, current[..begin] + text + current[(end + End.Length)..]);
+
+        var chart = Path.Combine(RepositoryPaths.Bench, "results", "code-speed.svg");
+        Directory.CreateDirectory(Path.GetDirectoryName(chart)!);
+        File.WriteAllText(chart, CodeSpeedChart(kernels));
+        Console.WriteLine($"wrote {readme} and {chart} from {files.Length} result files");
+    }
+
+    static Result Parse(JsonElement benchmark)
+    {
+        var method = benchmark.GetProperty("Method").GetString()!;
+        var split = method.IndexOf('_');
+        // DisplayInfo reads "Type.Method: JobId(settings…)".
+        var display = benchmark.GetProperty("DisplayInfo").GetString()!;
+        var jobStart = display.IndexOf(": ", StringComparison.Ordinal) + 2;
+        var job = display[jobStart..display.IndexOf('(', jobStart)];
+        double? allocated = benchmark.TryGetProperty("Memory", out var memory)
+            ? memory.GetProperty("BytesAllocatedPerOperation").GetDouble()
+            : null;
+        return new Result(benchmark.GetProperty("Type").GetString()!, method[..split], method[(split + 1)..], job,
+            benchmark.GetProperty("Statistics").GetProperty("Median").GetDouble(), allocated);
+    }
+
+    static string HostLine(JsonElement host) =>
+        $"{host.GetProperty("ProcessorName").GetString()}, {host.GetProperty("LogicalCoreCount").GetInt32()} logical cores, " +
+        $"{host.GetProperty("OsVersion").GetString()}, {host.GetProperty("RuntimeVersion").GetString()}, BenchmarkDotNet {host.GetProperty("BenchmarkDotNetVersion").GetString()}";
+
+    /// <summary>The code-speed columns: how each is found among the results, and its heading.</summary>
+    static readonly (string Way, string Job, string Title)[] CodeSpeedColumns =
+    [
+        ("Managed", KernelConfig.MinOptsJobId, "RyuJIT MinOpts (≈ tier 0)"),
+        ("MiniJitDelegate", SuiteConfig.Tier1JobId, "MiniJit delegate"),
+        ("MiniJitPointer", SuiteConfig.Tier1JobId, "MiniJit pointer"),
+        ("MiniJitUnoptimized", SuiteConfig.Tier1JobId, "MiniJit `Optimize = false`"),
+    ];
+
+    static readonly string[] NotYetSupported =
+        ["Sieve of Eratosthenes (arrays)", "integer matrix multiply (arrays)", "dot product of doubles (arrays, doubles)", "Mandelbrot iteration count (doubles)"];
+
+    /// <summary>Per kernel, each column's median over tier 1's; null where that case was not run.</summary>
+    static List<(string Kernel, double Tier1Ns, double?[] Ratios)> CodeSpeedRatios(List<Result> kernels)
+    {
+        double? Median(string kernel, string way, string job) =>
+            kernels.FirstOrDefault(r => r.Group == kernel && r.Way == way && r.Job == job)?.MedianNs;
+        return kernels.Select(r => r.Group).Distinct()
+            .Select(kernel => (kernel, Median(kernel, "Managed", SuiteConfig.Tier1JobId)))
+            .Where(k => k.Item2 is not null)
+            .Select(k => (k.kernel, k.Item2!.Value, CodeSpeedColumns.Select(c => Median(k.kernel, c.Way, c.Job) / k.Item2).ToArray()))
+            .ToList();
+    }
+
+    static void WriteCodeSpeed(StringBuilder text, List<Result> kernels)
+    {
+        var rows = CodeSpeedRatios(kernels);
+        text.AppendLine("### Code speed (time ÷ RyuJIT tier 1)");
+        text.AppendLine();
+        text.AppendLine("![code speed per kernel](results/code-speed.svg)");
+        text.AppendLine();
+        text.AppendLine($"| kernel | RyuJIT tier 1 | {string.Join(" | ", CodeSpeedColumns.Select(c => c.Title))} | tier 1 time |");
+        text.AppendLine($"|---|---:|{string.Concat(CodeSpeedColumns.Select(_ => "---:|"))}---:|");
+        foreach (var (kernel, tier1, ratios) in rows)
+            text.AppendLine($"| {kernel} | 1.00 | {string.Join(" | ", ratios.Select(Ratio))} | {Time(tier1)} |");
+        var geomeans = Enumerable.Range(0, CodeSpeedColumns.Length)
+            .Select(c => GeometricMean(rows.Select(r => r.Ratios[c]).ToList())).ToArray();
+        text.AppendLine($"| **geomean** | 1.00 | {string.Join(" | ", geomeans.Select(g => $"**{Ratio(g)}**"))} | |");
+        foreach (var kernel in NotYetSupported)
+            text.AppendLine($"| {kernel} | | not yet supported | | | | |");
+        text.AppendLine();
+    }
+
+    static void WriteCompileLatency(StringBuilder text, List<Result> compile)
+    {
+        (string Way, string Title)[] columns =
+        [
+            ("MiniJit", "MiniJit"), ("MiniJitUnoptimized", "MiniJit `Optimize = false`"), ("ExpressionCompile", "`Expression.Compile()`"),
+            ("ExpressionInterpret", "`Compile(preferInterpretation: true)`"), ("DynamicMethod", "DynamicMethod (ILGenerator + RyuJIT)"),
+        ];
+        var sizes = GeneratedProgram.All.Select(p => p.Name).Where(size => compile.Any(r => r.Group == size)).ToList();
+        Result? Find(string size, string way) => compile.FirstOrDefault(r => r.Group == size && r.Way == way);
+
+        text.AppendLine("### Compile latency (compile + first call; median time / bytes allocated per compile)");
+        text.AppendLine();
+        text.AppendLine($"| method | IL instructions | {string.Join(" | ", columns.Select(c => c.Title))} |");
+        text.AppendLine($"|---|---:|{string.Concat(columns.Select(_ => "---:|"))}");
+        foreach (var size in sizes)
+        {
+            var cells = columns.Select(c => Find(size, c.Way) is { } r ? $"{Time(r.MedianNs)} / {Bytes(r.AllocatedBytes)}" : "–");
+            text.AppendLine($"| {size} | {CompileBenchmarks.IlInstructions(size)} | {string.Join(" | ", cells)} |");
+        }
+        text.AppendLine();
+
+        (string Way, string Title)[] throughput = [("MiniJit", "MiniJit"), ("MiniJitUnoptimized", "MiniJit `Optimize = false`"), ("DynamicMethod", "DynamicMethod")];
+        text.AppendLine("IL instructions compiled per second, and how time grows from 1k to 10k instructions (linear ≈ 10×):");
+        text.AppendLine();
+        text.AppendLine($"| method | {string.Join(" | ", throughput.Select(t => t.Title))} |");
+        text.AppendLine($"|---|{string.Concat(throughput.Select(_ => "---:|"))}");
+        foreach (var size in sizes)
+        {
+            var cells = throughput.Select(t => Find(size, t.Way) is { } r ? $"{CompileBenchmarks.IlInstructions(size) / (r.MedianNs * 1e-9) / 1e6:F2} M/s" : "–");
+            text.AppendLine($"| {size} | {string.Join(" | ", cells)} |");
+        }
+        var growth = throughput.Select(t => Find("Large10k", t.Way) is { } big && Find("Large1k", t.Way) is { } small ? $"{big.MedianNs / small.MedianNs:F1}×" : "–");
+        text.AppendLine($"| time Large10k ÷ Large1k | {string.Join(" | ", growth)} |");
+        text.AppendLine();
+    }
+
+    static void WriteCallOverhead(StringBuilder text, List<Result> calls)
+    {
+        var titles = new Dictionary<string, string>
+        {
+            ["ManagedDirect"] = "managed direct call (NoInlining)",
+            ["ManagedFunc"] = "managed `Func<long, long, long>`",
+            ["Managed"] = "managed (RyuJIT tier 1)",
+            ["MiniJitDelegate"] = "MiniJit delegate",
+            ["MiniJitPointer"] = "MiniJit raw pointer + JitFrame",
+            ["ExpressionInterpret"] = "expression interpreter",
+        };
+        text.AppendLine("### Call overhead (ns per call of `(a, b) => a + b` on long) and the expression interpreter");
+        text.AppendLine();
+        foreach (var (group, baseline, heading) in new[] { ("Leaf", "ManagedFunc", "leaf call"), ("Gcd", "Managed", "Gcd(F91, F90) kernel") })
+        {
+            var rows = calls.Where(r => r.Group == group).ToList();
+            var reference = rows.FirstOrDefault(r => r.Way == baseline)?.MedianNs;
+            var miniJit = rows.FirstOrDefault(r => r.Way == "MiniJitDelegate")?.MedianNs;
+            text.AppendLine($"| {heading} | time | ÷ {titles[baseline]} | ÷ MiniJit delegate |");
+            text.AppendLine("|---|---:|---:|---:|");
+            foreach (var r in rows)
+                text.AppendLine($"| {titles.GetValueOrDefault(r.Way, r.Way)} | {Time(r.MedianNs)} | {Ratio(r.MedianNs / reference)} | {Ratio(r.MedianNs / miniJit)} |");
+            text.AppendLine();
+        }
+    }
+
+    /// <summary>Grouped bars, one group per kernel, one bar per non-baseline column; tier 1 is the line at 1.0.</summary>
+    static string CodeSpeedChart(List<Result> kernels)
+    {
+        var rows = CodeSpeedRatios(kernels);
+        var series = CodeSpeedColumns.Select((c, i) => (c.Title.Replace("`", ""), rows.Select(r => r.Ratios[i]).ToArray())).ToArray();
+        return SvgBarChart.Render("Code speed: time ÷ RyuJIT tier 1 (lower is faster)", rows.Select(r => r.Kernel).ToArray(), series, referenceLine: 1.0);
+    }
+
+    static double? GeometricMean(List<double?> values) =>
+        values.Count == 0 || values.Any(v => v is null) ? null : Math.Exp(values.Average(v => Math.Log(v!.Value)));
+
+    static string Ratio(double? ratio) => ratio is { } r ? r.ToString("F2", Invariant) : "–";
+
+    static string Time(double ns) => ns switch
+    {
+        < 1_000 => $"{ns.ToString("F1", Invariant)} ns",
+        < 1_000_000 => $"{(ns / 1e3).ToString("F1", Invariant)} µs",
+        _ => $"{(ns / 1e6).ToString("F1", Invariant)} ms",
+    };
+
+    static string Bytes(double? bytes) => bytes switch
+    {
+        null => "?",
+        < 1024 => $"{bytes.Value.ToString("F0", Invariant)} B",
+        < 1024 * 1024 => $"{(bytes.Value / 1024).ToString("F1", Invariant)} KB",
+        _ => $"{(bytes.Value / 1024 / 1024).ToString("F1", Invariant)} MB",
+    };
+}
