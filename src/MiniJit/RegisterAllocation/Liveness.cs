@@ -1,4 +1,3 @@
-using System.Collections;
 using MiniJit.Ir;
 using MiniJit.Lowering;
 
@@ -35,54 +34,53 @@ public static class Liveness
         var function = lowered.Function;
         int values = function.ValueCount;
         var layout = lowered.Layout;
+        int count = layout.Count;
+        var index = new Dictionary<Block, int>(count);
+        for (int b = 0; b < count; b++) index[layout[b]] = b;
 
-        // Per block: upward-exposed uses (gen), definitions (kill), and the phi operands each predecessor supplies.
-        var gen = new Dictionary<Block, BitArray>();
-        var kill = new Dictionary<Block, BitArray>();
-        var liveIn = new Dictionary<Block, BitArray>();
-        var liveOut = new Dictionary<Block, BitArray>();
-        foreach (var block in layout)
+        // Per block: upward-exposed uses (gen) and definitions (kill), as bit sets over the virtual registers.
+        var gen = new BitSet[count];
+        var kill = new BitSet[count];
+        var liveIn = new BitSet[count];
+        var liveOut = new BitSet[count];
+        for (int b = 0; b < count; b++)
         {
-            var g = new BitArray(values);
-            var k = new BitArray(values);
-            foreach (var instr in block.Instrs)
+            gen[b] = new BitSet(values);
+            kill[b] = new BitSet(values);
+            liveIn[b] = new BitSet(values);
+            liveOut[b] = new BitSet(values);
+            foreach (var instr in layout[b].Instrs)
             {
                 if (instr.Op != Op.Phi)
                     foreach (var use in Uses(instr, lowered))
-                        if (!k[use]) g[use] = true;
-                if (instr.HasResult) k[instr.Result] = true;
+                        if (!kill[b][use]) gen[b].Add(use);
+                if (instr.HasResult) kill[b].Add(instr.Result);
             }
-            gen[block] = g;
-            kill[block] = k;
-            liveIn[block] = new BitArray(values);
-            liveOut[block] = new BitArray(values);
         }
 
+        // live-out = the successors' live-in minus their phis' results, plus the phi operands that come from here;
+        // live-in = gen ∪ (live-out − kill). Backwards over the layout converges in a few rounds.
+        var scratch = new BitSet(values);
         for (bool changed = true; changed;)
         {
             changed = false;
-            for (int b = layout.Count - 1; b >= 0; b--)
+            for (int b = count - 1; b >= 0; b--)
             {
                 var block = layout[b];
-                var outSet = new BitArray(values);
-                foreach (var succ in block.Succs.Distinct())
+                foreach (var succ in block.Succs)
                 {
-                    var fromSucc = new BitArray(liveIn[succ]);
+                    int s = index[succ];
+                    scratch.CopyFrom(liveIn[s]);
                     int predIndex = succ.Preds.IndexOf(block);
                     foreach (var phi in succ.Phis)
                     {
-                        fromSucc[phi.Result] = false;
-                        if (!lowered.Immediate[phi.Args[predIndex]]) fromSucc[phi.Args[predIndex]] = true;
+                        scratch.Remove(phi.Result);
+                        if (!lowered.Immediate[phi.Args[predIndex]]) scratch.Add(phi.Args[predIndex]);
                     }
-                    outSet.Or(fromSucc);
+                    changed |= liveOut[b].UnionWith(scratch);
                 }
-                var inSet = new BitArray(outSet).And(new BitArray(kill[block]).Not()).Or(gen[block]);
-                if (!SameBits(inSet, liveIn[block]) || !SameBits(outSet, liveOut[block]))
-                {
-                    liveIn[block] = inSet;
-                    liveOut[block] = outSet;
-                    changed = true;
-                }
+                changed |= liveIn[b].UnionWithDifference(liveOut[b], kill[b]);
+                changed |= liveIn[b].UnionWith(gen[b]);
             }
         }
 
@@ -97,16 +95,14 @@ public static class Liveness
         }
 
         var clobbers = new List<(int, uint)>();
-        int index = 0;
-        foreach (var block in layout)
+        int position = 0;  // instruction number through the layout
+        for (int b = 0; b < count; b++)
         {
-            int blockStart = 2 * index;
-            int blockEnd = 2 * (index + block.Instrs.Count - 1) + 1;
-            for (int v = 0; v < values; v++)
-            {
-                if (liveIn[block][v]) Extend(v, blockStart);
-                if (liveOut[block][v]) Extend(v, blockEnd);
-            }
+            var block = layout[b];
+            int blockStart = 2 * position;
+            int blockEnd = 2 * (position + block.Instrs.Count - 1) + 1;
+            foreach (var v in liveIn[b]) Extend(v, blockStart);
+            foreach (var v in liveOut[b]) Extend(v, blockEnd);
             foreach (var instr in block.Instrs)
             {
                 if (instr.Op == Op.Phi)
@@ -115,13 +111,13 @@ public static class Liveness
                 }
                 else
                 {
-                    foreach (var use in Uses(instr, lowered)) Extend(use, 2 * index);
+                    foreach (var use in Uses(instr, lowered)) Extend(use, 2 * position);
                     if (instr.HasResult && !lowered.Immediate[instr.Result] && !lowered.FusedCompare[instr.Result])
-                        Extend(instr.Result, 2 * index + 1);
+                        Extend(instr.Result, 2 * position + 1);
                     uint clobbered = X64Registers.Clobbers(instr, lowered.Immediate, convention);
-                    if (clobbered != 0) clobbers.Add((2 * index + 1, clobbered));
+                    if (clobbered != 0) clobbers.Add((2 * position + 1, clobbered));
                 }
-                index++;
+                position++;
             }
         }
         return new LiveIntervals(start, end, clobbers);
@@ -135,12 +131,5 @@ public static class Liveness
         foreach (var arg in instr.Args)
             if (!lowered.Immediate[arg] && !lowered.FusedCompare[arg]) yield return arg;
         if (lowered.FrameValue >= 0 && instr.Op.Is(OpFlags.CanThrow)) yield return lowered.FrameValue;
-    }
-
-    static bool SameBits(BitArray a, BitArray b)
-    {
-        for (int i = 0; i < a.Length; i++)
-            if (a[i] != b[i]) return false;
-        return true;
     }
 }
