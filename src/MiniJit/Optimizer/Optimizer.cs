@@ -16,6 +16,7 @@ public static class Optimizer
     [
         ("constant-folding", ConstantFolding.Run),
         ("algebraic-simplification", AlgebraicSimplification.Run),
+        ("division-by-constant", DivisionByConstant.Run),
         ("copy-propagation", CopyPropagation.Run),
         ("dead-code-elimination", DeadCodeElimination.Run),
         ("unreachable-block-elimination", UnreachableBlockElimination.Run),
