@@ -146,5 +146,5 @@ static class JitCompiler
 
     static string Describe(Function function, LiveIntervals live, Allocation allocation) => string.Join("\n",
         Enumerable.Range(0, function.ValueCount).Where(live.IsLive).Select(v =>
-            $"v{v}:{function.ValueTypes[v].Name(),-4} [{live.Start[v]}, {live.End[v]}] -> {allocation.Locations[v]}"));
+            $"v{v}:{function.ValueTypes[v].Name(),-4} {string.Join(" ", live.Ranges[v]!.Select(r => $"[{r.From}, {r.To}]"))} -> {allocation.Locations[v]}"));
 }

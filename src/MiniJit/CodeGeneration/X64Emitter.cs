@@ -175,8 +175,7 @@ public sealed class X64Emitter
 
     void Move(MOperand destination, MOperand source)
     {
-        // Only a 64-bit move onto itself does nothing: `mov eax, eax` clears the upper half, and zero-extension needs that.
-        if (destination.IsRegister && source.IsRegister && destination.Register == source.Register && source.Register.Size == 8) return;
+        if (destination.IsRegister && source.IsRegister && destination.Register == source.Register) return;
         if (destination.IsMemory && source.IsMemory)
         {
             var temp = Sized(Scratch, source.Memory.Size);
@@ -235,6 +234,7 @@ public sealed class X64Emitter
         {
             case Op.Const: EmitConst(instr); break;
             case Op.Copy: Move(Where(instr.Result), Where(instr.Args[0])); break;
+            case Op.And when lowered.FusedIntoBranch[instr.Result]: break;  // the branch emits `test`
             case Op.Add or Op.Sub or Op.And or Op.Or or Op.Xor or Op.Mul: EmitBinary(instr); break;
             case Op.Neg or Op.Not: EmitUnary(instr); break;
             case Op.Shl or Op.Shr or Op.ShrU: EmitShift(instr); break;
@@ -244,14 +244,15 @@ public sealed class X64Emitter
                 break;
             case Op.ZeroExtend32 or Op.Truncate:
                 {
-                    // A 32-bit move clears the upper half: zero-extension and truncation are the same instruction.
+                    // A 32-bit move clears the upper half: zero-extension and truncation are the same instruction,
+                    // and it is emitted even onto the same register (`mov eax, eax`), which is what clears it.
                     var target = Target(instr).As32;
-                    Move(target, Where(instr.Args[0], 4));
+                    Add(MOp.Mov, target, Where(instr.Args[0], 4));
                     Store(instr, Sized(target, SizeOf(instr.Type)));
                     break;
                 }
             case var op when op.Is(OpFlags.Compare):
-                if (!lowered.FusedCompare[instr.Result]) EmitCompare(instr);
+                if (!lowered.FusedIntoBranch[instr.Result]) EmitCompare(instr);
                 break;
             case Op.Call: EmitCall(instr); break;
             case Op.Jump:
@@ -423,9 +424,25 @@ public sealed class X64Emitter
         _ => throw new ArgumentException($"{op} is not a comparison"),
     };
 
-    /// <summary>Emits <c>cmp</c> for a comparison and returns the condition under which it holds.</summary>
+    /// <summary>Emits <c>cmp</c> (or <c>test</c>) for a comparison and returns the condition under which it holds.</summary>
     Condition EmitCmp(Instr compare)
     {
+        if (lowered.FusedIntoBranch[compare.Args[0]] && definitions[compare.Args[0]] is { Op: Op.And } and)
+        {
+            // (a & b) == 0 / != 0: test sets ZF exactly as the and would.
+            int andSize = SizeOf(and.Type);
+            var x = Where(and.Args[0], andSize);
+            var y = Where(and.Args[1], andSize);
+            if (x.IsImmediate) (x, y) = (y, x);
+            if (x.IsImmediate || x.IsMemory && y.IsMemory)
+            {
+                Move(Sized(Scratch, andSize), x);
+                x = Sized(Scratch, andSize);
+            }
+            if (y.IsMemory) (x, y) = (y, x);  // test m, r is the memory form
+            Add(MOp.Test, x, y);
+            return compare.Op == Op.Eq ? Condition.E : Condition.NE;
+        }
         int size = SizeOf(function.ValueTypes[compare.Args[0]]);
         var a = Where(compare.Args[0], size);
         var b = Where(compare.Args[1], size);
@@ -457,7 +474,7 @@ public sealed class X64Emitter
     {
         Condition condition;
         var cond = branch.Args[0];
-        if (lowered.FusedCompare[cond])
+        if (lowered.FusedIntoBranch[cond])
         {
             condition = EmitCmp(definitions[cond]!);
         }

@@ -13,8 +13,9 @@ public sealed class LoweredFunction(Function function, List<Block> layout, int f
     /// <summary>Per virtual register: a constant that fits in 32 bits. Instructions take it as an immediate (or
     /// load it into a scratch register where x64 has no immediate form), so it never occupies a register.</summary>
     public bool[] Immediate { get; } = immediate;
-    /// <summary>Per virtual register: a comparison emitted as <c>cmp</c> + <c>jcc</c> by the branch that reads it.</summary>
-    public bool[] FusedCompare { get; } = fusedCompare;
+    /// <summary>Per virtual register: an instruction the branch after it emits itself (<c>cmp</c> or <c>test</c>, then
+    /// <c>jcc</c>), so its result never needs a location.</summary>
+    public bool[] FusedIntoBranch { get; } = fusedCompare;
     public bool HasCalls { get; } = hasCalls;
 }
 
@@ -34,7 +35,8 @@ public static class X64Lowering
     {
         var edgeBlocks = SplitCriticalEdges(function);
         var (frame, hasCalls) = InsertFrame(function);
-        return new LoweredFunction(function, Layout(function, edgeBlocks), frame, FindImmediates(function), FindFusedCompares(function), hasCalls);
+        var immediate = FindImmediates(function);
+        return new LoweredFunction(function, Layout(function, edgeBlocks), frame, immediate, FindFusedIntoBranch(function, immediate), hasCalls);
     }
 
     /// <summary>An edge from a block with a conditional terminator into a block with phis gets a block of its own
@@ -87,19 +89,40 @@ public static class X64Lowering
         return immediate;
     }
 
-    /// <summary>A comparison whose only use is the branch right after it sets the flags for that branch directly.</summary>
-    static bool[] FindFusedCompares(Function function)
+    /// <summary>
+    /// Instructions the branch after them emits itself: a comparison whose only use is that branch becomes
+    /// <c>cmp</c> + <c>jcc</c> (no 0/1 value), and an <c>and</c> whose only use is such a comparison with zero becomes
+    /// <c>test</c> (so <c>(x &amp; 1) == 0</c> is one instruction). Each must sit right before its user, so that no
+    /// other definition can take its operands' registers in between.
+    /// </summary>
+    static bool[] FindFusedIntoBranch(Function function, bool[] immediate)
     {
         var fused = new bool[function.ValueCount];
         var uses = function.UseCounts();
+        var definitions = function.Definitions();
         foreach (var block in function.Blocks)
         {
-            if (block.Terminator is not { Op: Op.Branch } branch || block.Instrs.Count < 2) continue;
-            var compare = block.Instrs[^2];
-            if (compare.Op.Is(OpFlags.Compare) && compare.Result == branch.Args[0] && uses[compare.Result] == 1)
-                fused[compare.Result] = true;
+            var instrs = block.Instrs;
+            if (block.Terminator is not { Op: Op.Branch } branch) continue;
+            int at = Before(instrs, instrs.Count - 1, immediate);
+            if (at < 0 || instrs[at] is not { } compare || !compare.Op.Is(OpFlags.Compare)
+                || compare.Result != branch.Args[0] || uses[compare.Result] != 1) continue;
+            fused[compare.Result] = true;
+            int andAt = Before(instrs, at, immediate);
+            if (compare.Op is Op.Eq or Op.Ne && andAt >= 0 && instrs[andAt] is { Op: Op.And } and
+                && and.Result == compare.Args[0] && uses[and.Result] == 1 && definitions[compare.Args[1]] is { Op: Op.Const, Imm: 0 })
+                fused[and.Result] = true;
         }
         return fused;
+    }
+
+    /// <summary>The instruction before <paramref name="index"/>, stepping over constants that are immediates (they
+    /// emit no code and take no register), or -1.</summary>
+    static int Before(List<Instr> instrs, int index, bool[] immediate)
+    {
+        int i = index - 1;
+        while (i >= 0 && instrs[i] is { Op: Op.Const } constant && immediate[constant.Result]) i--;
+        return i;
     }
 
     /// <summary>IL order keeps the C# compiler's layout, whose loops already fall through from body into condition;

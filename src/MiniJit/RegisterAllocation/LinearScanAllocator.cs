@@ -34,7 +34,9 @@ public sealed class Allocation(Location[] locations, int spillSlots, List<Regist
 /// <summary>
 /// Linear-scan register allocation (Poletto and Sarkar, "Linear Scan Register Allocation", TOPLAS 1999):
 /// walk the intervals by start; free the registers of intervals that have ended; give the new interval a free
-/// register — its hint when possible — or, when none is left, spill whichever interval ends last.
+/// register — its hint when possible — or, when none is left, spill whichever interval ends last. Intervals have
+/// lifetime holes (Wimmer and Franz): a register held by an interval in a hole is free for one that fits the hole.
+/// Intervals are never split, so every value keeps one location — a register or a stack slot — for its whole life.
 /// x64's fixed demands (a call clobbers the caller-saved registers, division uses rdx:rax, a variable shift uses
 /// cl) enter as clobber positions: an interval may not sit in a register that is destroyed while it is live.
 /// </summary>
@@ -47,45 +49,54 @@ public static class LinearScanAllocator
         var hints = Hints(lowered, convention);
         var clobberPositions = ClobberPositionsByRegister(live);
         var definitions = function.Definitions();
+        var phiUses = PhiUses(function);
 
         var order = Enumerable.Range(0, function.ValueCount).Where(v => locations[v].Kind == LocationKind.None && live.IsLive(v))
-            .OrderBy(v => live.Start[v]).ThenBy(v => v).ToList();
-        var active = new List<int>();      // values holding a register, in no particular order
-        uint free = 0;
-        foreach (var register in X64Registers.Allocatable) free |= X64Registers.Mask(register);
+            .OrderBy(live.Start).ThenBy(v => v).ToList();
+        // Wimmer's sets: active intervals cover the current position; inactive ones hold a register but are in a
+        // lifetime hole there, so their register is free for an interval that fits entirely into their holes.
+        var active = new List<int>();
+        var inactive = new List<int>();
         int spillSlots = 0;
 
         foreach (var value in order)
         {
-            int start = live.Start[value], end = live.End[value];
-            for (int i = active.Count - 1; i >= 0; i--)
-            {
-                if (live.End[active[i]] >= start) continue;
-                free |= X64Registers.Mask(locations[active[i]].Register);
-                active.RemoveAt(i);
-            }
+            int start = live.Start(value), end = live.End(value);
+            Advance(active, inactive, live, start);
 
-            bool Usable(Register register) => !ClobberedWithin(clobberPositions[register.Number], start, end);
+            uint busy = 0;
+            foreach (var other in active) busy |= X64Registers.Mask(locations[other].Register);
+            foreach (var other in inactive)
+                if (live.Intersect(other, value)) busy |= X64Registers.Mask(locations[other].Register);
+
+            bool Available(Register? register) => register is Register r && (busy & X64Registers.Mask(r)) == 0
+                && !ClobberedWithin(clobberPositions[r.Number], start, end);
             Register? choice = null;
-            if (hints[value] is Register hint && (free & X64Registers.Mask(hint)) != 0 && Usable(hint)) choice = hint;
-            else if (HintFromOperand(definitions[value], live, locations, value) is Register reuse && (free & X64Registers.Mask(reuse)) != 0 && Usable(reuse)) choice = reuse;
+            if (Available(hints[value])) choice = hints[value];
+            else if (HintFromPhi(phiUses[value], locations) is var phiRegister && Available(phiRegister)) choice = phiRegister;
+            else if (HintFromOperand(definitions[value], live, locations, value) is var reuse && Available(reuse)) choice = reuse;
             else
                 foreach (var register in X64Registers.Allocatable)
-                    if ((free & X64Registers.Mask(register)) != 0 && Usable(register)) { choice = register; break; }
+                    if (Available(register)) { choice = register; break; }
 
             if (choice is Register chosen)
             {
                 locations[value] = new Location(LocationKind.Register, chosen);
-                free &= ~X64Registers.Mask(chosen);
                 active.Add(value);
                 continue;
             }
 
-            // No register: spill the interval that ends last, if that is not this one and its register suits this one.
+            // No register: spill the active interval that ends last, if it outlives this one and its register suits
+            // this one (no clobber inside, no inactive interval on it that this one would meet).
             int victim = -1;
             foreach (var other in active)
-                if (Usable(locations[other].Register) && (victim < 0 || live.End[other] > live.End[victim])) victim = other;
-            if (victim >= 0 && live.End[victim] > end)
+            {
+                var register = locations[other].Register;
+                bool suits = !ClobberedWithin(clobberPositions[register.Number], start, end)
+                    && !inactive.Any(i => locations[i].Register == register && live.Intersect(i, value));
+                if (suits && (victim < 0 || live.End(other) > live.End(victim))) victim = other;
+            }
+            if (victim >= 0 && live.End(victim) > end)
             {
                 locations[value] = locations[victim];
                 locations[victim] = new Location(LocationKind.Stack, Slot: spillSlots++);
@@ -95,6 +106,32 @@ public static class LinearScanAllocator
             else locations[value] = new Location(LocationKind.Stack, Slot: spillSlots++);
         }
         return new Allocation(locations, spillSlots, CalleeSavedUsed(locations, convention));
+    }
+
+    /// <summary>Moves intervals between the sets as the scan reaches <paramref name="position"/>: those that have
+    /// ended leave, those in a hole become inactive, those whose hole is over become active again.</summary>
+    static void Advance(List<int> active, List<int> inactive, LiveIntervals live, int position)
+    {
+        for (int i = active.Count - 1; i >= 0; i--)
+        {
+            int value = active[i];
+            if (live.End(value) < position) active.RemoveAt(i);
+            else if (!live.Covers(value, position))
+            {
+                active.RemoveAt(i);
+                inactive.Add(value);
+            }
+        }
+        for (int i = inactive.Count - 1; i >= 0; i--)
+        {
+            int value = inactive[i];
+            if (live.End(value) < position) inactive.RemoveAt(i);
+            else if (live.Covers(value, position))
+            {
+                inactive.RemoveAt(i);
+                active.Add(value);
+            }
+        }
     }
 
     /// <summary>No allocation at all: every value in its own stack slot, like the seed's push/pop code. Used when
@@ -139,6 +176,26 @@ public static class LinearScanAllocator
         return hints;
     }
 
+    /// <summary>For each value, the phis it flows into. A value computed in a loop and carried around the back edge
+    /// does best in its phi's register (allocated first, at the loop header): then no move is needed at the edge.</summary>
+    static List<int>?[] PhiUses(Function function)
+    {
+        var uses = new List<int>?[function.ValueCount];
+        foreach (var block in function.Blocks)
+            foreach (var phi in block.Phis)
+                foreach (var arg in phi.Args)
+                    (uses[arg] ??= []).Add(phi.Result);
+        return uses;
+    }
+
+    static Register? HintFromPhi(List<int>? phis, Location[] locations)
+    {
+        if (phis is null) return null;
+        foreach (var phi in phis)
+            if (locations[phi].Kind == LocationKind.Register) return locations[phi].Register;
+        return null;
+    }
+
     /// <summary>x64 instructions overwrite their first operand, so a result does best in the register of an operand
     /// that dies at this instruction (for a phi: of any operand already allocated).</summary>
     static Register? HintFromOperand(Instr? def, LiveIntervals live, Location[] locations, int value)
@@ -146,9 +203,10 @@ public static class LinearScanAllocator
         if (def is null || def.Args.Length == 0) return null;
         if (def.Op == Op.Phi)
             return def.Args.Select(a => locations[a]).FirstOrDefault(l => l.Kind == LocationKind.Register).Register is var r && r != default ? r : null;
-        int useAt = live.Start[value] - 1;
+        int useAt = live.Start(value) - 1;
         foreach (var arg in def.Op.Is(OpFlags.Commutative) ? def.Args : def.Args[..1])
-            if (locations[arg].Kind == LocationKind.Register && live.End[arg] == useAt) return locations[arg].Register;
+            if (locations[arg].Kind == LocationKind.Register && live.Covers(arg, useAt) && !live.Covers(arg, useAt + 1))
+                return locations[arg].Register;
         return null;
     }
 

@@ -4,28 +4,56 @@ using MiniJit.Lowering;
 namespace MiniJit.RegisterAllocation;
 
 /// <summary>
-/// Where each virtual register is live, as one interval of positions over the block layout. Instruction i
-/// (counting through the layout) reads its operands at position 2i and writes its result at 2i+1, so an operand's
-/// last use and the result of the same instruction may share a register. Phis write at their block's first position.
+/// Where each virtual register is live, as a list of position ranges over the block layout. Instruction i (counting
+/// through the layout) reads its operands at position 2i and writes its result at 2i+1, so an operand's last use and
+/// the result of the same instruction may share a register. Phis write at their block's first position. The gaps
+/// between ranges are lifetime holes: a value carried around a loop whose test sits at the bottom is dead from its
+/// last use in the body to the phi at the test, and another value may use its register meanwhile.
 /// </summary>
-public sealed class LiveIntervals(int[] start, int[] end, List<(int Position, uint Registers)> clobbers)
+public sealed class LiveIntervals(List<(int From, int To)>?[] ranges, List<(int Position, uint Registers)> clobbers)
 {
-    /// <summary>First position of each virtual register, or -1 when it needs no location at all.</summary>
-    public int[] Start { get; } = start;
-    public int[] End { get; } = end;
+    /// <summary>The ranges of each virtual register in increasing order, or null when it needs no location at all.</summary>
+    public List<(int From, int To)>?[] Ranges { get; } = ranges;
     /// <summary>Registers destroyed at a position (2i+1 of the clobbering instruction), in position order.</summary>
     public List<(int Position, uint Registers)> Clobbers { get; } = clobbers;
 
-    public bool IsLive(int value) => Start[value] >= 0;
+    public bool IsLive(int value) => Ranges[value] is not null;
+    public int Start(int value) => Ranges[value]![0].From;
+    public int End(int value) => Ranges[value]![^1].To;
+
+    /// <summary>Is the value live at the position (inside one of its ranges)?</summary>
+    public bool Covers(int value, int position)
+    {
+        foreach (var (from, to) in Ranges[value]!)
+        {
+            if (position < from) return false;
+            if (position <= to) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Are two values ever live at the same position? A walk over both sorted range lists.</summary>
+    public bool Intersect(int a, int b)
+    {
+        List<(int From, int To)> x = Ranges[a]!, y = Ranges[b]!;
+        for (int i = 0, j = 0; i < x.Count && j < y.Count;)
+        {
+            if (x[i].To < y[j].From) i++;
+            else if (y[j].To < x[i].From) j++;
+            else return true;
+        }
+        return false;
+    }
 
     public override string ToString() =>
-        string.Join("\n", Enumerable.Range(0, Start.Length).Where(IsLive).Select(v => $"v{v}: [{Start[v]}, {End[v]}]"));
+        string.Join("\n", Enumerable.Range(0, Ranges.Length).Where(IsLive)
+            .Select(v => $"v{v}: " + string.Join(" ", Ranges[v]!.Select(r => $"[{r.From}, {r.To}]"))));
 }
 
 /// <summary>
 /// Liveness analysis: the classic backward dataflow over blocks (live-in = uses ∪ (live-out − defs), iterated to a
-/// fixed point), then one interval per virtual register spanning every position where it is live. One interval,
-/// without holes, is Poletto and Sarkar's model: simple, linear, and tight enough for SSA code.
+/// fixed point), then for each virtual register the ranges of positions where it is live — Wimmer and Franz's
+/// intervals with lifetime holes ("Linear Scan Register Allocation on SSA Form", CGO 2010), built in one pass.
 /// </summary>
 public static class Liveness
 {
@@ -84,14 +112,22 @@ public static class Liveness
             }
         }
 
-        var start = new int[values];
-        var end = new int[values];
-        Array.Fill(start, -1);
-        Array.Fill(end, -1);
-        void Extend(int value, int position)
+        // Within one block a value lives from the block's start (if live-in) or its definition, to the block's end
+        // (if live-out) or its last use. Blocks go in layout order, so each value's ranges come out sorted, and a
+        // range that continues the previous one (the next block in the layout) is merged into it.
+        var ranges = new List<(int From, int To)>?[values];
+        var from = new int[values];
+        var to = new int[values];
+        Array.Fill(from, -1);
+        var touched = new List<int>();
+        void Touch(int value, int position)
         {
-            if (start[value] < 0 || position < start[value]) start[value] = position;
-            if (position > end[value]) end[value] = position;
+            if (from[value] < 0)
+            {
+                from[value] = to[value] = position;
+                touched.Add(value);
+            }
+            else to[value] = Math.Max(to[value], position);
         }
 
         var clobbers = new List<(int, uint)>();
@@ -101,26 +137,35 @@ public static class Liveness
             var block = layout[b];
             int blockStart = 2 * position;
             int blockEnd = 2 * (position + block.Instrs.Count - 1) + 1;
-            foreach (var v in liveIn[b]) Extend(v, blockStart);
-            foreach (var v in liveOut[b]) Extend(v, blockEnd);
+            foreach (var v in liveIn[b]) Touch(v, blockStart);
             foreach (var instr in block.Instrs)
             {
                 if (instr.Op == Op.Phi)
                 {
-                    Extend(instr.Result, blockStart);
+                    Touch(instr.Result, blockStart);
                 }
                 else
                 {
-                    foreach (var use in Uses(instr, lowered)) Extend(use, 2 * position);
-                    if (instr.HasResult && !lowered.Immediate[instr.Result] && !lowered.FusedCompare[instr.Result])
-                        Extend(instr.Result, 2 * position + 1);
+                    foreach (var use in Uses(instr, lowered)) Touch(use, 2 * position);
+                    if (instr.HasResult && !lowered.Immediate[instr.Result] && !lowered.FusedIntoBranch[instr.Result])
+                        Touch(instr.Result, 2 * position + 1);
                     uint clobbered = X64Registers.Clobbers(instr, lowered.Immediate, convention);
                     if (clobbered != 0) clobbers.Add((2 * position + 1, clobbered));
                 }
                 position++;
             }
+            foreach (var v in liveOut[b]) Touch(v, blockEnd);
+
+            foreach (var v in touched)
+            {
+                var list = ranges[v] ??= [];
+                if (list.Count > 0 && list[^1].To + 1 >= from[v]) list[^1] = (list[^1].From, Math.Max(list[^1].To, to[v]));
+                else list.Add((from[v], to[v]));
+                from[v] = -1;
+            }
+            touched.Clear();
         }
-        return new LiveIntervals(start, end, clobbers);
+        return new LiveIntervals(ranges, clobbers);
     }
 
     /// <summary>The virtual registers an instruction reads from registers or memory: immediates and fused compares
@@ -129,7 +174,7 @@ public static class Liveness
     static IEnumerable<int> Uses(Instr instr, LoweredFunction lowered)
     {
         foreach (var arg in instr.Args)
-            if (!lowered.Immediate[arg] && !lowered.FusedCompare[arg]) yield return arg;
+            if (!lowered.Immediate[arg] && !lowered.FusedIntoBranch[arg]) yield return arg;
         if (lowered.FrameValue >= 0 && instr.Op.Is(OpFlags.CanThrow)) yield return lowered.FrameValue;
     }
 }

@@ -40,12 +40,12 @@ static class BackendPipeline
             foreach (var w in inRegisters)
             {
                 if (v >= w || allocation.Locations[v].Register != allocation.Locations[w].Register) continue;
-                if (!(live.End[v] < live.Start[w] || live.End[w] < live.Start[v]))
-                    problems.Add($"v{v} [{live.Start[v]},{live.End[v]}] and v{w} [{live.Start[w]},{live.End[w]}] share {allocation.Locations[v]}");
+                if (live.Intersect(v, w))
+                    problems.Add($"v{v} and v{w} are live at the same time and share {allocation.Locations[v]}");
             }
         foreach (var (position, registers) in live.Clobbers)
             foreach (var v in inRegisters)
-                if ((registers & X64Registers.Mask(allocation.Locations[v].Register)) != 0 && live.Start[v] < position && position < live.End[v])
+                if ((registers & X64Registers.Mask(allocation.Locations[v].Register)) != 0 && live.Covers(v, position - 1) && live.Covers(v, position + 1))
                     problems.Add($"v{v} in {allocation.Locations[v]} is live across a clobber at {position}");
         return problems;
     }

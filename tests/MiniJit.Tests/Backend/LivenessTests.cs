@@ -9,12 +9,14 @@ public class LivenessTests
 {
     /// <summary>
     /// Positions: b0 = instructions 0–2, b1 = 3–5, b2 = 6–7, b3 = 8; instruction i reads at 2i and writes at 2i+1.
-    /// The limit v0 is live around the whole loop (to the end of b2, position 15); the counter v2, a phi, from the
-    /// start of b1 (6) to the return (16); v4 from its definition (13) to the end of b2, where the phi reads it.
-    /// The constant is an immediate and the compare is fused into its branch: neither has an interval.
+    /// The limit v0 is live around the whole loop (to the end of b2, position 15). The counter v2, a phi, lives from
+    /// the start of b1 (6) to its last use in the body (12), and again in b3 for the return (16): between them is a
+    /// lifetime hole, exactly where the next value v4 lives (13 to the end of b2, where the phi takes it) — so v4 can
+    /// have v2's register and the back edge needs no move. The constant is an immediate and the compare is fused
+    /// into its branch: neither needs a location.
     /// </summary>
     [Fact]
-    public void Values_live_around_a_loop_cover_the_whole_loop()
+    public void A_loop_counter_has_a_lifetime_hole_where_its_next_value_lives()
     {
         var lowered = X64Lowering.Lower(IrParser.Parse("""
             function T.Loop(i64) -> i64 {
@@ -36,7 +38,7 @@ public class LivenessTests
         var live = Liveness.Analyze(lowered, CallingConvention.SystemV);
         Assert.Equal("""
             v0: [1, 15]
-            v2: [6, 16]
+            v2: [6, 12] [16, 16]
             v4: [13, 15]
             """, live.ToString());
     }
@@ -60,6 +62,6 @@ public class LivenessTests
         var raxRdx = X64Registers.Mask(Register.Rax) | X64Registers.Mask(Register.Rdx);
         Assert.Equal([(7, rcx), (9, raxRdx), (11, X64Registers.CallerSaved(CallingConvention.SystemV))], live.Clobbers);
         // The frame pointer (v5, the first instruction) is read by the division and by the call.
-        Assert.Equal((1, 10), (live.Start[5], live.End[5]));
+        Assert.Equal((1, 10), (live.Start(5), live.End(5)));
     }
 }
