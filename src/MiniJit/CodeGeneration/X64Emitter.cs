@@ -315,6 +315,10 @@ public sealed class X64Emitter
                 : new Memory(size, a.Register.As64, null, 1, (int)b.Immediate);
             Add(MOp.Lea, target, address);
         }
+        else if (instr.Op == Op.Sub && a.IsRegister && !SameRegister(a, target) && b.IsImmediate && b.Immediate != int.MinValue)
+        {
+            Add(MOp.Lea, target, new Memory(size, a.Register.As64, null, 1, -(int)b.Immediate));  // a - k = a + (-k)
+        }
         else
         {
             Move(target, a);

@@ -154,7 +154,8 @@ public static class LinearScanAllocator
     }
 
     /// <summary>Registers a value would like, so that fewer moves are needed: parameters stay where they arrive,
-    /// results of calls and divisions where the hardware leaves them, returned values in rax.</summary>
+    /// call arguments go where the callee wants them, results of calls and divisions stay where the hardware leaves
+    /// them, returned values go to rax.</summary>
     static Register?[] Hints(LoweredFunction lowered, CallingConvention convention)
     {
         var function = lowered.Function;
@@ -168,7 +169,14 @@ public static class LinearScanAllocator
                     case Op.Param when instr.Imm + 1 < convention.IntegerArguments.Length:
                         hints[instr.Result] = convention.IntegerArguments[instr.Imm + 1];
                         break;
-                    case Op.Call or Op.Div or Op.DivU when instr.HasResult: hints[instr.Result] = Register.Rax; break;
+                    case Op.Call:
+                        // An argument computed for the call is best computed in its argument register (if it must
+                        // survive the call, the clobber check refuses that register anyway).
+                        for (int i = 0; i < instr.Args.Length && i + 1 < convention.IntegerArguments.Length; i++)
+                            hints[instr.Args[i]] ??= convention.IntegerArguments[i + 1];
+                        if (instr.HasResult) hints[instr.Result] = convention.IntegerReturn;
+                        break;
+                    case Op.Div or Op.DivU: hints[instr.Result] = Register.Rax; break;
                     case Op.Rem or Op.RemU: hints[instr.Result] = Register.Rdx; break;
                     case Op.Return when instr.Args.Length == 1: hints[instr.Args[0]] ??= convention.IntegerReturn; break;
                 }
