@@ -48,6 +48,7 @@ public static class MachineEncoder
             case MOp.Cdq: asm.Cdq(); break;
             case MOp.Cqo: asm.Cqo(); break;
             case MOp.Idiv: if (a.IsRegister) asm.Idiv(a.Register); else asm.Idiv(a.Memory); break;
+            case MOp.ImulWide: if (a.IsRegister) asm.Imul(a.Register); else asm.Imul(a.Memory); break;
             case MOp.Div: if (a.IsRegister) asm.Div(a.Register); else asm.Div(a.Memory); break;
             case MOp.Set: asm.Set(i.Condition, a.Register); break;
             case MOp.Jmp: asm.Jmp(a.Label!); break;

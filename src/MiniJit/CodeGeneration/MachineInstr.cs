@@ -7,7 +7,7 @@ public enum MOp : byte
 {
     Label, Mov, Movzx, Movsx, Movsxd, Lea,
     Add, Sub, Imul, And, Or, Xor, Cmp, Test, Neg, Not,
-    Shl, Shr, Sar, Cdq, Cqo, Idiv, Div,
+    Shl, Shr, Sar, Cdq, Cqo, Idiv, Div, ImulWide,
     Set, Jmp, Jcc, Call, Ret, Push, Pop,
 }
 

@@ -239,6 +239,7 @@ public sealed class X64Emitter
             case Op.Neg or Op.Not: EmitUnary(instr); break;
             case Op.Shl or Op.Shr or Op.ShrU: EmitShift(instr); break;
             case Op.Div or Op.DivU or Op.Rem or Op.RemU: EmitDivision(instr); break;
+            case Op.MulHigh: EmitMultiplyHigh(instr); break;
             case Op.SignExtend8 or Op.SignExtend16 or Op.ZeroExtend8 or Op.ZeroExtend16 or Op.SignExtend32:
                 EmitExtension(instr);
                 break;
@@ -396,6 +397,22 @@ public sealed class X64Emitter
         Add(signed ? MOp.Idiv : MOp.Div, divisor);
         var result = Sized(instr.Op is Op.Div or Op.DivU ? Register.Rax : Register.Rdx, size);
         Move(Where(instr.Result), result);
+    }
+
+    /// <summary>One-operand imul multiplies rax by its operand into rdx:rax; the high half is the result.</summary>
+    void EmitMultiplyHigh(Instr instr)
+    {
+        int size = SizeOf(instr.Type);
+        var (a, b) = (Where(instr.Args[0]), Where(instr.Args[1]));
+        if (a.IsImmediate || b.IsRegister && b.Register.Number is 0) (a, b) = (b, a);
+        if (b.IsImmediate || b.IsRegister && b.Register.Number is 0 or 2)
+        {
+            Move(Sized(Scratch, size), b);
+            b = Sized(Scratch, size);
+        }
+        Move(Sized(Register.Rax, size), a);
+        Add(MOp.ImulWide, b);
+        Move(Where(instr.Result), Sized(Register.Rdx, size));
     }
 
     void EmitExtension(Instr instr)

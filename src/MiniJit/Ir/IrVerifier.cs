@@ -152,7 +152,7 @@ public static class IrVerifier
             case Op.Copy or Op.Phi or Op.Add or Op.Sub or Op.Mul or Op.Div or Op.Rem or Op.Neg:
                 ExpectAll(t, "the result");
                 break;
-            case Op.DivU or Op.RemU or Op.And or Op.Or or Op.Xor or Op.Not:
+            case Op.DivU or Op.RemU or Op.MulHigh or Op.And or Op.Or or Op.Xor or Op.Not:
                 if (!t.IsInteger()) Problem("needs an integer type");
                 ExpectAll(t, "the result");
                 break;

@@ -9,6 +9,8 @@ public enum Op : byte
     Copy, Phi,
     // Arithmetic: integer or floating point by the instruction's type.
     Add, Sub, Mul, Div, DivU, Rem, RemU, Neg,
+    // The high half of the full signed product (64×64 → upper 64 bits): what division by a constant multiplies by.
+    MulHigh,
     // Bitwise, integer only.
     And, Or, Xor, Not, Shl, Shr, ShrU,
     // Integer width changes. Narrowing within I32 keeps the low bits and extends them back to 32.
@@ -71,6 +73,7 @@ public static class OpTable
         Add(Op.Rem, "rem", 2, X);
         Add(Op.RemU, "rem.u", 2, X);
         Add(Op.Neg, "neg", 1, P);
+        Add(Op.MulHigh, "mulhi", 2, P | C);
         Add(Op.And, "and", 2, P | C);
         Add(Op.Or, "or", 2, P | C);
         Add(Op.Xor, "xor", 2, P | C);

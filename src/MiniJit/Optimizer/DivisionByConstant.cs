@@ -3,15 +3,21 @@ using MiniJit.Ir;
 namespace MiniJit.Optimization;
 
 /// <summary>
-/// Signed division and remainder by a power of two without idiv (20–40 cycles): an arithmetic shift rounds toward
-/// minus infinity, so a negative dividend first gets 2^k − 1 added, which makes the shift round toward zero as
-/// division does:
+/// Signed division and remainder by a constant without idiv (20–40 cycles), as Granlund and Montgomery ("Division by
+/// Invariant Integers using Multiplication", PLDI 1994) and Hacker's Delight (chapter 10) describe.
+/// <para>By a power of two, an arithmetic shift — which rounds toward minus infinity, so a negative dividend first gets
+/// 2^k − 1 added to round toward zero as division does:</para>
 /// <code>
 /// x / 2^k  =  (x + bias) >> k              bias = (x >> (bits − 1)) >>> (bits − k)   — 2^k − 1 if x &lt; 0, else 0
 /// x % 2^k  =  x − ((x + bias) &amp; −2^k)
 /// </code>
-/// Exact for every x, MinValue included; a divisor of 2^k can neither be zero nor −1, so nothing can throw.
-/// (Unsigned division by 2^k is a plain shift; algebraic simplification does that one.)
+/// <para>By any other constant d, a multiplication by a "magic" number M ≈ 2^(bits+s) / d, keeping the high half:</para>
+/// <code>
+/// q = mulhi(x, M) [+ x if d > 0 and M &lt; 0] [− x if d &lt; 0 and M > 0];  q = q >> s;  q = q + (q >>> (bits − 1))
+/// x % d = x − q·d
+/// </code>
+/// Exact for every x, MinValue included. Divisors 0 and −1 stay with idiv, whose checks report the CLR's exceptions;
+/// 1 is algebraic simplification's; unsigned division by 2^k is a plain shift, also done there.
 /// </summary>
 public static class DivisionByConstant
 {
@@ -26,8 +32,8 @@ public static class DivisionByConstant
                 var instr = block.Instrs[i];
                 if (instr.Op is not (Op.Div or Op.Rem) || definitions[instr.Args[1]] is not { Op: Op.Const } divisor) continue;
                 long d = divisor.Imm;
-                if (d < 2 || (d & (d - 1)) != 0) continue;
-                int k = System.Numerics.BitOperations.Log2((ulong)d), bits = instr.Type.Bits();
+                int bits = instr.Type.Bits();
+                if (d is 0 or 1 or -1 || d == (bits == 32 ? int.MinValue : long.MinValue)) continue;
                 var type = instr.Type;
                 int x = instr.Args[0];
 
@@ -39,22 +45,68 @@ public static class DivisionByConstant
                 }
                 int Const(long value) => Insert(Op.Const, value);
 
-                var sign = Insert(Op.Shr, 0, x, Const(bits - 1));
-                var bias = Insert(Op.ShrU, 0, sign, Const(bits - k));
-                var biased = Insert(Op.Add, 0, x, bias);
-                if (instr.Op == Op.Div)
+                int quotient;
+                if (d > 0 && (d & (d - 1)) == 0)
                 {
-                    instr.Op = Op.Shr;
-                    instr.Args = [biased, Const(k)];
+                    int k = System.Numerics.BitOperations.Log2((ulong)d);
+                    var sign = Insert(Op.Shr, 0, x, Const(bits - 1));
+                    var bias = Insert(Op.ShrU, 0, sign, Const(bits - k));
+                    var biased = Insert(Op.Add, 0, x, bias);
+                    if (instr.Op == Op.Rem)
+                    {
+                        instr.Op = Op.Sub;
+                        instr.Args = [x, Insert(Op.And, 0, biased, Const(-d))];
+                        changed++;
+                        continue;
+                    }
+                    quotient = Insert(Op.Shr, 0, biased, Const(k));
                 }
                 else
                 {
+                    var (multiplier, shift) = SignedMagic(d, bits);
+                    var q = Insert(Op.MulHigh, 0, x, Const(multiplier));
+                    if (d > 0 && multiplier < 0) q = Insert(Op.Add, 0, q, x);
+                    if (d < 0 && multiplier > 0) q = Insert(Op.Sub, 0, q, x);
+                    if (shift > 0) q = Insert(Op.Shr, 0, q, Const(shift));
+                    quotient = Insert(Op.Add, 0, q, Insert(Op.ShrU, 0, q, Const(bits - 1)));  // +1 when negative: round toward zero
+                }
+
+                if (instr.Op == Op.Div) instr.BecomeCopy(quotient);
+                else
+                {
                     instr.Op = Op.Sub;
-                    instr.Args = [x, Insert(Op.And, 0, biased, Const(-d))];
+                    instr.Args = [x, Insert(Op.Mul, 0, quotient, Const(d))];
                 }
                 changed++;
             }
         }
         return changed;
+    }
+
+    /// <summary>
+    /// The magic multiplier and shift for signed division by <paramref name="d"/> (2 ≤ |d|, not a positive power of two)
+    /// at the given width: the smallest p ≥ bits − 1 for which M = ⌈2^p / |d|⌉ is exact for every dividend (Hacker's
+    /// Delight, figure 10-1). Computed in 128 bits, so none of the intermediate values wraps.
+    /// </summary>
+    internal static (long Multiplier, int Shift) SignedMagic(long d, int bits)
+    {
+        UInt128 two = (UInt128)1 << (bits - 1);
+        UInt128 ad = (UInt128)(d < 0 ? (ulong)-d : (ulong)d);
+        UInt128 t = two + (d < 0 ? 1u : 0u);
+        UInt128 anc = t - 1 - t % ad;  // |nc|: the largest dividend whose remainder is |d| − 1
+        int p = bits - 1;
+        UInt128 q1 = two / anc, r1 = two - q1 * anc, q2 = two / ad, r2 = two - q2 * ad, delta;
+        do
+        {
+            p++;
+            q1 *= 2; r1 *= 2;
+            if (r1 >= anc) { q1++; r1 -= anc; }
+            q2 *= 2; r2 *= 2;
+            if (r2 >= ad) { q2++; r2 -= ad; }
+            delta = ad - r2;
+        } while (q1 < delta || (q1 == delta && r1 == 0));
+        long multiplier = bits == 32 ? (int)(uint)(q2 + 1) : (long)(ulong)(q2 + 1);
+        if (d < 0) multiplier = bits == 32 ? (int)-multiplier : -multiplier;
+        return (multiplier, p - bits);
     }
 }

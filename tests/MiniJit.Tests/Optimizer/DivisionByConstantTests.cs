@@ -27,28 +27,71 @@ public class DivisionByConstantTests
               v6:i32 = shr.u v4, v5
               v7:i32 = add v0, v6
               v8:i32 = const 2
-              v2:i32 = shr v7, v8
+              v9:i32 = shr v7, v8
+              v2:i32 = copy v9
               return v2
             }
             """, 1);
     }
 
     [Fact]
-    public void Other_divisors_are_left_to_idiv()
+    public void Division_by_ten_multiplies_by_a_magic_number()
+    {
+        FileTest.Check(DivisionByConstant.Run, """
+            function T.Div(i32) -> i32 {
+            b0:
+              v0:i32 = param 0
+              v1:i32 = const 10
+              v2:i32 = div v0, v1
+              return v2
+            }
+            """, """
+            function T.Div(i32) -> i32 {
+            b0:
+              v0:i32 = param 0
+              v1:i32 = const 10
+              v3:i32 = const 1717986919       ; ⌈2^34 / 10⌉
+              v4:i32 = mulhi v0, v3
+              v5:i32 = const 2
+              v6:i32 = shr v4, v5
+              v7:i32 = const 31
+              v8:i32 = shr.u v6, v7
+              v9:i32 = add v6, v8
+              v2:i32 = copy v9
+              return v2
+            }
+            """, 1);
+    }
+
+    [Fact]
+    public void Zero_and_minus_one_are_left_to_idiv_which_reports_the_clr_s_exceptions()
     {
         const string text = """
             function T.Div(i64) -> i64 {
             b0:
               v0:i64 = param 0
-              v1:i64 = const 10
+              v1:i64 = const 0
               v2:i64 = div v0, v1
-              v3:i64 = const -4
+              v3:i64 = const -1
               v4:i64 = rem v0, v3
               v5:i64 = add v2, v4
               return v5
             }
             """;
         FileTest.Check(DivisionByConstant.Run, text, text, 0);
+    }
+
+    [Fact]
+    public void The_interpreter_s_multiply_high_is_the_upper_half_of_the_exact_product()
+    {
+        var random = new Random(99);
+        for (int i = 0; i < 2000; i++)
+        {
+            long a = random.NextInt64(long.MinValue, long.MaxValue), b = i % 7 == 0 ? long.MinValue : random.NextInt64(long.MinValue, long.MaxValue);
+            Assert.Equal((long)((Int128)a * b >> 64), IrInterpreter.Binary(Op.MulHigh, IrType.I64, a, b));
+            int x = (int)a, y = (int)b;
+            Assert.Equal((int)((long)x * y >> 32), IrInterpreter.Binary(Op.MulHigh, IrType.I32, x, y));
+        }
     }
 
     /// <summary>The reference interpreter divides exactly as C# does; the rewritten IR must agree for every kind of
@@ -62,6 +105,25 @@ public class DivisionByConstantTests
     [InlineData("i64", "rem", 8)]
     [InlineData("i64", "div", 4611686018427387904)]
     [InlineData("i64", "rem", 65536)]
+    [InlineData("i32", "div", 3)]
+    [InlineData("i32", "rem", 7)]
+    [InlineData("i32", "div", 10)]
+    [InlineData("i32", "rem", 10)]
+    [InlineData("i32", "div", 641)]
+    [InlineData("i32", "div", -3)]
+    [InlineData("i32", "rem", -10)]
+    [InlineData("i32", "div", -2)]
+    [InlineData("i32", "div", -1024)]
+    [InlineData("i32", "div", 2147483647)]
+    [InlineData("i32", "rem", 1000000007)]
+    [InlineData("i64", "div", 3)]
+    [InlineData("i64", "rem", 10)]
+    [InlineData("i64", "div", 7)]
+    [InlineData("i64", "div", 1000000007)]
+    [InlineData("i64", "rem", -5)]
+    [InlineData("i64", "div", -4)]
+    [InlineData("i64", "div", 9223372036854775807)]
+    [InlineData("i64", "div", -9223372036854775807)]
     public void Rewritten_division_matches_the_interpreter(string type, string op, long divisor)
     {
         string text = $$"""
