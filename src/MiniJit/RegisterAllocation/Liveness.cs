@@ -7,7 +7,8 @@ namespace MiniJit.RegisterAllocation;
 /// <summary>
 /// Where each virtual register is live, as one interval of positions over the block layout. Instruction i
 /// (counting through the layout) reads its operands at position 2i and writes its result at 2i+1, so an operand's
-/// last use and the result of the same instruction may share a register. Phis write at their block's first position.
+/// last use and the result of the same instruction may share a register. Phis write at their block's first position,
+/// parameters and the frame pointer at position 0 (the prologue).
 /// </summary>
 public sealed class LiveIntervals(int[] start, int[] end, List<(int Position, uint Registers)> clobbers)
 {
@@ -117,7 +118,7 @@ public static class Liveness
                 {
                     foreach (var use in Uses(instr, lowered)) Extend(use, 2 * index);
                     if (instr.HasResult && !lowered.Immediate[instr.Result] && !lowered.FusedCompare[instr.Result])
-                        Extend(instr.Result, 2 * index + 1);
+                        Extend(instr.Result, DefinedAt(instr, index));
                     uint clobbered = X64Registers.Clobbers(instr, lowered.Immediate, convention);
                     if (clobbered != 0) clobbers.Add((2 * index + 1, clobbered));
                 }
@@ -126,6 +127,12 @@ public static class Liveness
         }
         return new LiveIntervals(start, end, clobbers);
     }
+
+    /// <summary>The position where an instruction's result is written. The prologue moves every parameter and the
+    /// frame pointer into place at once, before the entry's first instruction, so those are live from position 0
+    /// even when their instruction comes later (a parameter read late must not share a register with one that
+    /// died before its param instruction).</summary>
+    static int DefinedAt(Instr instr, int index) => instr.Op is Op.Param or Op.Frame ? 0 : 2 * index + 1;
 
     /// <summary>The virtual registers an instruction reads from registers or memory: immediates and fused compares
     /// are not among them (a fused compare's operands are read by the compare), and every call or instruction that

@@ -9,8 +9,9 @@ public class LivenessTests
 {
     /// <summary>
     /// Positions: b0 = instructions 0–2, b1 = 3–5, b2 = 6–7, b3 = 8; instruction i reads at 2i and writes at 2i+1.
-    /// The limit v0 is live around the whole loop (to the end of b2, position 15); the counter v2, a phi, from the
-    /// start of b1 (6) to the return (16); v4 from its definition (13) to the end of b2, where the phi reads it.
+    /// The limit v0, a parameter, is live from position 0 (the prologue moves it into place) around the whole loop
+    /// (to the end of b2, position 15); the counter v2, a phi, from the start of b1 (6) to the return (16); v4 from
+    /// its definition (13) to the end of b2, where the phi reads it.
     /// The constant is an immediate and the compare is fused into its branch: neither has an interval.
     /// </summary>
     [Fact]
@@ -35,7 +36,7 @@ public class LivenessTests
             """));
         var live = Liveness.Analyze(lowered, CallingConvention.SystemV);
         Assert.Equal("""
-            v0: [1, 15]
+            v0: [0, 15]
             v2: [6, 16]
             v4: [13, 15]
             """, live.ToString());
@@ -59,7 +60,7 @@ public class LivenessTests
         var rcx = X64Registers.Mask(Register.Rcx);
         var raxRdx = X64Registers.Mask(Register.Rax) | X64Registers.Mask(Register.Rdx);
         Assert.Equal([(7, rcx), (9, raxRdx), (11, X64Registers.CallerSaved(CallingConvention.SystemV))], live.Clobbers);
-        // The frame pointer (v5, the first instruction) is read by the division and by the call.
-        Assert.Equal((1, 10), (live.Start[5], live.End[5]));
+        // The frame pointer (v5, set up by the prologue) is read by the division and by the call.
+        Assert.Equal((0, 10), (live.Start[5], live.End[5]));
     }
 }
