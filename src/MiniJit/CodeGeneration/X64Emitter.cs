@@ -364,12 +364,14 @@ public sealed class X64Emitter
     }
 
     /// <summary>idiv and div divide rdx:rax. Division by zero and MinValue / -1 would fault (and kill the process),
-    /// so both are checked first and reported as the CLR's DivideByZeroException and OverflowException.</summary>
+    /// so both are checked first and reported as the CLR's DivideByZeroException and OverflowException. The checks
+    /// come before rax is loaded: their error stubs read the frame pointer, and the division may be its last reader,
+    /// so the allocator is free to keep it in rax (which the division only destroys afterwards).</summary>
     void EmitDivision(Instr instr)
     {
         int size = SizeOf(instr.Type);
         bool signed = instr.Op is Op.Div or Op.Rem;
-        var rax = Sized(Register.Rax, size);
+        var dividend = Where(instr.Args[0]);
         var divisor = Where(instr.Args[1]);
         long? constant = divisor.IsImmediate ? divisor.Immediate : null;
         if (divisor.IsImmediate || divisor.IsRegister && divisor.Register.Number is 0 or 2)
@@ -377,21 +379,27 @@ public sealed class X64Emitter
             Move(Sized(Scratch, size), divisor);
             divisor = Sized(Scratch, size);
         }
-        Move(rax, Where(instr.Args[0]));
         if (constant is null or 0)
         {
             if (divisor.IsRegister) Add(MOp.Test, divisor, divisor); else Add(MOp.Cmp, divisor, MOperand.Imm(0));
             Add(MOp.Jcc, ErrorStub(JitStatus.DivideByZero), condition: Condition.E);
         }
-        if (signed && constant is null or -1)
+        // A constant dividend other than MinValue cannot overflow (and an i64 MinValue is never an immediate).
+        long min = size == 4 ? int.MinValue : long.MinValue;
+        if (signed && constant is null or -1 && !(dividend.IsImmediate && dividend.Immediate != min))
         {
-            var divide = asm.CreateLabel();
             Add(MOp.Cmp, divisor, MOperand.Imm(-1));
-            Add(MOp.Jcc, divide, condition: Condition.NE);
-            Add(MOp.Cmp, rax, MOperand.Imm(1));  // overflows exactly when rax is MinValue
-            Add(MOp.Jcc, ErrorStub(JitStatus.Overflow), condition: Condition.O);
-            Add(MOp.Label, divide);
+            if (dividend.IsImmediate) Add(MOp.Jcc, ErrorStub(JitStatus.Overflow), condition: Condition.E);
+            else
+            {
+                var divide = asm.CreateLabel();
+                Add(MOp.Jcc, divide, condition: Condition.NE);
+                Add(MOp.Cmp, dividend, MOperand.Imm(1));  // overflows exactly when the dividend is MinValue
+                Add(MOp.Jcc, ErrorStub(JitStatus.Overflow), condition: Condition.O);
+                Add(MOp.Label, divide);
+            }
         }
+        Move(Sized(Register.Rax, size), dividend);
         if (signed) Add(size == 8 ? MOp.Cqo : MOp.Cdq);
         else Add(MOp.Xor, Register.Edx, Register.Edx);
         Add(signed ? MOp.Idiv : MOp.Div, divisor);

@@ -39,12 +39,23 @@ public static class ConstantFolding
             }
             else if (instr.Op != Op.Const && TryEvaluate(instr, defs, out long value))
             {
+                if (instr.Op == Op.Phi) MovePastPhis(instr, block);
                 instr.BecomeConst(value);
                 folded++;
                 foreach (var user in users[instr.Result]) work.Enqueue(user);
             }
         }
         return folded;
+    }
+
+    /// <summary>
+    /// A block's phis must come first, so a phi about to become a constant moves behind the block's other phis.
+    /// A constant reads nothing, so it may sit anywhere before the block's other instructions.
+    /// </summary>
+    static void MovePastPhis(Instr phi, Block block)
+    {
+        block.Instrs.Remove(phi);
+        block.Instrs.Insert(block.Phis.Count(), phi);
     }
 
     static long? Constant(Instr?[] defs, int value) => defs[value] is { Op: Op.Const } def ? def.Imm : null;
