@@ -181,6 +181,11 @@ public static class LinearScanAllocator
                     case Op.Return when instr.Args.Length == 1: hints[instr.Args[0]] ??= convention.IntegerReturn; break;
                 }
             }
+        // A value flowing into a phi wants what the phi wants (a returned phi: rax), so the edge needs no move.
+        foreach (var block in function.Blocks)
+            foreach (var phi in block.Phis)
+                if (hints[phi.Result] is Register wanted)
+                    foreach (var arg in phi.Args) hints[arg] ??= wanted;
         return hints;
     }
 
