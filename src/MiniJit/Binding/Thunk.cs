@@ -41,10 +41,14 @@ internal abstract unsafe class Thunk(nint entryStub, object owner, bool bounded)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void Call(JitFrame* frame)
     {
-        frame->StackLimit = NativeStack.Limit;
         frame->Status = JitStatus.Ok;
+        // Bounded code makes no calls, so it has no stack guard and never reads the limit: skip the thread-static.
         if (boundedEntry != null) boundedEntry(frame);
-        else entry(frame);
+        else
+        {
+            frame->StackLimit = NativeStack.Limit;
+            entry(frame);
+        }
         // Without this the JIT may consider the thunk dead once it has loaded the entry pointer; a collection
         // on another thread could then finalize the owner and unmap the code while it is still running.
         GC.KeepAlive(this);
