@@ -87,6 +87,10 @@ static class JitCompiler
     internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool HasCalls);
 
     internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
+        X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit) =>
+        CompileFunction(cil, ignoreThis, options, Convention, asm, entry, calleeEntry, errorExit);
+
+    internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options, CallingConvention convention,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit)
     {
         var title = CilImporter.NameOf(cil.Method);
@@ -108,13 +112,13 @@ static class JitCompiler
         var lowered = X64Lowering.Lower(ir);
         Explain("lowered for x64", () => IrPrinter.Print(lowered.Function), lowered.Function);
 
-        var live = Liveness.Analyze(lowered, Convention);
+        var live = Liveness.Analyze(lowered, convention);
         var allocation = options.Optimize
-            ? LinearScanAllocator.Allocate(lowered, live, Convention)
-            : LinearScanAllocator.SpillEverything(lowered, live, Convention);
+            ? LinearScanAllocator.Allocate(lowered, live, convention)
+            : LinearScanAllocator.SpillEverything(lowered, live, convention);
         Explain("live intervals and locations", () => Describe(lowered.Function, live, allocation));
 
-        var code = X64Emitter.Emit(lowered, allocation, Convention, asm, entry, calleeEntry, errorExit);
+        var code = X64Emitter.Emit(lowered, allocation, convention, asm, entry, calleeEntry, errorExit);
         int rewritten = options.Optimize ? Peephole.Run(code) : 0;
         Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
         return new CompiledFunction(code, lowered.FrameValue >= 0, HasLoops(lowered.Layout), lowered.HasCalls);

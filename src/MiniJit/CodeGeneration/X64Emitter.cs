@@ -29,7 +29,7 @@ public sealed class X64Emitter
     readonly Dictionary<JitStatus, Label> errorStubs = [];
     readonly List<MachineInstr> code = [];
     readonly List<MachineInstr> cold = [];
-    readonly int outgoingSlots;
+    readonly int outgoingSlots;   // shadow space (Windows) plus stack arguments of the largest call, at [rsp]
     readonly int frameBytes;   // bytes the prologue subtracts from rsp
 
     static readonly Register Scratch = X64Registers.Scratch, Scratch2 = X64Registers.CycleScratch;
@@ -48,8 +48,9 @@ public sealed class X64Emitter
         foreach (var block in lowered.Layout) blockLabels[block] = asm.CreateLabel($"{function.Name}.{block.Name}");
 
         int registerArgs = convention.IntegerArguments.Length - 1; // the first carries the frame pointer
-        outgoingSlots = function.Blocks.SelectMany(b => b.Instrs).Where(i => i.Op == Op.Call)
-            .Select(i => Math.Max(0, i.Args.Length - registerArgs)).DefaultIfEmpty(0).Max();
+        bool calls = function.Blocks.Any(b => b.Instrs.Any(i => i.Op == Op.Call));
+        outgoingSlots = !calls ? 0 : convention.ShadowSpace / 8 + function.Blocks.SelectMany(b => b.Instrs).Where(i => i.Op == Op.Call)
+            .Select(i => Math.Max(0, i.Args.Length - registerArgs)).Max();
         int bytes = 8 * (outgoingSlots + allocation.SpillSlots);
         int pushed = 8 * allocation.CalleeSavedUsed.Count;
         if (lowered.HasCalls || bytes > 0)
@@ -89,7 +90,8 @@ public sealed class X64Emitter
 
         // Parameters (and the frame pointer) move from where the convention puts them to where the allocator wants them.
         var moves = new List<(MOperand, MOperand)>();
-        int incoming = frameBytes + 8 * allocation.CalleeSavedUsed.Count + 8;  // past the return address
+        // Past the return address (and the caller's shadow space, where the convention has one).
+        int incoming = frameBytes + 8 * allocation.CalleeSavedUsed.Count + 8 + convention.ShadowSpace;
         foreach (var instr in function.Entry.Instrs)
         {
             if (!instr.HasResult || allocation.Locations[instr.Result].Kind == LocationKind.None) continue;
@@ -575,7 +577,7 @@ public sealed class X64Emitter
         {
             MOperand destination = i + 1 < registers.Length
                 ? registers[i + 1]
-                : Memory.Qword(Register.Rsp, 8 * (i + 1 - registers.Length));
+                : Memory.Qword(Register.Rsp, convention.ShadowSpace + 8 * (i + 1 - registers.Length));
             moves.Add((destination, Where(call.Args[i], 8)));
         }
         ParallelMove(moves);

@@ -46,12 +46,13 @@ public class EmitterTests
     /// callee-saved registers of its own), and returns a bit for each register that did not survive. The entry stub
     /// restores them for the managed caller anyway, so only code like this can see a function that forgets to.
     /// </summary>
-    [Fact]
-    public void Callee_saved_registers_survive_a_call_into_compiled_code()
+    /// <summary>Compiles <paramref name="root"/> and its callees the way the driver does, under any convention,
+    /// behind an entry stub that calls <paramref name="harness"/> when given (else the root itself).</summary>
+    static (Func<long, long> Call, IDisposable Memory, bool PushesSomething) CompileUnit(MethodInfo root, CallingConvention convention,
+        Action<X64Assembler, Label>? harness = null)
     {
         var asm = new X64Assembler();
         var errorExit = asm.CreateLabel("error exit");
-        var harness = asm.CreateLabel("harness");
         var entries = new Dictionary<MethodBase, Label>();
         var pending = new Queue<MethodBase>();
         Label EntryOf(MethodBase method)
@@ -63,42 +64,76 @@ public class EmitterTests
             }
             return label;
         }
-        var body = EntryOf(BackendPipeline.Method(typeof(EmitterTests), nameof(AcrossCalls)));
-        var stub = EntryStub.Emit(asm, harness, [ArgumentClass.Integer], ArgumentClass.Integer, CallingConvention.SystemV);
-        EntryStub.EmitErrorExit(asm, errorExit);
-
-        // harness(frame, a): plant sentinels, call the body (rdi and rsi pass through), then compare.
-        asm.Bind(harness);
-        for (int i = 0; i < CalleeSaved.Length; i++) asm.Mov(CalleeSaved[i], Sentinel(i));
-        asm.Sub(Register.Rsp, 8);  // 16-byte alignment at the call
-        asm.Call(body);
-        asm.Add(Register.Rsp, 8);
-        asm.Xor(Register.Eax, Register.Eax);
-        for (int i = 0; i < CalleeSaved.Length; i++)
+        var body = EntryOf(root);
+        var start = body;
+        if (harness is not null)
         {
-            var intact = asm.CreateLabel();
-            asm.Mov(Register.R11, Sentinel(i));
-            asm.Cmp(CalleeSaved[i], Register.R11);
-            asm.Jcc(Condition.E, intact);
-            asm.Or(Register.Rax, 1L << i);
-            asm.Bind(intact);
+            start = asm.CreateLabel("harness");
+            asm.Bind(start);
+            harness(asm, body);
         }
-        asm.Ret();
-
         bool pushesSomething = false;
         while (pending.TryDequeue(out var method))
         {
-            var code = JitCompiler.CompileFunction(CilMethod.FromMethod(method), false, new JitOptions(), asm, entries[method],
+            var code = JitCompiler.CompileFunction(CilMethod.FromMethod(method), false, new JitOptions(), convention, asm, entries[method],
                 target => EntryOf(target.Method!), errorExit).Code;
             pushesSomething |= code.Any(i => i.Op == MOp.Push);
             MachineEncoder.Encode(code, asm);
         }
-        Assert.True(pushesSomething, "the test needs a function that uses callee-saved registers");
+        var stub = EntryStub.Emit(asm, start, [ArgumentClass.Integer], ArgumentClass.Integer, convention);
+        EntryStub.EmitErrorExit(asm, errorExit, convention);
+        var memory = ExecutableMemory.Create(asm.Assemble());
+        return (NativeBinding.CreateDelegate<Func<long, long>>(memory.Address + asm.OffsetOf(stub), memory), memory, pushesSomething);
+    }
 
-        var bytes = asm.Assemble();
-        using var memory = ExecutableMemory.Create(bytes);
-        var call = NativeBinding.CreateDelegate<Func<long, long>>(memory.Address + asm.OffsetOf(stub), memory);
-        Assert.Equal(0, call(12345));
+    /// <summary>
+    /// A native harness puts a known value in every callee-saved register, calls the compiled function (which uses
+    /// callee-saved registers of its own), and returns a bit for each register that did not survive. The entry stub
+    /// restores them for the managed caller anyway, so only code like this can see a function that forgets to.
+    /// </summary>
+    [Fact]
+    public void Callee_saved_registers_survive_a_call_into_compiled_code()
+    {
+        var (call, memory, pushesSomething) = CompileUnit(BackendPipeline.Method(typeof(EmitterTests), nameof(AcrossCalls)),
+            CallingConvention.SystemV, (asm, body) =>
+            {
+                // harness(frame, a): plant sentinels, call the body (rdi and rsi pass through), then compare.
+                for (int i = 0; i < CalleeSaved.Length; i++) asm.Mov(CalleeSaved[i], Sentinel(i));
+                asm.Sub(Register.Rsp, 8);  // 16-byte alignment at the call
+                asm.Call(body);
+                asm.Add(Register.Rsp, 8);
+                asm.Xor(Register.Eax, Register.Eax);
+                for (int i = 0; i < CalleeSaved.Length; i++)
+                {
+                    var intact = asm.CreateLabel();
+                    asm.Mov(Register.R11, Sentinel(i));
+                    asm.Cmp(CalleeSaved[i], Register.R11);
+                    asm.Jcc(Condition.E, intact);
+                    asm.Or(Register.Rax, 1L << i);
+                    asm.Bind(intact);
+                }
+                asm.Ret();
+            });
+        using (memory)
+        {
+            Assert.True(pushesSomething, "the test needs a function that uses callee-saved registers");
+            Assert.Equal(0, call(12345));
+        }
+    }
+
+    static long CallsTwelveOnce(long x) => CallsTwelve(x, x * 7 - 3);
+
+    /// <summary>Windows x64 reserves 32 bytes of shadow space above the return address for the callee. The emitter and
+    /// the entry stub honour <see cref="CallingConvention.ShadowSpace"/>: stack arguments move up past it on both
+    /// sides of every call, so a unit compiled under System V with shadow space added still computes the same.</summary>
+    [Fact]
+    public void Shadow_space_moves_stack_arguments_consistently()
+    {
+        var withShadowSpace = CallingConvention.SystemV with { Name = "System V with shadow space", ShadowSpace = 32 };
+        var (call, memory, _) = CompileUnit(BackendPipeline.Method(typeof(EmitterTests), nameof(CallsTwelveOnce)), withShadowSpace);
+        using (memory)
+            foreach (var x in new[] { 0L, 1, -9, 123456789, long.MaxValue, long.MinValue })
+                Assert.Equal(CallsTwelveOnce(x), call(x));
     }
 
     static long Sentinel(int i) => 0x0101_0101_0101_0101L * (i + 1) + 0x7700;
