@@ -49,7 +49,7 @@ public class EmitterTests
     /// <summary>Compiles <paramref name="root"/> and its callees the way the driver does, under any convention,
     /// behind an entry stub that calls <paramref name="harness"/> when given (else the root itself).</summary>
     static (Func<long, long> Call, IDisposable Memory, bool PushesSomething) CompileUnit(MethodInfo root, CallingConvention convention,
-        Action<X64Assembler, Label>? harness = null)
+        Action<X64Assembler, Label>? harness = null, Func<MethodBase, Action<X64Assembler>?>? handWritten = null)
     {
         var asm = new X64Assembler();
         var errorExit = asm.CreateLabel("error exit");
@@ -75,6 +75,12 @@ public class EmitterTests
         bool pushesSomething = false;
         while (pending.TryDequeue(out var method))
         {
+            if (handWritten?.Invoke(method) is { } write)
+            {
+                asm.Bind(entries[method]);
+                write(asm);
+                continue;
+            }
             var code = JitCompiler.CompileFunction(CilMethod.FromMethod(method), false, new JitOptions(), convention, asm, entries[method],
                 target => EntryOf(target.Method!), errorExit).Code;
             pushesSomething |= code.Any(i => i.Op == MOp.Push);
@@ -119,6 +125,46 @@ public class EmitterTests
             Assert.True(pushesSomething, "the test needs a function that uses callee-saved registers");
             Assert.Equal(0, call(12345));
         }
+    }
+
+    static long Probe(long x) => x;  // replaced by hand-written code that returns rsp mod 16 at its entry
+
+    static long OneSpillOfPressure(long a)
+    {
+        long x1 = a * 3, x2 = a * 5, x3 = a * 7, x4 = a * 11, x5 = a * 13, x6 = a * 17, x7 = a * 19, x8 = a * 23;
+        long r = Probe(a);
+        return r * 1000 + ((x1 ^ x2 ^ x3 ^ x4 ^ x5 ^ x6 ^ x7 ^ x8) & 7);
+    }
+
+    static long TwoLiveAcross(long a) { long x = a + 1, y = a * 3; return Probe(a) * 1000 + ((x ^ y) & 7); }
+    static long OneLiveAcross(long a) { long x = a + 1; return Probe(a) * 1000 + (x & 7); }
+    static long Nested(long a) => OneLiveAcross(a + 1) + TwoLiveAcross(a) + OneSpillOfPressure(a);
+    static long ManyArguments(long a) => Probe(a) * 1000 + (Twelve(a, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11) & 7);
+
+    /// <summary>
+    /// rsp must be 16-byte aligned at every call, whatever the caller saved and spilled: the probe, entered through a
+    /// call, must see rsp ≡ 8 (mod 16). A misaligned call would go unnoticed in integer code, so the probe reports it.
+    /// Each probe adds 8000 to the result (the rest is below 1000), so the thousands count 8 per probe.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(OneLiveAcross), 1)]
+    [InlineData(nameof(TwoLiveAcross), 1)]
+    [InlineData(nameof(OneSpillOfPressure), 1)]
+    [InlineData(nameof(Nested), 3)]
+    [InlineData(nameof(ManyArguments), 1)]
+    public void The_stack_is_16_byte_aligned_at_every_call(string name, int probes)
+    {
+        var probe = BackendPipeline.Method(typeof(EmitterTests), nameof(Probe));
+        var (call, memory, _) = CompileUnit(BackendPipeline.Method(typeof(EmitterTests), name), CallingConvention.SystemV,
+            handWritten: method => method != probe ? null : asm =>
+            {
+                asm.Mov(Register.Rax, Register.Rsp);
+                asm.And(Register.Rax, 15);
+                asm.Ret();
+            });
+        using (memory)
+            foreach (var a in new[] { 0L, 5, -7 })
+                Assert.Equal(8 * probes, call(a) / 1000);
     }
 
     static long CallsTwelveOnce(long x) => CallsTwelve(x, x * 7 - 3);
