@@ -25,10 +25,6 @@ public sealed class Allocation(Location[] locations, int spillSlots, List<Regist
     public Location[] Locations { get; } = locations;
     public int SpillSlots { get; } = spillSlots;
     public List<Register> CalleeSavedUsed { get; } = calleeSavedUsed;
-
-    public string Describe(Function function) => string.Join("\n",
-        Enumerable.Range(0, Locations.Length).Where(v => Locations[v].Kind != LocationKind.None)
-            .Select(v => $"v{v}:{function.ValueTypes[v].Name()} -> {Locations[v]}"));
 }
 
 /// <summary>
