@@ -67,9 +67,11 @@ public static class LinearScanAllocator
 
             bool Available(Register? register) => register is Register r && (busy & X64Registers.Mask(r)) == 0
                 && !ClobberedWithin(clobberPositions[r.Number], start, end);
+            // A phi this value flows into that already has a register (a loop header's) is the surest way to save
+            // a move; otherwise the static hint, then the register of an operand that dies here.
             Register? choice = null;
-            if (Available(hints[value])) choice = hints[value];
-            else if (HintFromPhi(phiUses[value], locations) is var phiRegister && Available(phiRegister)) choice = phiRegister;
+            if (HintFromPhi(phiUses[value], locations) is var phiRegister && Available(phiRegister)) choice = phiRegister;
+            else if (Available(hints[value])) choice = hints[value];
             else if (HintFromOperand(definitions[value], live, locations, value) is var reuse && Available(reuse)) choice = reuse;
             else
                 foreach (var register in X64Registers.Allocatable)
