@@ -121,7 +121,7 @@ static class JitCompiler
         var code = X64Emitter.Emit(lowered, allocation, convention, asm, entry, calleeEntry, errorExit);
         int rewritten = options.Optimize ? Peephole.Run(code) : 0;
         Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
-        return new CompiledFunction(code, lowered.FrameValue >= 0, HasLoops(lowered.Layout), lowered.HasCalls);
+        return new CompiledFunction(code, lowered.NeedsFrame, HasLoops(lowered.Layout), lowered.HasCalls);
     }
 
     /// <summary>A loop shows in the layout as an edge to the same block or an earlier one.</summary>

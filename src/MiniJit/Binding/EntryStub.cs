@@ -42,7 +42,13 @@ public static class EntryStub
         var saved = canFail ? cc.CalleeSaved : [];
         foreach (var register in saved) asm.Push(register);
         asm.Push(frame);
-        if (canFail) asm.Mov(Memory.Qword(frame, JitFrame.EntryRspOffset), Register.Rsp);
+        if (canFail)
+        {
+            asm.Mov(Memory.Qword(frame, JitFrame.EntryRspOffset), Register.Rsp);
+            // Compiled code that can fail finds the frame in the frame register (saved above with the other
+            // callee-saved registers).
+            asm.Mov(X64Registers.Frame, frame);
+        }
 
         var (loads, stackArguments) = AssignArguments(parameters, cc);
 

@@ -82,8 +82,8 @@ public sealed class X64Emitter
         if (lowered.HasCalls)
         {
             // Stack guard: a function that calls compares rsp with the limit the thunk computed, before it grows the stack.
-            Add(MOp.Cmp, Register.Rsp, Memory.Qword(convention.IntegerArguments[0], JitFrame.StackLimitOffset));
-            Add(MOp.Jcc, ErrorStub(JitStatus.StackOverflow, frameInFirstArgument: true), condition: Condition.B);
+            Add(MOp.Cmp, Register.Rsp, Memory.Qword(X64Registers.Frame, JitFrame.StackLimitOffset));
+            Add(MOp.Jcc, ErrorStub(JitStatus.StackOverflow), condition: Condition.B);
         }
         foreach (var register in allocation.CalleeSavedUsed) Add(MOp.Push, register);
         if (frameBytes > 0) Add(MOp.Sub, Register.Rsp, MOperand.Imm(frameBytes));
@@ -95,8 +95,7 @@ public sealed class X64Emitter
         foreach (var instr in function.Entry.Instrs)
         {
             if (!instr.HasResult || allocation.Locations[instr.Result].Kind == LocationKind.None) continue;
-            if (instr.Op == Op.Frame) moves.Add((Where(instr.Result, 8), convention.IntegerArguments[0]));
-            else if (instr.Op == Op.Param)
+            if (instr.Op == Op.Param)
             {
                 int register = (int)instr.Imm + 1;
                 MOperand from = register < convention.IntegerArguments.Length
@@ -117,16 +116,15 @@ public sealed class X64Emitter
 
     /// <summary>An out-of-line stub that reports <paramref name="status"/>: it loads the frame pointer and the status
     /// into the error exit's registers and jumps there; the exit unwinds every native frame at once.</summary>
-    Label ErrorStub(JitStatus status, bool frameInFirstArgument = false)
+    Label ErrorStub(JitStatus status)
     {
-        if (errorStubs.TryGetValue(status, out var label) && !frameInFirstArgument) return label;
+        if (errorStubs.TryGetValue(status, out var label)) return label;
         label = asm.CreateLabel($"{function.Name}.{status}");
         cold.Add(new MachineInstr(MOp.Label, label));
-        if (!frameInFirstArgument)
-            cold.Add(new MachineInstr(MOp.Mov, convention.IntegerArguments[0], Where(lowered.FrameValue, 8)));
+        cold.Add(new MachineInstr(MOp.Mov, convention.IntegerArguments[0], X64Registers.Frame));
         cold.Add(new MachineInstr(MOp.Mov, convention.IntegerArguments[1].As32, MOperand.Imm((long)status)));
         cold.Add(new MachineInstr(MOp.Jmp, errorExit));
-        if (!frameInFirstArgument) errorStubs[status] = label;
+        errorStubs[status] = label;
         return label;
     }
 
@@ -223,7 +221,7 @@ public sealed class X64Emitter
         Add(MOp.Label, blockLabels[block]);
         foreach (var instr in block.Instrs)
         {
-            if (instr.Op is Op.Phi or Op.Param or Op.Frame) continue;
+            if (instr.Op is Op.Phi or Op.Param) continue;
             if (instr.HasResult && allocation.Locations[instr.Result].Kind is LocationKind.None or LocationKind.Immediate
                 && !instr.Op.Is(OpFlags.CanThrow)) continue;  // an immediate, or dead and harmless
             EmitInstr(instr, block, next);
@@ -571,8 +569,10 @@ public sealed class X64Emitter
 
     void EmitCall(Instr call)
     {
+        // The first integer argument register stays reserved (the entry stub passes the frame pointer in it);
+        // between compiled functions the frame pointer travels in the frame register instead.
         var registers = convention.IntegerArguments;
-        var moves = new List<(MOperand, MOperand)> { (registers[0], Where(lowered.FrameValue, 8)) };
+        var moves = new List<(MOperand, MOperand)>();
         for (int i = 0; i < call.Args.Length; i++)
         {
             MOperand destination = i + 1 < registers.Length

@@ -146,9 +146,6 @@ public static class IrVerifier
                 if (instr.Imm < 0 || instr.Imm >= function.ParamTypes.Length) Problem($"no parameter {instr.Imm}");
                 else if (function.ParamTypes[instr.Imm] != t) Problem($"parameter {instr.Imm} has type {function.ParamTypes[instr.Imm].Name()}");
                 break;
-            case Op.Frame:
-                if (t != IrType.I64) Problem("the frame pointer is an i64");
-                break;
             case Op.Copy or Op.Phi or Op.Add or Op.Sub or Op.Mul or Op.Div or Op.Rem or Op.Neg:
                 ExpectAll(t, "the result");
                 break;

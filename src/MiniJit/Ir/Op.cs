@@ -4,7 +4,7 @@ namespace MiniJit.Ir;
 public enum Op : byte
 {
     // Values that come from outside the computation.
-    Const, Param, Frame,
+    Const, Param,
     // SSA plumbing.
     Copy, Phi,
     // Arithmetic: integer or floating point by the instruction's type.
@@ -61,7 +61,6 @@ public static class OpTable
         void Add(Op op, string name, int arity, OpFlags flags) => table[(int)op] = new OpInfo(name, arity, flags);
         Add(Op.Const, "const", 0, P);
         Add(Op.Param, "param", 0, OpFlags.None);
-        Add(Op.Frame, "frame", 0, OpFlags.None);
         Add(Op.Copy, "copy", 1, P);
         Add(Op.Phi, "phi", -1, OpFlags.None);
         Add(Op.Add, "add", 2, P | C);

@@ -3,19 +3,20 @@ using MiniJit.Ir;
 namespace MiniJit.Lowering;
 
 /// <summary>The IR prepared for register allocation and code generation on x64.</summary>
-public sealed class LoweredFunction(Function function, List<Block> layout, int frameValue, bool[] immediate, bool[] fusedCompare, bool hasCalls)
+public sealed class LoweredFunction(Function function, List<Block> layout, bool needsFrame, bool[] immediate, bool[] fusedIntoBranch, bool hasCalls)
 {
     public Function Function { get; } = function;
     /// <summary>Blocks in emission order: IL order, with each edge block just before the block it jumps to.</summary>
     public List<Block> Layout { get; } = layout;
-    /// <summary>The virtual register holding the JitFrame pointer, or -1 when nothing needs it.</summary>
-    public int FrameValue { get; } = frameValue;
+    /// <summary>Something reads the JitFrame pointer (in <see cref="X64Registers.Frame"/>): a stack guard or an error
+    /// stub. Then the function can fail, and its unit's entry stub must be ready for the error exit.</summary>
+    public bool NeedsFrame { get; } = needsFrame;
     /// <summary>Per virtual register: a constant that fits in 32 bits. Instructions take it as an immediate (or
     /// load it into a scratch register where x64 has no immediate form), so it never occupies a register.</summary>
     public bool[] Immediate { get; } = immediate;
     /// <summary>Per virtual register: an instruction the branch after it emits itself (<c>cmp</c> or <c>test</c>, then
     /// <c>jcc</c>), so its result never needs a location.</summary>
-    public bool[] FusedIntoBranch { get; } = fusedCompare;
+    public bool[] FusedIntoBranch { get; } = fusedIntoBranch;
     public bool HasCalls { get; } = hasCalls;
 }
 
@@ -23,8 +24,7 @@ public sealed class LoweredFunction(Function function, List<Block> layout, int f
 /// The x64-specific preparation between the optimizer and the register allocator:
 /// <list type="number">
 /// <item>split critical edges, so phi moves always have a block of their own to live in;</item>
-/// <item>make the JitFrame pointer (the hidden first argument) a virtual register, used by every call and every
-/// instruction that can report an error — liveness then keeps it available exactly where it is needed;</item>
+/// <item>note whether anything needs the JitFrame pointer (a call's stack guard, an error check);</item>
 /// <item>mark 32-bit constants as immediates and compare-and-branch pairs as fused;</item>
 /// <item>choose the block layout.</item>
 /// </list>
@@ -34,9 +34,9 @@ public static class X64Lowering
     public static LoweredFunction Lower(Function function)
     {
         var edgeBlocks = SplitCriticalEdges(function);
-        var (frame, hasCalls) = InsertFrame(function);
+        var (needsFrame, hasCalls) = FrameAndCalls(function);
         var immediate = FindImmediates(function);
-        return new LoweredFunction(function, Layout(function, edgeBlocks), frame, immediate, FindFusedIntoBranch(function, immediate), hasCalls);
+        return new LoweredFunction(function, Layout(function, edgeBlocks), needsFrame, immediate, FindFusedIntoBranch(function, immediate), hasCalls);
     }
 
     /// <summary>An edge from a block with a conditional terminator into a block with phis gets a block of its own
@@ -64,7 +64,7 @@ public static class X64Lowering
         return edgeBlocks;
     }
 
-    static (int Frame, bool HasCalls) InsertFrame(Function function)
+    static (bool NeedsFrame, bool HasCalls) FrameAndCalls(Function function)
     {
         bool needsFrame = false, hasCalls = false;
         foreach (var block in function.Blocks)
@@ -73,10 +73,7 @@ public static class X64Lowering
                 needsFrame |= instr.Op.Is(OpFlags.CanThrow);
                 hasCalls |= instr.Op == Op.Call;
             }
-        if (!needsFrame) return (-1, hasCalls);
-        var frame = new Instr(Op.Frame, IrType.I64, function.NewValue(IrType.I64), []);
-        function.Entry.Instrs.Insert(0, frame);
-        return (frame.Result, hasCalls);
+        return (needsFrame, hasCalls);
     }
 
     static bool[] FindImmediates(Function function)

@@ -11,12 +11,18 @@ public static class X64Registers
     /// made. Both are caller-saved in System V and carry no arguments.</summary>
     public static readonly Register Scratch = Register.R11, CycleScratch = Register.R10;
 
+    /// <summary>Holds the JitFrame pointer in all compiled code, like a thread register: the entry stub loads it, and
+    /// no compiled function ever changes it, so every callee already has it — no argument to pass, no register to
+    /// save around calls. Stack guards and error stubs read it. It is callee-saved, so the entry stub's caller gets
+    /// its own value back.</summary>
+    public static readonly Register Frame = Register.R15;
+
     /// <summary>The allocator's order of preference: caller-saved first (free to use in a leaf), then callee-saved
     /// (which cost a push and a pop, but survive calls).</summary>
     public static readonly Register[] Allocatable =
     [
         Register.Rax, Register.Rcx, Register.Rdx, Register.Rsi, Register.Rdi, Register.R8, Register.R9,
-        Register.Rbx, Register.R12, Register.R13, Register.R14, Register.R15, Register.Rbp,
+        Register.Rbx, Register.R12, Register.R13, Register.R14, Register.Rbp,
     ];
 
     public static uint Mask(Register register) => 1u << register.Number;

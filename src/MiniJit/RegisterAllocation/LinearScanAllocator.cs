@@ -163,7 +163,6 @@ public static class LinearScanAllocator
             {
                 switch (instr.Op)
                 {
-                    case Op.Frame: hints[instr.Result] = convention.IntegerArguments[0]; break;
                     case Op.Param when instr.Imm + 1 < convention.IntegerArguments.Length:
                         hints[instr.Result] = convention.IntegerArguments[instr.Imm + 1];
                         break;

@@ -7,7 +7,7 @@ namespace MiniJit.RegisterAllocation;
 /// Where each virtual register is live, as a list of position ranges over the block layout. Instruction i (counting
 /// through the layout) reads its operands at position 2i and writes its result at 2i+1, so an operand's last use and
 /// the result of the same instruction may share a register. Phis write at their block's first position, parameters
-/// and the frame pointer at position 0 (the prologue). The gaps
+/// at position 0 (the prologue). The gaps
 /// between ranges are lifetime holes: a value carried around a loop whose test sits at the bottom is dead from its
 /// last use in the body to the phi at the test, and another value may use its register meanwhile.
 /// </summary>
@@ -141,11 +141,11 @@ public static class Liveness
             foreach (var v in liveIn[b]) Touch(v, blockStart);
             foreach (var instr in block.Instrs)
             {
-                if (instr.Op is Op.Phi or Op.Param or Op.Frame)
+                if (instr.Op is Op.Phi or Op.Param)
                 {
-                    // A phi is written at its block's start. The prologue moves every parameter and the frame
-                    // pointer into place at once, before the first instruction, so they are all live from there: a
-                    // parameter read late must not share a register with one that died before its param instruction.
+                    // A phi is written at its block's start. The prologue moves every parameter into place at once,
+                    // before the first instruction, so they are all live from there: a parameter read late must not
+                    // share a register with one that died before its param instruction.
                     if (!lowered.Immediate[instr.Result]) Touch(instr.Result, blockStart);
                 }
                 else
@@ -179,6 +179,5 @@ public static class Liveness
     {
         foreach (var arg in instr.Args)
             if (!lowered.Immediate[arg] && !lowered.FusedIntoBranch[arg]) yield return arg;
-        if (lowered.FrameValue >= 0 && instr.Op.Is(OpFlags.CanThrow)) yield return lowered.FrameValue;
     }
 }

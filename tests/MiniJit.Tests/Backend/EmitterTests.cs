@@ -39,7 +39,8 @@ public class EmitterTests
         Assert.Contains("[rsp+", Jit.Disassemble(compiled));
     }
 
-    static readonly Register[] CalleeSaved = CallingConvention.SystemV.CalleeSaved;
+    /// <summary>The callee-saved registers compiled code may use: the frame register is the entry stub's to set.</summary>
+    static readonly Register[] CalleeSaved = [.. CallingConvention.SystemV.CalleeSaved.Where(r => r != X64Registers.Frame)];
 
     /// <summary>
     /// A native harness puts a known value in every callee-saved register, calls the compiled function (which uses
@@ -103,12 +104,19 @@ public class EmitterTests
         var (call, memory, pushesSomething) = CompileUnit(BackendPipeline.Method(typeof(EmitterTests), nameof(AcrossCalls)),
             CallingConvention.SystemV, (asm, body) =>
             {
-                // harness(frame, a): plant sentinels, call the body (rdi and rsi pass through), then compare.
+                // harness(frame, a): load the frame register as the entry stub does, plant sentinels, call the body
+                // (rsi passes through), then compare.
+                asm.Mov(X64Registers.Frame, Register.Rdi);
                 for (int i = 0; i < CalleeSaved.Length; i++) asm.Mov(CalleeSaved[i], Sentinel(i));
-                asm.Sub(Register.Rsp, 8);  // 16-byte alignment at the call
+                asm.Push(Register.Rdi);  // keeps the frame pointer for the check below, and aligns rsp for the call
                 asm.Call(body);
-                asm.Add(Register.Rsp, 8);
+                asm.Pop(Register.Rdx);
                 asm.Xor(Register.Eax, Register.Eax);
+                var frameIntact = asm.CreateLabel();
+                asm.Cmp(X64Registers.Frame, Register.Rdx);  // no compiled code may change the frame register
+                asm.Jcc(Condition.E, frameIntact);
+                asm.Or(Register.Rax, 1L << 7);
+                asm.Bind(frameIntact);
                 for (int i = 0; i < CalleeSaved.Length; i++)
                 {
                     var intact = asm.CreateLabel();
