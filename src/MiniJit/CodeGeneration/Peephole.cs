@@ -31,13 +31,15 @@ public static class Peephole
         return 1;
     }
 
-    /// <summary><c>mov a, b; mov b, a</c>: the second move copies back what is already there.</summary>
+    /// <summary><c>mov a, b; mov b, a</c>: the second move copies back what is already there — at 64 bits only: a
+    /// 32-bit move clears the upper half of its destination (that is how zero-extension is done), so
+    /// <c>mov r9d, eax; mov eax, r9d</c> changes rax.</summary>
     static int RemoveMoveBack(List<MachineInstr> code, int i)
     {
         if (i + 1 >= code.Count) return 0;
         var (first, second) = (code[i], code[i + 1]);
         if (first.Op != MOp.Mov || second.Op != MOp.Mov || first.A != second.B || first.B != second.A) return 0;
-        if (first.B.IsImmediate || SizeOf(first.A) != SizeOf(first.B)) return 0;
+        if (first.B.IsImmediate || SizeOf(first.A) != 8 || SizeOf(first.B) != 8) return 0;
         code.RemoveAt(i + 1);
         return 1;
     }

@@ -27,6 +27,15 @@ public class PeepholeTests
         Assert.Equal("mov rbx, rax\nret", Run(code, 1));
     }
 
+    /// <summary>Found by a random program: a truncation (<c>mov r9d, eax</c>) followed by a zero-extension back into
+    /// rax (<c>mov eax, r9d</c>) looked like a copy back, but the second move clears rax's upper half.</summary>
+    [Fact]
+    public void Keeps_a_32_bit_move_back_because_it_clears_the_upper_half()
+    {
+        var code = new List<MachineInstr> { I(MOp.Mov, Register.R9.As32, Register.Eax), I(MOp.Mov, Register.Eax, Register.R9.As32), I(MOp.Ret) };
+        Assert.Equal("mov r9d, eax\nmov eax, r9d\nret", Run(code, 0));
+    }
+
     [Fact]
     public void Drops_a_jump_to_the_next_label_and_inverts_a_branch_over_a_jump()
     {
