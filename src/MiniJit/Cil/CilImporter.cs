@@ -31,16 +31,21 @@ public sealed class CilImporter
     readonly List<int> expectedPredecessors = [];
     readonly Dictionary<int, int> replacedPhis = [];
 
-    // CIL block structure.
-    readonly SortedDictionary<int, Block> blockAt = [];
-    readonly Dictionary<int, int> blockEnd = [];
-    readonly Dictionary<int, int> indexAt = [];  // IL offset → index in code
-    readonly Dictionary<Block, IrType[]> entryStacks = [];
+    // CIL block structure, in arrays indexed by IL offset (the body is small and its length known).
+    readonly Block?[] blockAt;            // the IR block that starts at an offset (reachable blocks only)
+    readonly bool[] isBlockStart;         // every block start, reachable or not; one extra entry for the body's end
+    readonly int[] indexAt;               // IL offset → index in code
+    readonly List<IrType[]?> entryStacks = [];  // by IR block id: the types on the stack when entering it
+    readonly List<int> evaluationStack = [];  // reused by each block as it is filled
 
     CilImporter(CilMethod method, bool ignoreThis)
     {
         this.method = method;
         code = CilReader.Decode(method.IL, method.Method);
+        int bodyEnd = code[^1].NextOffset;
+        blockAt = new Block?[bodyEnd];
+        isBlockStart = new bool[bodyEnd + 1];
+        indexAt = new int[bodyEnd];
         argTypes = method.ParameterTypes;
         thisOffset = ignoreThis ? 1 : 0;
         if (!ignoreThis && !method.Method.IsStatic)
@@ -93,8 +98,8 @@ public sealed class CilImporter
     {
         FindBlocks();
         FillEntry();
-        foreach (var (start, block) in blockAt)
-            FillBlock(block, start);
+        for (int start = 0; start < blockAt.Length; start++)
+            if (blockAt[start] is { } block) FillBlock(block, start);
         foreach (var block in function.Blocks)
             if (!sealedBlocks[block.Id]) Seal(block);
         ResolveReplacedPhis();
@@ -110,6 +115,7 @@ public sealed class CilImporter
         Array.Fill(definitions[^1], -1);
         sealedBlocks.Add(false);
         incompletePhis.Add([]);
+        entryStacks.Add(null);
         filledPredecessors.Add(0);
         expectedPredecessors.Add(0);
         return block;
@@ -120,60 +126,86 @@ public sealed class CilImporter
     void FindBlocks()
     {
         for (int i = 0; i < code.Length; i++) indexAt[code[i].Offset] = i;
-        var starts = new SortedSet<int> { 0 };
+        int bodyEnd = code[^1].NextOffset;
+        isBlockStart[0] = true;
         foreach (var instr in code)
         {
             if (instr.OpCode.Flow is CilFlow.Branch or CilFlow.CondBranch)
-                starts.UnionWith(Targets(instr));
+            {
+                if (instr.Targets is null) isBlockStart[instr.Target] = true;
+                else foreach (int target in instr.Targets) isBlockStart[target] = true;
+            }
             if (instr.OpCode.Flow is CilFlow.Branch or CilFlow.CondBranch or CilFlow.Return or CilFlow.Throw)
-                starts.Add(instr.NextOffset);
+                isBlockStart[instr.NextOffset] = true;
         }
-        int bodyEnd = code[^1].NextOffset;
-        starts.RemoveWhere(s => s >= bodyEnd);
+        isBlockStart[bodyEnd] = true;  // not a block: it only ends the last one
 
-        // Walk the blocks from offset 0; each block's last instruction names its successors.
-        var successors = new Dictionary<int, int[]>();
-        var work = new Stack<int>([0]);
+        // Walk the blocks from offset 0; each block's last instruction names its successors. Each block's distinct
+        // predecessors are counted on the way, so a block is sealed the moment its last one is filled.
+        var visited = new bool[bodyEnd];
+        var predecessorCount = new int[bodyEnd];
+        predecessorCount[0]++;  // from the entry block
+        var succs = new List<int>(2);
+        var work = new Stack<int>();
+        work.Push(0);
         while (work.Count > 0)
         {
             int start = work.Pop();
-            if (successors.ContainsKey(start)) continue;
-            var next = starts.GetViewBetween(start + 1, int.MaxValue);
-            int end = next.Count > 0 ? next.Min : bodyEnd;
+            if (visited[start]) continue;
+            visited[start] = true;
+            int end = BlockEnd(start);
             var last = code[indexAt[start]];
             for (int i = indexAt[start]; i < code.Length && code[i].Offset < end; i++) last = code[i];
-            var succs = Successors(last).Distinct().ToArray();
-            if (succs.Any(s => s >= bodyEnd))
-                throw Error(last, "control falls off the end of the method");
-            successors[start] = succs;
-            foreach (var succ in succs) work.Push(succ);
+            Successors(last, succs);
+            foreach (int succ in succs)
+                if (succ >= bodyEnd) throw Error(last, "control falls off the end of the method");
+            foreach (int succ in succs)
+            {
+                predecessorCount[succ]++;
+                work.Push(succ);
+            }
         }
-        foreach (var start in starts.Where(successors.ContainsKey)) blockAt[start] = NewBlock();
-        foreach (var start in starts) blockEnd[start] = starts.GetViewBetween(start + 1, int.MaxValue) is { Count: > 0 } later ? later.Min : bodyEnd;
-
-        // Count each block's distinct predecessors now, so a block is sealed the moment its last one is filled.
-        expectedPredecessors[blockAt[0].Id]++;  // from the entry block
-        foreach (var succs in successors.Values)
-            foreach (var succ in succs) expectedPredecessors[blockAt[succ].Id]++;
+        // IR blocks are numbered in IL order.
+        for (int start = 0; start < bodyEnd; start++)
+            if (visited[start])
+            {
+                var block = NewBlock();
+                blockAt[start] = block;
+                expectedPredecessors[block.Id] = predecessorCount[start];
+            }
     }
 
-    static IEnumerable<int> Targets(CilInstruction instr) => instr.Targets ?? [instr.Target];
+    /// <summary>The IR block at a reachable block start (a jump's target, or the instruction after a branch).</summary>
+    Block BlockAt(int offset) => blockAt[offset]!;
 
-    IEnumerable<int> Successors(CilInstruction last)
+    /// <summary>Where the block starting at <paramref name="start"/> ends: the next block start, or the body's end.</summary>
+    int BlockEnd(int start)
     {
+        int end = start + 1;
+        while (!isBlockStart[end]) end++;
+        return end;
+    }
+
+    /// <summary>Fills <paramref name="succs"/> with the distinct offsets control may go to after <paramref name="last"/>.</summary>
+    static void Successors(CilInstruction last, List<int> succs)
+    {
+        succs.Clear();
         switch (last.OpCode.Flow)
         {
             case CilFlow.Branch:
-                yield return last.Target;
+                succs.Add(last.Target);
                 break;
             case CilFlow.CondBranch:
-                foreach (var target in Targets(last)) yield return target;
-                yield return last.NextOffset;
+                if (last.Targets is null) succs.Add(last.Target);
+                else
+                    foreach (int target in last.Targets)
+                        if (!succs.Contains(target)) succs.Add(target);
+                if (!succs.Contains(last.NextOffset)) succs.Add(last.NextOffset);
                 break;
             case CilFlow.Return or CilFlow.Throw:
                 break;
             default:
-                yield return last.NextOffset;
+                succs.Add(last.NextOffset);
                 break;
         }
     }
@@ -190,7 +222,7 @@ public sealed class CilImporter
         }
         for (int i = 0; i < method.LocalTypes.Length; i++)
             Write(localBase + i, entry, function.AppendConst(entry, variableTypes[localBase + i], 0).Result);
-        Jump(entry, blockAt[0], []);
+        Jump(entry, BlockAt(0), []);
         Seal(entry);
     }
 
@@ -204,23 +236,39 @@ public sealed class CilImporter
     /// <summary>Stack slots that flow into another block travel as variables, like locals.</summary>
     void SaveStack(Block from, Block to, List<int> stack)
     {
-        var types = stack.Select(v => function.ValueTypes[v]).ToArray();
-        if (!entryStacks.TryGetValue(to, out var expected))
-            entryStacks[to] = types;
-        else if (!expected.SequenceEqual(types))
+        if (entryStacks[to.Id] is not { } expected)
+        {
+            var types = new IrType[stack.Count];
+            for (int i = 0; i < types.Length; i++) types[i] = function.ValueTypes[stack[i]];
+            entryStacks[to.Id] = types;
+        }
+        else if (!StackMatches(expected, stack))
             throw Error(null, $"the evaluation stack differs between the paths into {to}");
         for (int i = 0; i < stack.Count; i++)
         {
-            variableTypes[stackBase + i] = types[i];
+            variableTypes[stackBase + i] = function.ValueTypes[stack[i]];
             Write(stackBase + i, from, stack[i]);
         }
+    }
+
+    bool StackMatches(IrType[] expected, List<int> stack)
+    {
+        if (expected.Length != stack.Count) return false;
+        for (int i = 0; i < expected.Length; i++)
+            if (expected[i] != function.ValueTypes[stack[i]]) return false;
+        return true;
     }
 
     /// <summary>After a block's terminator: successors whose predecessors are now all filled can be sealed.</summary>
     void Filled(Block block)
     {
-        foreach (var succ in block.Succs.Distinct())
+        var succs = block.Succs;
+        for (int i = 0; i < succs.Length; i++)
+        {
+            var succ = succs[i];
+            if (Array.IndexOf(succs, succ) != i) continue;  // a target listed twice is one predecessor edge
             if (++filledPredecessors[succ.Id] == expectedPredecessors[succ.Id]) Seal(succ);
+        }
     }
 
     // ---------------------------------------------------------------- Braun et al.
@@ -280,7 +328,9 @@ public sealed class CilImporter
 
     int AddPhiOperands(int variable, Instr phi, Block block)
     {
-        phi.Args = block.Preds.Select(pred => Read(variable, pred)).ToArray();
+        var args = new int[block.Preds.Count];
+        for (int i = 0; i < args.Length; i++) args[i] = Read(variable, block.Preds[i]);
+        phi.Args = args;
         return RemoveTrivialPhi(phi, block);
     }
 
@@ -331,18 +381,19 @@ public sealed class CilImporter
 
     void FillBlock(Block block, int start)
     {
-        var stack = new List<int>();
-        if (entryStacks.TryGetValue(block, out var types))
+        var stack = evaluationStack;
+        stack.Clear();
+        if (entryStacks[block.Id] is { } types)
             for (int i = 0; i < types.Length; i++)
             {
                 variableTypes[stackBase + i] = types[i];
                 stack.Add(Read(stackBase + i, block));
             }
 
-        int end = blockEnd[start];
+        int end = BlockEnd(start);
         for (int index = indexAt[start]; index < code.Length && code[index].Offset < end; index++)
             if (ImportInstruction(block, code[index], stack)) return; // the block ended with a terminator
-        Jump(block, blockAt[end], stack); // fell through into the next block
+        Jump(block, BlockAt(end), stack); // fell through into the next block
     }
 
     int Pop(List<int> stack, CilInstruction at)
@@ -403,8 +454,8 @@ public sealed class CilImporter
 
     void Branch(Block block, CilInstruction at, int condition, List<int> stack)
     {
-        var taken = blockAt[at.Target];
-        var next = blockAt[at.NextOffset];
+        var taken = BlockAt(at.Target);
+        var next = BlockAt(at.NextOffset);
         SaveStack(block, taken, stack);
         if (taken != next) SaveStack(block, next, stack);
         var instr = function.Terminate(block, Op.Branch, [condition], taken, next);
@@ -510,7 +561,7 @@ public sealed class CilImporter
             case CilOp.Clt_Un: Compare(block, at, stack, Op.LtU); return false;
 
             case CilOp.Br or CilOp.Br_S:
-                Jump(block, blockAt[at.Target], stack);
+                Jump(block, BlockAt(at.Target), stack);
                 return true;
             case CilOp.Brtrue or CilOp.Brtrue_S or CilOp.Brfalse or CilOp.Brfalse_S:
                 {
@@ -537,8 +588,12 @@ public sealed class CilImporter
             case CilOp.Switch:
                 {
                     int value = Widen(block, at, Pop(stack, at), IrType.I32);
-                    var targets = at.Targets!.Select(t => blockAt[t]).Append(blockAt[at.NextOffset]).ToArray();
-                    foreach (var target in targets.Distinct()) SaveStack(block, target, stack);
+                    // The cases in order, then the default: the instruction after the switch.
+                    var targets = new Block[at.Targets!.Length + 1];
+                    for (int i = 0; i < at.Targets.Length; i++) targets[i] = BlockAt(at.Targets[i]);
+                    targets[^1] = BlockAt(at.NextOffset);
+                    for (int i = 0; i < targets.Length; i++)
+                        if (Array.IndexOf(targets, targets[i]) == i) SaveStack(block, targets[i], stack);
                     var instr = function.Terminate(block, Op.Switch, [value], targets);
                     instr.ILOffset = at.Offset;
                     Filled(block);

@@ -16,11 +16,16 @@ public static class CilReader
         if (il.IsEmpty)
             throw new JitException(method, null, null, "the method body is empty: there is no IL to compile");
 
-        var code = new List<CilInstruction>();
-        for (var offset = 0; offset < il.Length; offset = code[^1].NextOffset)
-            code.Add(DecodeAt(il, offset, method));
+        // Count first, so the instructions go straight into one array of the right size: a growing list would
+        // allocate and copy several times (decoding is cheap; only a switch allocates, for its targets).
+        var count = 0;
+        for (var offset = 0; offset < il.Length; count++)
+            offset = DecodeAt(il, offset, method).NextOffset;
+        var code = new CilInstruction[count];
+        for (int i = 0, offset = 0; i < count; offset = code[i++].NextOffset)
+            code[i] = DecodeAt(il, offset, method);
         CheckBranchTargets(code, il.Length, method);
-        return [.. code];
+        return code;
     }
 
     static CilInstruction DecodeAt(ReadOnlySpan<byte> il, int offset, MethodBase? method)
@@ -124,7 +129,7 @@ public static class CilReader
             $"truncated operand: the {opCode.Operand} operand needs {needed} bytes but the body has only {left} left");
 
     // Runs after decoding because a forward branch may name an offset that has not been decoded yet.
-    static void CheckBranchTargets(List<CilInstruction> code, int bodyLength, MethodBase? method)
+    static void CheckBranchTargets(CilInstruction[] code, int bodyLength, MethodBase? method)
     {
         var isStart = new bool[bodyLength];
         foreach (var instruction in code)

@@ -58,7 +58,9 @@ public sealed class Function(string name, IrType[] paramTypes, IrType returnType
     {
         var instr = new Instr(op, IrType.Void, -1, args, targets);
         from.Instrs.Add(instr);
-        foreach (var target in targets.Distinct()) target.Preds.Add(from);
+        // A target listed twice (both arms of a branch, switch cases) is still one predecessor edge.
+        for (int i = 0; i < targets.Length; i++)
+            if (Array.IndexOf(targets, targets[i]) == i) targets[i].Preds.Add(from);
         return instr;
     }
 
@@ -68,7 +70,15 @@ public sealed class Function(string name, IrType[] paramTypes, IrType returnType
         int index = to.Preds.IndexOf(from);
         if (index < 0) return;
         to.Preds.RemoveAt(index);
-        foreach (var phi in to.Phis) phi.Args = [.. phi.Args[..index], .. phi.Args[(index + 1)..]];
+        // Phis come first in a block; each loses its operand at the same index (one new array, no slices).
+        foreach (var phi in to.Instrs)
+        {
+            if (phi.Op != Op.Phi) break;
+            var args = new int[phi.Args.Length - 1];
+            phi.Args.AsSpan(0, index).CopyTo(args);
+            phi.Args.AsSpan(index + 1).CopyTo(args.AsSpan(index));
+            phi.Args = args;
+        }
     }
 
     /// <summary>The instruction that defines each virtual register (null for ones no longer defined).</summary>

@@ -18,28 +18,32 @@ public static class AlgebraicSimplification
 {
     public static int Run(Function function)
     {
+        // Rewrites change instructions in place and never touch the control-flow graph, so the block order and the
+        // definitions table (each value's defining instruction, mutated in place) stay valid for every sweep.
+        var context = new Context(function);
+        var order = function.ReversePostorder();
         int total = 0;
-        for (int changed; (changed = Sweep(function)) > 0;) total += changed;
+        for (int changed; (changed = Sweep(context, order)) > 0;) total += changed;
         return total;
     }
 
-    static int Sweep(Function function)
+    static int Sweep(Context context, List<Block> order)
     {
-        var context = new Context(function);
         int changed = 0;
-        foreach (var block in function.ReversePostorder())
+        foreach (var block in order)
         {
-            var instrs = new List<Instr>(block.Instrs.Count);
-            foreach (var instr in block.Instrs)
+            for (int i = 0; i < block.Instrs.Count; i++)
             {
+                var instr = block.Instrs[i];
                 context.ForwardCopies(instr);
-                if (context.IsIntegerCode(instr) && (Canonicalize(context, instr) | Simplify(context, instr, instrs))) changed++;
-                instrs.Add(instr);
-            }
-            if (instrs.Count != block.Instrs.Count)
-            {
-                block.Instrs.Clear();
-                block.Instrs.AddRange(instrs);
+                if (context.IsIntegerCode(instr) && (Canonicalize(context, instr) | Simplify(context, instr))) changed++;
+                // Constants a rule created go just before the instruction that reads them.
+                if (context.NewConstants.Count > 0)
+                {
+                    block.Instrs.InsertRange(i, context.NewConstants);
+                    i += context.NewConstants.Count;
+                    context.NewConstants.Clear();
+                }
             }
         }
         return changed;
@@ -48,7 +52,10 @@ public static class AlgebraicSimplification
     /// <summary>What the rules need to know about values: their definitions (looking through copies) and constants.</summary>
     sealed class Context(Function function)
     {
-        readonly List<Instr?> defs = [.. function.Definitions()];
+        Instr?[] defs = function.Definitions();
+
+        /// <summary>Constants created for the instruction being rewritten, which the sweep inserts before it.</summary>
+        public readonly List<Instr> NewConstants = [];
 
         public Instr? Def(int value) => defs[value];
 
@@ -62,15 +69,21 @@ public static class AlgebraicSimplification
                     instr.Args[i] = copy.Args[0];
         }
 
-        public bool IsIntegerCode(Instr instr) =>
-            instr.HasResult && instr.Type.IsInteger() && instr.Args.All(a => function.ValueTypes[a].IsInteger());
+        public bool IsIntegerCode(Instr instr)
+        {
+            if (!instr.HasResult || !instr.Type.IsInteger()) return false;
+            foreach (int arg in instr.Args)
+                if (!function.ValueTypes[arg].IsInteger()) return false;
+            return true;
+        }
 
-        /// <summary>Adds a constant just before the instruction being rewritten and returns its value.</summary>
-        public int NewConstant(IrType type, long value, List<Instr> instrs)
+        /// <summary>Creates a constant to be placed just before the instruction being rewritten; returns its value.</summary>
+        public int NewConstant(IrType type, long value)
         {
             var constant = new Instr(Op.Const, type, function.NewValue(type), []) { Imm = type.Normalize(value) };
-            defs.Add(constant);
-            instrs.Add(constant);
+            if (constant.Result >= defs.Length) Array.Resize(ref defs, 2 * defs.Length + 1);  // grow rarely, not per constant
+            defs[constant.Result] = constant;
+            NewConstants.Add(constant);
             return constant.Result;
         }
     }
@@ -85,7 +98,7 @@ public static class AlgebraicSimplification
         return true;
     }
 
-    static bool Simplify(Context context, Instr instr, List<Instr> instrs)
+    static bool Simplify(Context context, Instr instr)
     {
         if (instr.Args.Length == 1) return SimplifyUnary(context, instr);
         if (instr.Args.Length != 2 || instr.Op == Op.Call) return false;
@@ -117,9 +130,9 @@ public static class AlgebraicSimplification
                 return Become(instr, Op.Not, x);
             // Powers of two are read unsigned, so i32 0x80000000 counts as 2^31: x * 2^31 and x shl 31 agree mod 2^32.
             case Op.Mul or Op.DivU when PowerOfTwo(type, c) is int k:
-                return Become(instr, instr.Op == Op.Mul ? Op.Shl : Op.ShrU, x, context.NewConstant(IrType.I32, k, instrs));
+                return Become(instr, instr.Op == Op.Mul ? Op.Shl : Op.ShrU, x, context.NewConstant(IrType.I32, k));
             case Op.RemU when PowerOfTwo(type, c) is int k:
-                return Become(instr, Op.And, x, context.NewConstant(type, (1L << k) - 1, instrs));
+                return Become(instr, Op.And, x, context.NewConstant(type, (1L << k) - 1));
         }
         return instr.Op.Is(OpFlags.Compare) && SimplifyCompare(context, instr, x, y, c);
     }

@@ -18,8 +18,12 @@ public static class ConstantFolding
     public static int Run(Function function)
     {
         var defs = function.Definitions();
+        // Most rounds find nothing to fold; a scan that allocates nothing says so before any worklist is built.
+        if (!AnythingFolds(function, defs)) return 0;
         var users = UseLists.Build(function);
-        var work = new Queue<(Instr, Block)>();
+        int instrCount = 0;
+        foreach (var block in function.Blocks) instrCount += block.Instrs.Count;
+        var work = new Queue<(Instr, Block)>(instrCount);
         foreach (var block in function.Blocks)
             foreach (var instr in block.Instrs)
                 work.Enqueue((instr, block));
@@ -34,18 +38,33 @@ public static class ConstantFolding
                 if (lostEdges is null) continue;
                 folded++;
                 foreach (var target in lostEdges)
-                    foreach (var phi in target.Phis)
-                        work.Enqueue((phi, target));
+                    for (int i = 0, phis = UseLists.PhiCount(target); i < phis; i++)
+                        work.Enqueue((target.Instrs[i], target));
             }
             else if (instr.Op != Op.Const && TryEvaluate(instr, defs, out long value))
             {
                 if (instr.Op == Op.Phi) MovePastPhis(instr, block);
                 instr.BecomeConst(value);
                 folded++;
-                foreach (var user in users[instr.Result]) work.Enqueue(user);
+                if (users[instr.Result] is { } readers)
+                    foreach (var user in readers) work.Enqueue(user);
             }
         }
         return folded;
+    }
+
+    static bool AnythingFolds(Function function, Instr?[] defs)
+    {
+        foreach (var block in function.Blocks)
+            foreach (var instr in block.Instrs)
+            {
+                if (instr.IsTerminator)
+                {
+                    if (instr.Op is Op.Branch or Op.Switch && Constant(defs, instr.Args[0]) is not null) return true;
+                }
+                else if (instr.Op != Op.Const && TryEvaluate(instr, defs, out _)) return true;
+            }
+        return false;
     }
 
     /// <summary>
@@ -55,28 +74,34 @@ public static class ConstantFolding
     static void MovePastPhis(Instr phi, Block block)
     {
         block.Instrs.Remove(phi);
-        block.Instrs.Insert(block.Phis.Count(), phi);
+        block.Instrs.Insert(UseLists.PhiCount(block), phi);
     }
 
     static long? Constant(Instr?[] defs, int value) => defs[value] is { Op: Op.Const } def ? def.Imm : null;
+
+    /// <summary>Comparisons of floats produce an i32 too; only integer operands fold.</summary>
+    static bool IntegerConstant(Instr?[] defs, int value, out long constant)
+    {
+        constant = 0;
+        if (Constant(defs, value) is not long c || !defs[value]!.Type.IsInteger()) return false;
+        constant = c;
+        return true;
+    }
 
     static bool TryEvaluate(Instr instr, Instr?[] defs, out long value)
     {
         value = 0;
         if (instr.Op == Op.Phi) return TryEvaluatePhi(instr, defs, out value);
         if (!instr.Type.IsInteger() || instr.Args.Length is 0 or > 2 || instr.Op == Op.Call) return false;
-        var operands = new long[instr.Args.Length];
-        for (int i = 0; i < operands.Length; i++)
-        {
-            // Comparisons of floats produce an i32 too; only integer operands fold.
-            if (Constant(defs, instr.Args[i]) is not long c || !defs[instr.Args[i]]!.Type.IsInteger()) return false;
-            operands[i] = c;
-        }
+        // One or two operands: two locals instead of an array, since this runs for every instruction.
+        if (!IntegerConstant(defs, instr.Args[0], out long a)) return false;
+        long b = 0;
+        if (instr.Args.Length == 2 && !IntegerConstant(defs, instr.Args[1], out b)) return false;
         var operandType = defs[instr.Args[0]]!.Type;
-        if (instr.Op == Op.Copy) value = operands[0];
-        else if (operands.Length == 1) value = IrInterpreter.Unary(instr.Op, instr.Type, operands[0]);
-        else if (!instr.Op.Is(OpFlags.CanThrow) || DivisionIsSafe(instr.Op, operandType, operands[0], operands[1]))
-            value = IrInterpreter.Binary(instr.Op, operandType, operands[0], operands[1]);
+        if (instr.Op == Op.Copy) value = a;
+        else if (instr.Args.Length == 1) value = IrInterpreter.Unary(instr.Op, instr.Type, a);
+        else if (!instr.Op.Is(OpFlags.CanThrow) || DivisionIsSafe(instr.Op, operandType, a, b))
+            value = IrInterpreter.Binary(instr.Op, operandType, a, b);
         else return false;
         return true;
     }
@@ -108,7 +133,9 @@ public static class ConstantFolding
             ? instr.Targets[selector != 0 ? 0 : 1]
             // The selector is unsigned: any value past the case list, negative ones included, takes the default.
             : (ulong)(uint)selector < (ulong)(instr.Targets.Length - 1) ? instr.Targets[(int)selector] : instr.Targets[^1];
-        var lost = instr.Targets.Distinct().Where(t => t != taken).ToList();
+        var lost = new List<Block>();
+        foreach (var target in instr.Targets)
+            if (target != taken && !lost.Contains(target)) lost.Add(target);
         foreach (var target in lost) Function.RemoveEdge(block, target);
         instr.Op = Op.Jump;
         instr.Args = [];

@@ -15,19 +15,31 @@ public static class CopyPropagation
 {
     public static int Run(Function function)
     {
+        // The copies and phis are the only candidates; when none of them yields a single value, there is nothing to do.
+        Queue<Instr>? work = null;
+        bool anyRemovable = false;
+        foreach (var block in function.Blocks)
+            foreach (var instr in block.Instrs)
+                if (instr.Op is Op.Copy or Op.Phi)
+                {
+                    (work ??= new Queue<Instr>()).Enqueue(instr);
+                    anyRemovable |= Source(instr) is not null;
+                }
+        if (work is null || !anyRemovable) return 0;
+
         var users = UseLists.Build(function);
         var removed = new HashSet<Instr>();
-        var work = new Queue<Instr>(function.Blocks.SelectMany(b => b.Instrs).Where(i => i.Op is Op.Copy or Op.Phi));
         while (work.TryDequeue(out var instr))
         {
             if (removed.Contains(instr) || Source(instr) is not int source) continue;
             removed.Add(instr);
-            foreach (var (user, block) in users[instr.Result])
+            if (users[instr.Result] is not { } readers) continue;
+            foreach (var (user, block) in readers)
             {
                 if (removed.Contains(user)) continue;
                 for (int i = 0; i < user.Args.Length; i++)
                     if (user.Args[i] == instr.Result) user.Args[i] = source;
-                users[source].Add((user, block));
+                UseLists.Add(users, source, user, block);
                 if (user.Op is Op.Phi or Op.Copy) work.Enqueue(user);
             }
         }

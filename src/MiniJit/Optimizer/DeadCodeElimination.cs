@@ -16,7 +16,11 @@ public static class DeadCodeElimination
     {
         var uses = function.UseCounts();
         var defs = function.Definitions();
-        var work = new Stack<Instr>(defs.OfType<Instr>().Where(d => uses[d.Result] == 0 && IsRemovable(d, defs)));
+        Stack<Instr>? work = null;
+        foreach (var def in defs)
+            if (def is not null && uses[def.Result] == 0 && IsRemovable(def, defs)) (work ??= new()).Push(def);
+        if (work is null) return 0;  // the usual case once the function is clean: allocate nothing more
+
         var dead = new HashSet<Instr>();
         while (work.TryPop(out var instr))
         {

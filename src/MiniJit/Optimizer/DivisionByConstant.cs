@@ -23,6 +23,7 @@ public static class DivisionByConstant
 {
     public static int Run(Function function)
     {
+        if (!HasDivision(function)) return 0;  // most functions divide by nothing: skip building the definitions table
         var definitions = function.Definitions();
         int changed = 0;
         foreach (var block in function.Blocks)
@@ -81,6 +82,14 @@ public static class DivisionByConstant
             }
         }
         return changed;
+    }
+
+    static bool HasDivision(Function function)
+    {
+        foreach (var block in function.Blocks)
+            foreach (var instr in block.Instrs)
+                if (instr.Op is Op.Div or Op.Rem) return true;
+        return false;
     }
 
     /// <summary>

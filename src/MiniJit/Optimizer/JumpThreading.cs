@@ -26,7 +26,7 @@ public static class JumpThreading
 
     static int BypassForwarders(Function function)
     {
-        var removed = new HashSet<Block>();
+        HashSet<Block>? removed = null;
         int redirected = 0;
         foreach (var block in function.Blocks)
         {
@@ -40,9 +40,9 @@ public static class JumpThreading
                 }
             if (block.Preds.Count > 0) continue;
             Function.RemoveEdge(block, target);
-            removed.Add(block);
+            (removed ??= []).Add(block);
         }
-        function.Blocks.RemoveAll(removed.Contains);
+        if (removed is not null) function.Blocks.RemoveAll(removed.Contains);
         return redirected;
     }
 
@@ -50,7 +50,7 @@ public static class JumpThreading
     /// A phi has one operand per predecessor, so when the target has phis and the predecessor already jumps to it
     /// directly, the two paths may carry different values and cannot share one edge.
     /// </summary>
-    static bool CanRedirect(Block pred, Block target) => !target.Phis.Any() || !target.Preds.Contains(pred);
+    static bool CanRedirect(Block pred, Block target) => UseLists.PhiCount(target) == 0 || !target.Preds.Contains(pred);
 
     /// <summary>
     /// Points pred's terminator at target instead of the forwarder. The forwarder defines nothing, so each of
@@ -65,7 +65,11 @@ public static class JumpThreading
         if (target.Preds.Contains(pred)) return;
         int from = target.Preds.IndexOf(forwarder);
         target.Preds.Add(pred);
-        foreach (var phi in target.Phis) phi.Args = [.. phi.Args, phi.Args[from]];
+        for (int i = 0, phis = UseLists.PhiCount(target); i < phis; i++)
+        {
+            var phi = target.Instrs[i];
+            phi.Args = [.. phi.Args, phi.Args[from]];
+        }
     }
 
     /// <summary>
@@ -74,22 +78,33 @@ public static class JumpThreading
     /// </summary>
     static int MergeChains(Function function)
     {
+        // Usually there is no such pair (every pass round ends with a call that finds none): check before ordering.
+        bool any = false;
+        foreach (var block in function.Blocks) any |= CanAbsorbSuccessor(function, block);
+        if (!any) return 0;
         var removed = new HashSet<Block>();
         foreach (var block in function.ReversePostorder())
         {
             if (removed.Contains(block)) continue;
-            while (block.Terminator is { Op: Op.Jump } jump && jump.Targets[0] is var next &&
-                   next != block && next != function.Entry && next.Preds.Count == 1)
+            while (CanAbsorbSuccessor(function, block))
             {
+                var next = block.Succs[0];
                 block.Instrs.RemoveAt(block.Instrs.Count - 1);
                 // With a single predecessor, a phi has one operand: it is just a copy of it.
-                foreach (var phi in next.Phis) phi.BecomeCopy(phi.Args[0]);
+                for (int i = 0, phis = UseLists.PhiCount(next); i < phis; i++) next.Instrs[i].BecomeCopy(next.Instrs[i].Args[0]);
                 block.Instrs.AddRange(next.Instrs);
-                foreach (var succ in next.Succs.Distinct()) succ.Preds[succ.Preds.IndexOf(next)] = block;
+                // A successor lists each predecessor once, so a target that next names twice is updated once.
+                foreach (var succ in next.Succs)
+                    if (succ.Preds.IndexOf(next) is var index and >= 0) succ.Preds[index] = block;
                 removed.Add(next);
             }
         }
         function.Blocks.RemoveAll(removed.Contains);
         return removed.Count;
     }
+
+    /// <summary>The block ends in a jump to a block that only it reaches (and that is neither itself nor the entry).</summary>
+    static bool CanAbsorbSuccessor(Function function, Block block) =>
+        block.Terminator is { Op: Op.Jump } jump && jump.Targets[0] is var next &&
+        next != block && next != function.Entry && next.Preds.Count == 1;
 }

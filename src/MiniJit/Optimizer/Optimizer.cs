@@ -46,6 +46,8 @@ public static class Optimizer
             }
             if (!changed) break;
         }
-        return [.. Passes.Select((pass, i) => (pass.Name, totals[i]))];
+        var result = new List<(string Pass, int Count)>(Passes.Length);
+        for (int i = 0; i < Passes.Length; i++) result.Add((Passes[i].Name, totals[i]));
+        return result;
     }
 }

@@ -11,16 +11,30 @@ public static class UnreachableBlockElimination
 {
     public static int Run(Function function)
     {
-        var reachable = function.ReversePostorder().ToHashSet();
+        var reachable = Reachable(function);
+        if (reachable.Count == function.Blocks.Count) return 0;
         int removed = 0;
         foreach (var block in function.Blocks)
         {
             if (reachable.Contains(block)) continue;
             removed++;
-            foreach (var succ in block.Succs.Distinct())
+            // RemoveEdge does nothing for an edge already removed, so a target listed twice is harmless.
+            foreach (var succ in block.Succs)
                 if (reachable.Contains(succ)) Function.RemoveEdge(block, succ);
         }
         function.Blocks.RemoveAll(b => !reachable.Contains(b));
         return removed;
+    }
+
+    /// <summary>The blocks a path from the entry reaches (a plain depth-first search; the order does not matter here).</summary>
+    static HashSet<Block> Reachable(Function function)
+    {
+        var reachable = new HashSet<Block>(function.Blocks.Count) { function.Entry };
+        var work = new Stack<Block>();
+        work.Push(function.Entry);
+        while (work.TryPop(out var block))
+            foreach (var succ in block.Succs)
+                if (reachable.Add(succ)) work.Push(succ);
+        return reachable;
     }
 }
