@@ -121,18 +121,7 @@ static class JitCompiler
         var code = X64Emitter.Emit(lowered, allocation, convention, asm, entry, calleeEntry, errorExit);
         int rewritten = options.Optimize ? Peephole.Run(code) : 0;
         Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
-        return new CompiledFunction(code, lowered.NeedsFrame, HasLoops(lowered.Layout), lowered.HasCalls);
-    }
-
-    /// <summary>A loop shows in the layout as an edge to the same block or an earlier one.</summary>
-    static bool HasLoops(List<Block> layout)
-    {
-        var position = new Dictionary<Block, int>();
-        for (int i = 0; i < layout.Count; i++) position[layout[i]] = i;
-        for (int i = 0; i < layout.Count; i++)
-            foreach (var succ in layout[i].Succs)
-                if (position[succ] <= i) return true;
-        return false;
+        return new CompiledFunction(code, lowered.NeedsFrame, lowered.LoopHeads.Count > 0, lowered.HasCalls);
     }
 
     /// <summary>"Root → A → B": how compilation got from the root to a callee.</summary>

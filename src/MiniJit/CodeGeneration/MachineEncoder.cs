@@ -57,6 +57,7 @@ public static class MachineEncoder
             case MOp.Ret: asm.Ret(); break;
             case MOp.Push: asm.Push(a.Register); break;
             case MOp.Pop: asm.Pop(a.Register); break;
+            case MOp.Align: asm.Align((int)a.Immediate); break;
             default: throw new InvalidOperationException($"cannot encode {i}");
         }
     }

@@ -9,6 +9,8 @@ public enum MOp : byte
     Add, Sub, Imul, And, Or, Xor, Cmp, Test, Neg, Not,
     Shl, Shr, Sar, Cdq, Cqo, Idiv, Div, ImulWide,
     Set, Jmp, Jcc, Call, Ret, Push, Pop,
+    /// <summary>Pads with multi-byte nops to the boundary in A's immediate (loop heads).</summary>
+    Align,
 }
 
 public enum MOperandKind : byte { None, Register, Memory, Immediate, Label }
@@ -44,6 +46,7 @@ public readonly record struct MachineInstr(MOp Op, MOperand A = default, MOperan
     public override string ToString()
     {
         if (Op == MOp.Label) return A + ":";
+        if (Op == MOp.Align) return $"  .align {A.Immediate}";
         var name = Op switch
         {
             MOp.Jcc => "j" + Condition.ToString().ToLowerInvariant(),

@@ -46,11 +46,12 @@ public static class Peephole
 
     static int SizeOf(MOperand operand) => operand.IsRegister ? operand.Register.Size : operand.Memory.Size;
 
-    /// <summary><c>jmp L</c> straight before <c>L:</c> (possibly among other labels) falls through anyway.</summary>
+    /// <summary><c>jmp L</c> straight before <c>L:</c> (possibly among other labels, or after a loop's alignment padding,
+    /// whose nops are cheaper than the jump) falls through anyway.</summary>
     static int RemoveJumpToNext(List<MachineInstr> code, int i)
     {
         if (code[i].Op != MOp.Jmp) return 0;
-        for (int j = i + 1; j < code.Count && code[j].Op == MOp.Label; j++)
+        for (int j = i + 1; j < code.Count && code[j].Op is MOp.Label or MOp.Align; j++)
         {
             if (code[j].A.Label != code[i].A.Label) continue;
             code.RemoveAt(i);

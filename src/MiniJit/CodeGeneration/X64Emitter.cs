@@ -67,7 +67,12 @@ public sealed class X64Emitter
         emitter.Add(MOp.Label, entry);
         emitter.Prologue();
         for (int b = 0; b < lowered.Layout.Count; b++)
+        {
+            // A loop's first block starts on a 16-byte boundary, so the loop body is fetched in as few blocks as
+            // possible; the padding runs once, before the loop is entered, since entry jumps past it or falls in.
+            if (lowered.LoopHeads.Contains(lowered.Layout[b])) emitter.Add(MOp.Align, MOperand.Imm(16));
             emitter.EmitBlock(lowered.Layout[b], b + 1 < lowered.Layout.Count ? lowered.Layout[b + 1] : null);
+        }
         emitter.code.AddRange(emitter.cold);
         return emitter.code;
     }

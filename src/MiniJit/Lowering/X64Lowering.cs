@@ -18,6 +18,19 @@ public sealed class LoweredFunction(Function function, List<Block> layout, bool 
     /// <c>jcc</c>), so its result never needs a location.</summary>
     public bool[] FusedIntoBranch { get; } = fusedIntoBranch;
     public bool HasCalls { get; } = hasCalls;
+    /// <summary>Blocks that a later block (or the block itself) jumps back to: where loops begin in the layout.</summary>
+    public HashSet<Block> LoopHeads { get; } = FindLoopHeads(layout);
+
+    static HashSet<Block> FindLoopHeads(List<Block> layout)
+    {
+        var position = new Dictionary<Block, int>();
+        for (int i = 0; i < layout.Count; i++) position[layout[i]] = i;
+        var heads = new HashSet<Block>();
+        for (int i = 0; i < layout.Count; i++)
+            foreach (var succ in layout[i].Succs)
+                if (position[succ] <= i) heads.Add(succ);
+        return heads;
+    }
 }
 
 /// <summary>
