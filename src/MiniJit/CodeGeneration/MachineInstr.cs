@@ -11,6 +11,8 @@ public enum MOp : byte
     Set, Jmp, Jcc, Call, Ret, Push, Pop,
     /// <summary>Pads with multi-byte nops to the boundary in A's immediate (loop heads).</summary>
     Align,
+    /// <summary>Removed by the peephole pass, which compacts the list once per sweep; never encoded.</summary>
+    Deleted,
 }
 
 public enum MOperandKind : byte { None, Register, Memory, Immediate, Label }

@@ -16,10 +16,21 @@ public static class Peephole
         {
             changed = 0;
             for (int i = 0; i < code.Count; i++)
+            {
+                if (code[i].Op == MOp.Deleted) continue;
                 changed += RemoveSelfMove(code, i) + RemoveMoveBack(code, i) + RemoveJumpToNext(code, i)
                     + InvertBranchOverJump(code, i) + CompareZeroAsTest(code, i) + ZeroWithXor(code, i);
+            }
+            // Rules only mark what they remove; one compaction per sweep keeps the pass linear (RemoveAt is not).
+            code.RemoveAll(instr => instr.Op == MOp.Deleted);
         }
         return total;
+    }
+
+    static int Delete(List<MachineInstr> code, int i)
+    {
+        code[i] = new MachineInstr(MOp.Deleted);
+        return 1;
     }
 
     /// <summary><c>mov rax, rax</c> does nothing. (<c>mov eax, eax</c> clears the upper half, so it stays.)</summary>
@@ -27,8 +38,7 @@ public static class Peephole
     {
         var m = code[i];
         if (m.Op != MOp.Mov || !m.A.IsRegister || !m.B.IsRegister || m.A.Register != m.B.Register || m.A.Register.Size != 8) return 0;
-        code.RemoveAt(i);
-        return 1;
+        return Delete(code, i);
     }
 
     /// <summary><c>mov a, b; mov b, a</c>: the second move copies back what is already there — at 64 bits only: a
@@ -40,8 +50,7 @@ public static class Peephole
         var (first, second) = (code[i], code[i + 1]);
         if (first.Op != MOp.Mov || second.Op != MOp.Mov || first.A != second.B || first.B != second.A) return 0;
         if (first.B.IsImmediate || SizeOf(first.A) != 8 || SizeOf(first.B) != 8) return 0;
-        code.RemoveAt(i + 1);
-        return 1;
+        return Delete(code, i + 1);
     }
 
     static int SizeOf(MOperand operand) => operand.IsRegister ? operand.Register.Size : operand.Memory.Size;
@@ -54,8 +63,7 @@ public static class Peephole
         for (int j = i + 1; j < code.Count && code[j].Op is MOp.Label or MOp.Align; j++)
         {
             if (code[j].A.Label != code[i].A.Label) continue;
-            code.RemoveAt(i);
-            return 1;
+            return Delete(code, i);
         }
         return 0;
     }
@@ -66,8 +74,7 @@ public static class Peephole
         if (i + 2 >= code.Count || code[i].Op != MOp.Jcc || code[i + 1].Op != MOp.Jmp) return 0;
         if (code[i + 2].Op != MOp.Label || code[i + 2].A.Label != code[i].A.Label) return 0;
         code[i] = code[i] with { A = code[i + 1].A, Condition = code[i].Condition.Negate() };
-        code.RemoveAt(i + 1);
-        return 1;
+        return Delete(code, i + 1);
     }
 
     /// <summary><c>cmp r, 0</c> and <c>test r, r</c> set the same flags; test is one byte shorter.</summary>
