@@ -81,8 +81,8 @@ public static class Liveness
             foreach (var instr in layout[b].Instrs)
             {
                 if (instr.Op != Op.Phi)
-                    foreach (var use in Uses(instr, lowered))
-                        if (!kill[b][use]) gen[b].Add(use);
+                    foreach (var use in instr.Args)
+                        if (InRegisterOrMemory(use, lowered) && !kill[b][use]) gen[b].Add(use);
                 if (instr.HasResult) kill[b].Add(instr.Result);
             }
         }
@@ -150,7 +150,8 @@ public static class Liveness
                 }
                 else
                 {
-                    foreach (var use in Uses(instr, lowered)) Touch(use, 2 * position);
+                    foreach (var use in instr.Args)
+                        if (InRegisterOrMemory(use, lowered)) Touch(use, 2 * position);
                     if (instr.HasResult && !lowered.Immediate[instr.Result] && !lowered.FusedIntoBranch[instr.Result])
                         Touch(instr.Result, 2 * position + 1);
                     uint clobbered = X64Registers.Clobbers(instr, lowered.Immediate, convention);
@@ -172,12 +173,8 @@ public static class Liveness
         return new LiveIntervals(ranges, clobbers);
     }
 
-    /// <summary>The virtual registers an instruction reads from registers or memory: immediates and fused compares
-    /// are not among them (a fused compare's operands are read by the compare), and every call or instruction that
-    /// can fail also reads the frame pointer.</summary>
-    static IEnumerable<int> Uses(Instr instr, LoweredFunction lowered)
-    {
-        foreach (var arg in instr.Args)
-            if (!lowered.Immediate[arg] && !lowered.FusedIntoBranch[arg]) yield return arg;
-    }
+    /// <summary>Is an operand read from a register or stack slot? Immediates are not, and neither are instructions the
+    /// branch emits itself (their own operands are read where they stand).</summary>
+    static bool InRegisterOrMemory(int value, LoweredFunction lowered) =>
+        !lowered.Immediate[value] && !lowered.FusedIntoBranch[value];
 }
