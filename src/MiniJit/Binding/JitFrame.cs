@@ -5,8 +5,8 @@ namespace MiniJit.Binding;
 /// <summary>
 /// The one block of memory shared by a managed thunk and the generated code it calls. The thunk fills in the
 /// arguments and the stack limit, calls the entry stub with a pointer to the frame, and reads back the status
-/// and the result. Compiled functions pass the frame pointer to each other as a hidden first argument, so a
-/// check anywhere in the call tree can record a status and unwind straight to the entry stub.
+/// and the result. The entry stub puts the frame pointer in the frame register (r15), where every compiled function
+/// finds it, so a check anywhere in the call tree can record a status and unwind straight to the entry stub.
 /// </summary>
 /// <remarks>Every field is 8 bytes; the generated code addresses them with the offsets below.</remarks>
 [StructLayout(LayoutKind.Sequential)]

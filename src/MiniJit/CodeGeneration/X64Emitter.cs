@@ -47,7 +47,7 @@ public sealed class X64Emitter
         definitions = function.Definitions();
         foreach (var block in lowered.Layout) blockLabels[block] = asm.CreateLabel($"{function.Name}.{block.Name}");
 
-        int registerArgs = convention.IntegerArguments.Length - 1; // the first carries the frame pointer
+        int registerArgs = convention.IntegerArguments.Length - 1; // the first is reserved (see EmitCall)
         bool calls = function.Blocks.Any(b => b.Instrs.Any(i => i.Op == Op.Call));
         outgoingSlots = !calls ? 0 : convention.ShadowSpace / 8 + function.Blocks.SelectMany(b => b.Instrs).Where(i => i.Op == Op.Call)
             .Select(i => Math.Max(0, i.Args.Length - registerArgs)).Max();
@@ -93,7 +93,7 @@ public sealed class X64Emitter
         foreach (var register in allocation.CalleeSavedUsed) Add(MOp.Push, register);
         if (frameBytes > 0) Add(MOp.Sub, Register.Rsp, MOperand.Imm(frameBytes));
 
-        // Parameters (and the frame pointer) move from where the convention puts them to where the allocator wants them.
+        // Parameters move from where the convention puts them to where the allocator wants them.
         var moves = new List<(MOperand, MOperand)>();
         // Past the return address (and the caller's shadow space, where the convention has one).
         int incoming = frameBytes + 8 * allocation.CalleeSavedUsed.Count + 8 + convention.ShadowSpace;
@@ -370,8 +370,7 @@ public sealed class X64Emitter
 
     /// <summary>idiv and div divide rdx:rax. Division by zero and MinValue / -1 would fault (and kill the process),
     /// so both are checked first and reported as the CLR's DivideByZeroException and OverflowException. The checks
-    /// come before rax is loaded: their error stubs read the frame pointer, and the division may be its last reader,
-    /// so the allocator is free to keep it in rax (which the division only destroys afterwards).</summary>
+    /// come before rax is loaded, so they read the operands where the allocator put them, before anything moves.</summary>
     void EmitDivision(Instr instr)
     {
         int size = SizeOf(instr.Type);
