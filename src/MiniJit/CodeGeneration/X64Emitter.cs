@@ -44,7 +44,7 @@ public sealed class X64Emitter
         this.convention = convention;
         this.calleeLabel = calleeLabel;
         this.errorExit = errorExit;
-        definitions = function.Definitions();
+        definitions = lowered.Definitions;
         foreach (var block in lowered.Layout) blockLabels[block] = asm.CreateLabel($"{function.Name}.{block.Name}");
 
         int registerArgs = convention.IntegerArguments.Length - 1; // the first is reserved (see EmitCall)

@@ -3,9 +3,13 @@ using MiniJit.Ir;
 namespace MiniJit.Lowering;
 
 /// <summary>The IR prepared for register allocation and code generation on x64.</summary>
-public sealed class LoweredFunction(Function function, List<Block> layout, bool needsFrame, bool[] immediate, bool[] fusedIntoBranch, bool hasCalls)
+public sealed class LoweredFunction(Function function, List<Block> layout, bool needsFrame, Instr?[] definitions,
+    bool[] immediate, bool[] fusedIntoBranch, bool hasCalls)
 {
     public Function Function { get; } = function;
+    /// <summary>The instruction defining each virtual register. Nothing after lowering changes the IR, so the
+    /// allocator and the emitter share this table instead of each walking the function again.</summary>
+    public Instr?[] Definitions { get; } = definitions;
     /// <summary>Blocks in emission order: IL order, with each edge block just before the block it jumps to.</summary>
     public List<Block> Layout { get; } = layout;
     /// <summary>Something reads the JitFrame pointer (in <see cref="X64Registers.Frame"/>): a stack guard or an error
@@ -49,7 +53,9 @@ public static class X64Lowering
         var edgeBlocks = SplitCriticalEdges(function);
         var (needsFrame, hasCalls) = FrameAndCalls(function);
         var immediate = FindImmediates(function);
-        return new LoweredFunction(function, Layout(function, edgeBlocks), needsFrame, immediate, FindFusedIntoBranch(function, immediate), hasCalls);
+        var definitions = function.Definitions();
+        return new LoweredFunction(function, Layout(function, edgeBlocks), needsFrame, definitions, immediate,
+            FindFusedIntoBranch(function, definitions, immediate), hasCalls);
     }
 
     /// <summary>An edge from a block with a conditional terminator into a block with phis gets a block of its own
@@ -105,11 +111,10 @@ public static class X64Lowering
     /// <c>test</c> (so <c>(x &amp; 1) == 0</c> is one instruction). Each must sit right before its user, so that no
     /// other definition can take its operands' registers in between.
     /// </summary>
-    static bool[] FindFusedIntoBranch(Function function, bool[] immediate)
+    static bool[] FindFusedIntoBranch(Function function, Instr?[] definitions, bool[] immediate)
     {
         var fused = new bool[function.ValueCount];
         var uses = function.UseCounts();
-        var definitions = function.Definitions();
         foreach (var block in function.Blocks)
         {
             var instrs = block.Instrs;

@@ -44,7 +44,7 @@ public static class LinearScanAllocator
         var locations = InitialLocations(lowered, live);
         var hints = Hints(lowered, convention);
         var clobberPositions = ClobberPositionsByRegister(live);
-        var definitions = function.Definitions();
+        var definitions = lowered.Definitions;
         var phiUses = PhiUses(function);
 
         var order = Enumerable.Range(0, function.ValueCount).Where(v => locations[v].Kind == LocationKind.None && live.IsLive(v))
