@@ -116,6 +116,7 @@ static class JitCompiler
         var allocation = options.Optimize
             ? LinearScanAllocator.Allocate(lowered, live, convention)
             : LinearScanAllocator.SpillEverything(lowered, live, convention);
+        if (options.Verify) AllocationChecker.Check(lowered, allocation, convention);
         Explain("live intervals and locations", () => Describe(lowered.Function, live, allocation));
 
         var code = X64Emitter.Emit(lowered, allocation, convention, asm, entry, calleeEntry, errorExit);

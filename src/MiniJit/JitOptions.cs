@@ -16,8 +16,9 @@ public sealed class JitOptions
     /// seed-style code (every value in a stack slot), to show and measure what they buy.</summary>
     public bool Optimize { get; init; } = true;
 
-    /// <summary>Checks the IR with the verifier after import and after every optimization pass. On by default in
-    /// Debug builds of MiniJit (so every test checks every pass), off in Release, where compile time matters.</summary>
+    /// <summary>Checks the IR with the verifier after import and after every optimization pass, and proves the
+    /// register allocation with <see cref="RegisterAllocation.AllocationChecker"/>. On by default in Debug builds of
+    /// MiniJit (so every test checks every pass), off in Release, where compile time matters.</summary>
     public bool Verify { get; init; } = IsDebugBuild;
 
 #if DEBUG

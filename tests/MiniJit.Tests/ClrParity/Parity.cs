@@ -122,7 +122,7 @@ public static class Parity
             Delegate native;
             try
             {
-                native = Compile(m, new JitOptions { Optimize = optimize });
+                native = Compile(m, new JitOptions { Optimize = optimize, Verify = true });
             }
             catch (Exception e)
             {
