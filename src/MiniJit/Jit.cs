@@ -77,7 +77,7 @@ public static class Jit
     static readonly ConditionalWeakTable<Delegate, ILazyCompilation> LazyStates = [];
 
     static TDelegate Bind<TDelegate>(CompiledCode code) where TDelegate : Delegate =>
-        NativeBinding.CreateDelegate<TDelegate>(code.EntryStub, code, code.Bounded);
+        (TDelegate)NativeBinding.CreateDelegate(typeof(TDelegate), code.EntryStub, code.Memory, code, code.Bounded);
 
     /// <summary>What to compile for a delegate. A C# lambda is an instance method of a compiler-generated class;
     /// when it captures nothing, that class has no fields and `this` is never read, so it can be ignored.</summary>
