@@ -10,8 +10,8 @@ namespace MiniJit.Binding;
 /// </summary>
 public static class NativeBinding
 {
-    /// <summary>Thunk classes exist for 0 to this many parameters.</summary>
-    public const int MaxParameters = 8;
+    /// <summary>Thunk classes exist for 0 to this many parameters, one for each argument slot of the frame.</summary>
+    public const int MaxParameters = JitFrame.MaxArguments;
 
     static readonly Type[] FuncThunks =
     [
