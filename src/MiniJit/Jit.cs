@@ -97,8 +97,8 @@ public static class Jit
         if (LazyStates.TryGetValue(compiled, out var lazy))
             return lazy.Compiled is { } inner
                 ? CodeOf(inner)
-                : throw new InvalidOperationException(lazy.FellBack
-                    ? "this lazy delegate fell back to the managed method; there is no machine code"
+                : throw new InvalidOperationException(lazy.CompileFailed
+                    ? "this lazy delegate could not compile its method; there is no machine code"
                     : "this lazy delegate has not been called yet, so it is not compiled");
         return compiled.Target is Thunk { Owner: CompiledCode code }
             ? code
@@ -158,7 +158,7 @@ public static class Jit
     interface ILazyCompilation
     {
         Delegate? Compiled { get; }
-        bool FellBack { get; }
+        bool CompileFailed { get; }
     }
 
     /// <summary>The state behind a lazy delegate: the managed method until the first call, then the compiled one
@@ -171,7 +171,7 @@ public static class Jit
         ExceptionDispatchInfo? failure;
 
         public Delegate? Compiled => compiled;
-        public bool FellBack { get; private set; }
+        public bool CompileFailed { get; private set; }
 
         public TDelegate Resolve() => resolved ?? CompileOnce();
 
@@ -191,17 +191,15 @@ public static class Jit
                 // call, so it is remembered and surfaced the same way.
                 catch (Exception e)
                 {
-                    FellBack = true;
+                    CompileFailed = true;
+                    if (options.ThrowOnFallback) failure = ExceptionDispatchInfo.Capture(e);
+                    else resolved = managed;
                     var fallback = new JitFallback(managed.Method, e);
                     options.Log?.Invoke(fallback.ToString());
+                    JitEventSource.Log.Fallback(JitException.MethodName(managed.Method), e.Message);
                     Fallback?.Invoke(fallback);
-                    if (options.ThrowOnFallback)
-                    {
-                        failure = ExceptionDispatchInfo.Capture(e);
-                        throw;
-                    }
-                    resolved = managed;
-                    return resolved;
+                    failure?.Throw();
+                    return managed;
                 }
             }
         }

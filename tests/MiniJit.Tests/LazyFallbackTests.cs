@@ -1,3 +1,5 @@
+using System.Diagnostics.Tracing;
+
 namespace MiniJit.Tests;
 
 /// <summary>A lazy delegate that cannot compile never degrades silently: the Fallback event fires without any option
@@ -8,6 +10,25 @@ public class LazyFallbackTests
     static long HalvesThroughDouble(long a) => (long)(a * 0.5);
     static long ThirdsThroughDouble(long a) => (long)(a / 3.0);
     static long Plus(long a) => a + 40;
+    static long QuartersThroughDouble(long a) => (long)(a * 0.25);
+
+    /// <summary>What a tool such as dotnet-trace would see: the "MiniJit" event source's Fallback events.</summary>
+    sealed class FallbackListener : EventListener
+    {
+        readonly List<(string Method, string Reason)> events = [];
+
+        public (string Method, string Reason)[] Events { get { lock (events) return [.. events]; } }
+
+        protected override void OnEventSourceCreated(EventSource source)
+        {
+            if (source.Name == "MiniJit") EnableEvents(source, EventLevel.Warning);
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs e)
+        {
+            if (e.EventName == "Fallback") lock (events) events.Add(((string)e.Payload![0]!, (string)e.Payload[1]!));
+        }
+    }
 
     static List<JitFallback> Record(Action run, string method)
     {
@@ -35,6 +56,16 @@ public class LazyFallbackTests
     }
 
     [Fact]
+    public void A_fallback_is_written_to_the_MiniJit_event_source()
+    {
+        using var listener = new FallbackListener();
+        var lazy = Jit.Lazy<Func<long, long>>(QuartersThroughDouble);
+        Assert.Equal(QuartersThroughDouble(8), lazy(8));
+        var (_, reason) = Assert.Single(listener.Events, e => e.Method.EndsWith("." + nameof(QuartersThroughDouble), StringComparison.Ordinal));
+        Assert.Contains("conv.r8", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ThrowOnFallback_throws_the_compile_failure_on_every_call_after_compiling_once()
     {
         var lazy = Jit.Lazy<Func<long, long>>(ThirdsThroughDouble, new JitOptions { ThrowOnFallback = true });
@@ -44,6 +75,7 @@ public class LazyFallbackTests
                 Assert.Equal("conv.r8", Assert.Throws<JitException>(() => lazy(9)).OpCode);
         }, nameof(ThirdsThroughDouble));
         Assert.Single(seen);
+        Assert.Contains("could not compile", Assert.Throws<InvalidOperationException>(() => Jit.CodeOf(lazy)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
