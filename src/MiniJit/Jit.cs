@@ -118,11 +118,12 @@ public static class Jit
         if (method.GetInvocationList().Length > 1)
             throw new JitException(method.Method, null, null, "a multicast delegate cannot be compiled; pass one method");
         var info = method.Method;
+        var target = method.Target;
+        if (info.IsStatic && target is null) return (info, false);
         if (info.IsStatic)
-            return method.Target is null
-                ? (info, false)
-                : throw new JitException(info, null, null, "the delegate is closed over its first argument; only the method's own parameters can be passed to compiled code");
-        var target = method.Target!;
+            throw new JitException(info, null, null, "the delegate is closed over its first argument; only the method's own parameters can be passed to compiled code");
+        if (target is null)
+            throw new JitException(info, null, null, "an open instance delegate passes `this` as an argument; instance methods are not supported");
         var captured = FieldsUsed(info, target.GetType());
         if (captured.Count > 0)
             throw new JitException(info, null, null,

@@ -81,6 +81,22 @@ public class JitRefusalDetailTests
         Assert.Equal(nameof(DoublesTheSecond), e.Method?.Name);
     }
 
+    sealed class Box
+    {
+        public long Value = 5;
+        public long Plus(long x) => Value + x;
+    }
+
+    [Fact]
+    public void An_open_instance_delegate_is_refused()
+    {
+        var open = (Func<Box, long, long>)Delegate.CreateDelegate(typeof(Func<Box, long, long>), null, typeof(Box).GetMethod(nameof(Box.Plus))!);
+        Assert.Equal(7, open(new Box(), 2));
+        var e = Assert.Throws<JitException>(() => Jit.Compile(open));
+        Assert.Contains("instance methods are not supported", e.Message, StringComparison.Ordinal);
+        Assert.Equal(nameof(Box.Plus), e.Method?.Name);
+    }
+
     [Fact]
     public void A_parameter_of_an_unsupported_type_is_refused_at_its_first_use()
     {
