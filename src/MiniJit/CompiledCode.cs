@@ -5,28 +5,29 @@ namespace MiniJit;
 
 /// <summary>
 /// One compiled unit: a method, every method it calls (compiled with it), its entry stub and the shared error exit,
-/// all in one block of executable memory. Delegates bound to it keep it alive; disposing it frees the memory
-/// (after which calling those delegates is an error).
+/// all in one block of executable memory. Delegates bound to it keep it alive. After <see cref="Dispose"/>, every
+/// call through them throws <see cref="ObjectDisposedException"/>; the memory goes back once no call is still
+/// running in it.
 /// </summary>
 public sealed class CompiledCode : IDisposable
 {
-    readonly CodeMemory.ExecutableMemory memory;
 
     internal CompiledCode(MethodInfo method, CodeMemory.ExecutableMemory memory, nint entryStub, bool bounded, IReadOnlyDictionary<int, string> symbols)
     {
         Bounded = bounded;
         Method = method;
-        this.memory = memory;
+        Memory = memory;
         EntryStub = entryStub;
         Symbols = symbols;
     }
 
     public MethodInfo Method { get; }
+    internal CodeMemory.ExecutableMemory Memory { get; }
     /// <summary>Address of the entry stub: <c>void Entry(JitFrame*)</c>.</summary>
     public nint EntryStub { get; }
     /// <summary>Start address of the code.</summary>
-    public nint Address => memory.Address;
-    public int Size => memory.Length;
+    public nint Address => Memory.Address;
+    public int Size => Memory.Length;
     /// <summary>One function without loops or calls: it returns within a bounded number of instructions, so its
     /// delegate calls it without the GC transition.</summary>
     public bool Bounded { get; }
@@ -34,7 +35,10 @@ public sealed class CompiledCode : IDisposable
     public IReadOnlyDictionary<int, string> Symbols { get; }
 
     /// <summary>The machine code, one line per instruction, with function names as labels.</summary>
-    public string Disassemble() => Disassembler.Disassemble(memory, Symbols);
+    public string Disassemble() => Disassembler.Disassemble(Memory, Symbols);
 
-    public void Dispose() => memory.Dispose();
+    /// <summary>Makes every delegate of this unit throw <see cref="ObjectDisposedException"/> from now on. Calls
+    /// already running on other threads finish normally; the pages return to the arena when the garbage collector
+    /// has seen the last of them leave.</summary>
+    public void Dispose() => Memory.Dispose();
 }

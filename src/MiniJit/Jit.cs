@@ -1,7 +1,10 @@
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using MiniJit.Binding;
+using MiniJit.Cil;
 
 namespace MiniJit;
 
@@ -16,20 +19,46 @@ namespace MiniJit;
 /// </summary>
 public static class Jit
 {
+    /// <summary>Whether this process can run MiniJit's code: x86-64 Linux, where the System V calling convention
+    /// it generates is the platform's. Elsewhere <see cref="Compile{TDelegate}(TDelegate, JitOptions?)"/> throws
+    /// <see cref="PlatformNotSupportedException"/> and <see cref="Lazy{TDelegate}"/> falls back.</summary>
+    public static bool IsSupported { get; } = PlatformError(RuntimeInformation.ProcessArchitecture, OperatingSystem.IsLinux(), RuntimeInformation.OSDescription) is null;
+
+    /// <summary>Raised whenever a <see cref="Lazy{TDelegate}"/> delegate falls back to its managed method, on the
+    /// thread of the call that tried to compile, with the method and the exception that stopped compilation.</summary>
+    public static event Action<JitFallback>? Fallback;
+
+    /// <summary>Why code generated for System V x86-64 cannot run here, or null if it can. macOS on x86-64 is also
+    /// System V, but MiniJit has never run there, so it is not claimed.</summary>
+    internal static PlatformNotSupportedException? PlatformError(Architecture architecture, bool isLinux, string osDescription) =>
+        architecture == Architecture.X64 && isLinux
+            ? null
+            : new PlatformNotSupportedException(
+                $"MiniJit generates x86-64 code for the System V calling convention and supports only x86-64 Linux; this process runs on {architecture} {osDescription}.");
+
+    static void ThrowIfUnsupported()
+    {
+        if (!IsSupported) throw PlatformError(RuntimeInformation.ProcessArchitecture, OperatingSystem.IsLinux(), RuntimeInformation.OSDescription)!;
+    }
+
     /// <summary>Compiles the method behind <paramref name="method"/> (a static method, or a lambda that captures
     /// nothing) and returns a delegate of the same type bound to native code.</summary>
     /// <exception cref="JitException">The method uses something MiniJit cannot compile; the message says what and where.</exception>
+    /// <exception cref="PlatformNotSupportedException">Not x86-64 Linux (see <see cref="IsSupported"/>).</exception>
     public static TDelegate Compile<TDelegate>(TDelegate method, JitOptions? options = null) where TDelegate : Delegate
     {
         ArgumentNullException.ThrowIfNull(method);
+        ThrowIfUnsupported();
         var (info, ignoreThis) = TargetOf(method);
         return Bind<TDelegate>(JitCompiler.Compile(info, ignoreThis, options ?? JitOptions.Default));
     }
 
     /// <summary>Compiles a static method found by reflection (public or not).</summary>
+    /// <inheritdoc cref="Compile{TDelegate}(TDelegate, JitOptions?)"/>
     public static TDelegate Compile<TDelegate>(MethodInfo method, JitOptions? options = null) where TDelegate : Delegate
     {
         ArgumentNullException.ThrowIfNull(method);
+        ThrowIfUnsupported();
         if (!method.IsStatic)
             throw new JitException(method, null, null, "instance methods are not supported; pass a static method or a non-capturing lambda");
         CheckSignature(typeof(TDelegate), method);
@@ -38,8 +67,10 @@ public static class Jit
 
     /// <summary>
     /// The seed's <c>@jit</c> decorator: a delegate that compiles <paramref name="method"/> on its first call and
-    /// from then on calls the native code. If compilation fails, it calls the managed method instead and reports
-    /// why through <see cref="JitOptions.Log"/> — never silently. Concurrent first calls compile once.
+    /// from then on calls the native code. If compilation fails for any reason, it never silently degrades: it raises
+    /// <see cref="Fallback"/>, writes the reason to <see cref="JitOptions.Log"/>, and then either calls the managed
+    /// method (the default) or, with <see cref="JitOptions.ThrowOnFallback"/>, throws the failure. Either way it
+    /// compiles only once: concurrent first calls wait for one compilation, and a failure is remembered.
     /// </summary>
     public static TDelegate Lazy<TDelegate>(TDelegate method, JitOptions? options = null) where TDelegate : Delegate
     {
@@ -66,8 +97,8 @@ public static class Jit
         if (LazyStates.TryGetValue(compiled, out var lazy))
             return lazy.Compiled is { } inner
                 ? CodeOf(inner)
-                : throw new InvalidOperationException(lazy.FellBack
-                    ? "this lazy delegate fell back to the managed method; there is no machine code"
+                : throw new InvalidOperationException(lazy.CompileFailed
+                    ? "this lazy delegate could not compile its method; there is no machine code"
                     : "this lazy delegate has not been called yet, so it is not compiled");
         return compiled.Target is Thunk { Owner: CompiledCode code }
             ? code
@@ -77,24 +108,44 @@ public static class Jit
     static readonly ConditionalWeakTable<Delegate, ILazyCompilation> LazyStates = [];
 
     static TDelegate Bind<TDelegate>(CompiledCode code) where TDelegate : Delegate =>
-        NativeBinding.CreateDelegate<TDelegate>(code.EntryStub, code, code.Bounded);
+        (TDelegate)NativeBinding.CreateDelegate(typeof(TDelegate), code.EntryStub, code.Memory, code, code.Bounded);
 
     /// <summary>What to compile for a delegate. A C# lambda is an instance method of a compiler-generated class;
-    /// when it captures nothing, that class has no fields and `this` is never read, so it can be ignored.</summary>
+    /// when it uses none of that class's fields, `this` is never needed and can be ignored (the importer rejects any
+    /// other use of it).</summary>
     static (MethodInfo Method, bool IgnoreThis) TargetOf(Delegate method)
     {
         if (method.GetInvocationList().Length > 1)
             throw new JitException(method.Method, null, null, "a multicast delegate cannot be compiled; pass one method");
         var info = method.Method;
-        if (info.IsStatic) return (info, false);
-        var target = method.Target!;
-        var captured = target.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
-        if (captured.Length > 0)
+        var target = method.Target;
+        if (info.IsStatic && target is null) return (info, false);
+        if (info.IsStatic)
+            throw new JitException(info, null, null, "the delegate is closed over its first argument; only the method's own parameters can be passed to compiled code");
+        if (target is null)
+            throw new JitException(info, null, null, "an open instance delegate passes `this` as an argument; instance methods are not supported");
+        var captured = FieldsUsed(info, target.GetType());
+        if (captured.Count > 0)
             throw new JitException(info, null, null,
-                $"the lambda captures {string.Join(", ", captured.Select(f => $"'{f.Name}'"))}; only lambdas that capture nothing can be compiled");
+                $"the lambda captures {string.Join(", ", captured.Select(f => $"'{f}'"))}; only lambdas that capture nothing can be compiled");
         if (!target.GetType().IsDefined(typeof(CompilerGeneratedAttribute)))
             throw new JitException(info, null, null, "instance methods are not supported; pass a static method or a non-capturing lambda");
         return (info, true);
+    }
+
+    /// <summary>The fields of <paramref name="closure"/> that <paramref name="method"/>'s IL loads, stores or takes
+    /// the address of, in order of first use: the variables the lambda really captures (a closure class is shared by
+    /// every lambda of a scope, so it may hold variables this one never touches).</summary>
+    static List<string> FieldsUsed(MethodInfo method, Type closure)
+    {
+        var il = CilMethod.FromMethod(method);
+        return CilReader.Decode(il.IL, method)
+            .Where(i => i.Op is CilOp.Ldfld or CilOp.Ldflda or CilOp.Stfld)
+            .Select(i => il.ResolveField(i.Token, i))
+            .Where(f => f.DeclaringType == closure)
+            .Select(f => f.Name)
+            .Distinct()
+            .ToList();
     }
 
     static void CheckSignature(Type delegateType, MethodInfo method)
@@ -108,19 +159,20 @@ public static class Jit
     interface ILazyCompilation
     {
         Delegate? Compiled { get; }
-        bool FellBack { get; }
+        bool CompileFailed { get; }
     }
 
     /// <summary>The state behind a lazy delegate: the managed method until the first call, then the compiled one
-    /// (or, if compiling failed, the managed method for good).</summary>
+    /// (or, if compiling failed, the managed method for good, or with ThrowOnFallback the failure for good).</summary>
     sealed class LazyCompilation<TDelegate>(TDelegate managed, JitOptions options) : ILazyCompilation where TDelegate : Delegate
     {
         readonly Lock gate = new();
         volatile TDelegate? resolved;
         TDelegate? compiled;
+        ExceptionDispatchInfo? failure;
 
         public Delegate? Compiled => compiled;
-        public bool FellBack { get; private set; }
+        public bool CompileFailed { get; private set; }
 
         public TDelegate Resolve() => resolved ?? CompileOnce();
 
@@ -128,19 +180,28 @@ public static class Jit
         {
             lock (gate)
             {
+                failure?.Throw();
                 if (resolved is not null) return resolved;
                 try
                 {
                     compiled = Jit.Compile(managed, options);
                     resolved = compiled;
+                    return resolved;
                 }
-                catch (JitException e)
+                // Not only JitException: a failure of the platform or of the memory calls would fail again on every
+                // call, so it is remembered and surfaced the same way.
+                catch (Exception e)
                 {
-                    options.Log?.Invoke($"fell back to managed for {JitException.MethodName(managed.Method)}: {e.Message}");
-                    FellBack = true;
-                    resolved = managed;
+                    CompileFailed = true;
+                    if (options.ThrowOnFallback) failure = ExceptionDispatchInfo.Capture(e);
+                    else resolved = managed;
+                    var fallback = new JitFallback(managed.Method, e);
+                    options.Log?.Invoke(fallback.ToString());
+                    JitEventSource.Log.Fallback(JitException.MethodName(managed.Method), e.Message);
+                    Fallback?.Invoke(fallback);
+                    failure?.Throw();
+                    return managed;
                 }
-                return resolved;
             }
         }
     }

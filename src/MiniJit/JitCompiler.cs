@@ -23,6 +23,10 @@ static class JitCompiler
     /// the root is a lambda's instance method whose `this` is never read.</summary>
     public static CompiledCode Compile(MethodInfo root, bool ignoreThis, JitOptions options)
     {
+        // The frame and the thunks carry at most this many arguments; refusing here wastes no compilation work.
+        var parameterCount = root.GetParameters().Length;
+        if (parameterCount > NativeBinding.MaxParameters)
+            throw new JitException(root, null, null, $"{parameterCount} parameters; compiled code takes at most {NativeBinding.MaxParameters} from a delegate");
         var name = JitException.MethodName(root);
         options.Log?.Invoke($"compiling {name}");
         var clock = Stopwatch.StartNew();

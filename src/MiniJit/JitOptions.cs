@@ -12,6 +12,11 @@ public sealed class JitOptions
     /// <see cref="Jit.Lazy{TDelegate}"/>, "fell back to managed for X: reason".</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>Makes a <see cref="Jit.Lazy{TDelegate}"/> delegate throw the compile failure (on the first call and
+    /// every call after it) instead of falling back to the managed method. <see cref="Jit.Fallback"/> is raised
+    /// either way.</summary>
+    public bool ThrowOnFallback { get; init; }
+
     /// <summary>Runs the optimizer, the linear-scan register allocator and the peephole pass. Off gives
     /// seed-style code (every value in a stack slot), to show and measure what they buy.</summary>
     public bool Optimize { get; init; } = true;

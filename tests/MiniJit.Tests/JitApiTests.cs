@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
+using MiniJit.Binding;
 
 namespace MiniJit.Tests;
 
@@ -41,5 +43,108 @@ public class JitApiTests
         both += Twice;
         var e = Assert.Throws<JitException>(() => Jit.Compile(both));
         Assert.Contains("multicast", e.Message);
+    }
+}
+
+/// <summary>Refusals that name exactly what is wrong, and happen before any work is wasted.</summary>
+public class JitRefusalDetailTests
+{
+    static long DoublesTheSecond(string unused, long x) => 2 * x;
+    static long IgnoresText(long x, string text) => text is null ? x : -x;
+    static long AddsTicks(long x) { DateTime time = default; return time.Ticks + x; }
+    static long SumOfNine(long a, long b, long c, long d, long e, long f, long g, long h, long i) => a + b + c + d + e + f + g + h + i;
+    delegate long NineLongs(long a, long b, long c, long d, long e, long f, long g, long h, long i);
+
+    static MethodInfo Method(string name) => typeof(JitRefusalDetailTests).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
+
+    [Fact]
+    public void The_capturing_lambda_error_names_only_the_variables_the_lambda_uses()
+    {
+        long offset = Environment.TickCount64 % 10, unrelatedScale = 3;
+        // Both lambdas share one closure class holding both variables.
+        Func<long, long> addsOffset = x => x + offset;
+        Func<long, long> scales = x => x * unrelatedScale;
+        var e = Assert.Throws<JitException>(() => Jit.Compile(addsOffset));
+        Assert.Contains("'offset'", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(nameof(unrelatedScale), e.Message, StringComparison.Ordinal);
+        Assert.Equal(offset + 1, addsOffset(1));
+        Assert.Equal(6, scales(2));
+    }
+
+    [Fact]
+    public void A_delegate_closed_over_its_first_argument_is_refused()
+    {
+        var closed = (Func<long, long>)Delegate.CreateDelegate(typeof(Func<long, long>), "bound", Method(nameof(DoublesTheSecond)));
+        Assert.Equal(42, closed(21));
+        var e = Assert.Throws<JitException>(() => Jit.Compile(closed));
+        Assert.Contains("closed over its first argument", e.Message, StringComparison.Ordinal);
+        Assert.Equal(nameof(DoublesTheSecond), e.Method?.Name);
+    }
+
+    sealed class Box
+    {
+        public long Value = 5;
+        public long Plus(long x) => Value + x;
+    }
+
+    [Fact]
+    public void An_open_instance_delegate_is_refused()
+    {
+        var open = (Func<Box, long, long>)Delegate.CreateDelegate(typeof(Func<Box, long, long>), null, typeof(Box).GetMethod(nameof(Box.Plus))!);
+        Assert.Equal(7, open(new Box(), 2));
+        var e = Assert.Throws<JitException>(() => Jit.Compile(open));
+        Assert.Contains("instance methods are not supported", e.Message, StringComparison.Ordinal);
+        Assert.Equal(nameof(Box.Plus), e.Method?.Name);
+    }
+
+    [Fact]
+    public void A_parameter_of_an_unsupported_type_is_refused_at_its_first_use()
+    {
+        var method = Method(nameof(IgnoresText));
+        var e = Assert.Throws<JitException>(() => Jit.Compile<Func<long, string, long>>(method));
+        Assert.Equal(method, e.Method);
+        Assert.Equal("ldarg.1", e.OpCode);
+        Assert.Equal(0x03, method.GetMethodBody()!.GetILAsByteArray()![e.ILOffset!.Value]);  // ldarg.1
+        Assert.Contains($"IL_{e.ILOffset:x4} (ldarg.1): parameter 1 has type String", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_local_of_an_unsupported_type_is_refused_at_its_first_use()
+    {
+        var method = Method(nameof(AddsTicks));
+        var e = Assert.Throws<JitException>(() => Jit.Compile<Func<long, long>>(method));
+        Assert.Equal(method, e.Method);
+        Assert.Equal("ldloca.s", e.OpCode);
+        Assert.Equal(0x12, method.GetMethodBody()!.GetILAsByteArray()![e.ILOffset!.Value]);  // ldloca.s
+        Assert.Contains("local 0 has type DateTime", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void More_parameters_than_a_delegate_can_pass_are_refused_before_any_compilation_work()
+    {
+        var stages = 0;
+        var e = Assert.Throws<JitException>(() =>
+            Jit.Compile<NineLongs>(Method(nameof(SumOfNine)), new JitOptions { Explain = _ => stages++ }));
+        Assert.Contains("9 parameters", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"at most {NativeBinding.MaxParameters}", e.Message, StringComparison.Ordinal);
+        Assert.Equal(nameof(SumOfNine), e.Method?.Name);
+        Assert.Equal(0, stages);
+        Assert.Equal(JitFrame.MaxArguments, NativeBinding.MaxParameters);
+    }
+
+    [Fact]
+    public void The_platform_check_names_what_is_supported()
+    {
+        Assert.Null(Jit.PlatformError(Architecture.X64, isLinux: true, "Linux"));
+        var arm = Jit.PlatformError(Architecture.Arm64, isLinux: true, "Linux 6.1");
+        var windows = Jit.PlatformError(Architecture.X64, isLinux: false, "Microsoft Windows 10.0.26100");
+        foreach (var error in new[] { arm, windows })
+        {
+            Assert.NotNull(error);
+            Assert.Contains("supports only x86-64 Linux", error.Message, StringComparison.Ordinal);
+        }
+        Assert.Contains("Arm64 Linux 6.1", arm!.Message, StringComparison.Ordinal);
+        Assert.Contains("X64 Microsoft Windows", windows!.Message, StringComparison.Ordinal);
+        Assert.Equal(OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64, Jit.IsSupported);
     }
 }

@@ -1,10 +1,11 @@
 // One class per arity: Invoke must have exactly the parameters of the delegate it is bound to.
 using System.Runtime.CompilerServices;
+using MiniJit.CodeMemory;
 
 namespace MiniJit.Binding;
 
 /// <summary>Binds a delegate with no parameters and no result.</summary>
-internal sealed unsafe class ActionThunk(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
+internal sealed unsafe class ActionThunk(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
 {
     public void Invoke()
     {
@@ -13,7 +14,7 @@ internal sealed unsafe class ActionThunk(nint entryStub, object owner, bool boun
     }
 }
 
-internal sealed unsafe class ActionThunk<T1>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
+internal sealed unsafe class ActionThunk<T1>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1)
     {
@@ -23,7 +24,7 @@ internal sealed unsafe class ActionThunk<T1>(nint entryStub, object owner, bool 
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2)
     {
@@ -34,7 +35,7 @@ internal sealed unsafe class ActionThunk<T1, T2>(nint entryStub, object owner, b
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2, T3>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3)
     {
@@ -46,7 +47,7 @@ internal sealed unsafe class ActionThunk<T1, T2, T3>(nint entryStub, object owne
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4)
     {
@@ -59,7 +60,7 @@ internal sealed unsafe class ActionThunk<T1, T2, T3, T4>(nint entryStub, object 
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
@@ -73,7 +74,7 @@ internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5>(nint entryStub, obj
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
     {
@@ -88,7 +89,7 @@ internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6>(nint entryStub,
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
     {
@@ -104,7 +105,7 @@ internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7>(nint entryS
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7, T8>(nint entryStub, object owner, bool bounded) : Thunk(entryStub, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7, T8>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
     {

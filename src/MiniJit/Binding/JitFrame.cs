@@ -12,7 +12,8 @@ namespace MiniJit.Binding;
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct JitFrame
 {
-    public const int MaxArguments = 16;
+    /// <summary>The one limit on arguments from a delegate: the thunks, the entry stub and the compiler all check it.</summary>
+    public const int MaxArguments = 8;
     public const int StackLimitOffset = 0;
     public const int EntryRspOffset = 8;
     public const int StatusOffset = 16;

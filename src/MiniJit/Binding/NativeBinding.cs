@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using MiniJit.CodeMemory;
 
 namespace MiniJit.Binding;
 
@@ -9,8 +10,8 @@ namespace MiniJit.Binding;
 /// </summary>
 public static class NativeBinding
 {
-    /// <summary>Thunk classes exist for 0 to this many parameters.</summary>
-    public const int MaxParameters = 8;
+    /// <summary>Thunk classes exist for 0 to this many parameters, one for each argument slot of the frame.</summary>
+    public const int MaxParameters = JitFrame.MaxArguments;
 
     static readonly Type[] FuncThunks =
     [
@@ -35,21 +36,29 @@ public static class NativeBinding
 
     /// <summary>Creates a <typeparamref name="TDelegate"/> that calls the entry stub at
     /// <paramref name="entryStub"/>.</summary>
-    /// <param name="owner">Whatever keeps the code alive (typically its <c>ExecutableMemory</c>); the delegate
-    /// holds it, so the code lives as long as the delegate.</param>
+    /// <param name="memory">The executable memory holding the entry stub. The delegate keeps it alive; once it is
+    /// disposed, calling the delegate throws <see cref="ObjectDisposedException"/>.</param>
     /// <exception cref="JitException">A parameter or the return type is not a supported primitive, or there are
     /// more than <see cref="MaxParameters"/> parameters.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="entryStub"/> is not inside <paramref name="memory"/>.</exception>
     /// <param name="bounded">The code returns quickly (one function, no loops, no calls): it may be called without the
     /// GC transition. Never pass true for code that can run long.</param>
-    public static TDelegate CreateDelegate<TDelegate>(nint entryStub, object owner, bool bounded = false) where TDelegate : Delegate =>
-        (TDelegate)CreateDelegate(typeof(TDelegate), entryStub, owner, bounded);
+    public static TDelegate CreateDelegate<TDelegate>(nint entryStub, ExecutableMemory memory, bool bounded = false) where TDelegate : Delegate =>
+        (TDelegate)CreateDelegate(typeof(TDelegate), entryStub, memory, memory, bounded);
 
     /// <inheritdoc cref="CreateDelegate{TDelegate}"/>
-    public static Delegate CreateDelegate(Type delegateType, nint entryStub, object owner, bool bounded = false)
+    public static Delegate CreateDelegate(Type delegateType, nint entryStub, ExecutableMemory memory, bool bounded = false) =>
+        CreateDelegate(delegateType, entryStub, memory, memory, bounded);
+
+    /// <param name="owner">What <c>Jit.CodeOf</c> finds behind the delegate.</param>
+    internal static Delegate CreateDelegate(Type delegateType, nint entryStub, ExecutableMemory memory, object owner, bool bounded)
     {
-        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(memory);
         var (constructor, invoke) = Thunks.GetOrAdd(delegateType, ThunkFor);
-        var thunk = constructor.Invoke([entryStub, owner, bounded]);
+        if (entryStub < memory.Address || entryStub >= memory.Address + memory.Length)
+            throw new ArgumentOutOfRangeException(nameof(entryStub), "the entry stub must lie inside the executable memory");
+        memory.NoteDelegateBound();
+        var thunk = constructor.Invoke([entryStub, memory, owner, bounded]);
         return Delegate.CreateDelegate(delegateType, thunk, invoke);
     }
 
@@ -83,7 +92,7 @@ public static class NativeBinding
             thunkType = FuncThunks[parameters.Length];
         }
         if (typeArguments.Count > 0) thunkType = thunkType.MakeGenericType([.. typeArguments]);
-        return (thunkType.GetConstructor([typeof(nint), typeof(object), typeof(bool)])!, thunkType.GetMethod("Invoke")!);
+        return (thunkType.GetConstructor([typeof(nint), typeof(ExecutableMemory), typeof(object), typeof(bool)])!, thunkType.GetMethod("Invoke")!);
     }
 
     /// <summary>The register class a value of <paramref name="type"/> travels in.</summary>

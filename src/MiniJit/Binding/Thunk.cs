@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using MiniJit.CodeMemory;
 
 namespace MiniJit.Binding;
 
@@ -15,13 +16,16 @@ namespace MiniJit.Binding;
 /// <param name="bounded">The code is a single function without loops or calls, so it returns within a few hundred
 /// instructions: it can be called without the GC transition (SuppressGCTransition), which costs more than such a
 /// call itself. Code that may run long must not be, or it would hold up every garbage collection meanwhile.</param>
-internal abstract unsafe class Thunk(nint entryStub, object owner, bool bounded)
+/// <param name="memory">The code memory the entry stub lives in. Once it is disposed, calls throw
+/// <see cref="ObjectDisposedException"/>.</param>
+internal abstract unsafe class Thunk(nint entryStub, ExecutableMemory memory, object owner, bool bounded)
 {
     readonly delegate* unmanaged<JitFrame*, void> entry = (delegate* unmanaged<JitFrame*, void>)entryStub;
     readonly delegate* unmanaged[SuppressGCTransition]<JitFrame*, void> boundedEntry =
         bounded ? (delegate* unmanaged[SuppressGCTransition]<JitFrame*, void>)entryStub : null;
 
-    /// <summary>Keeps the code memory alive for as long as a delegate can reach this thunk.</summary>
+    /// <summary>What the delegate was made for (the <see cref="CompiledCode"/>, or the memory itself); it keeps
+    /// the code alive for as long as a delegate can reach this thunk.</summary>
     public object Owner { get; } = owner;
 
     /// <summary>The bits of a value as an argument slot holds them: small types zero-padded, floating point
@@ -41,6 +45,10 @@ internal abstract unsafe class Thunk(nint entryStub, object owner, bool bounded)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void Call(JitFrame* frame)
     {
+        // Dispose on another thread may clear the region at any moment; this call runs with the one it read, which
+        // the local keeps from being finalized (and its pages from being reused) until the call is over.
+        var region = memory.RegionForCall;
+        if (region is null) ThrowDisposed();
         frame->Status = JitStatus.Ok;
         // Bounded code makes no calls, so it has no stack guard and never reads the limit: skip the thread-static.
         if (boundedEntry != null) boundedEntry(frame);
@@ -49,11 +57,15 @@ internal abstract unsafe class Thunk(nint entryStub, object owner, bool bounded)
             frame->StackLimit = NativeStack.Limit;
             entry(frame);
         }
-        // Without this the JIT may consider the thunk dead once it has loaded the entry pointer; a collection
-        // on another thread could then finalize the owner and unmap the code while it is still running.
-        GC.KeepAlive(this);
+        // Without this the JIT may consider the region dead once the entry pointer is loaded; a collection on another
+        // thread could then finalize it and hand its pages to other code while this call is still running.
+        GC.KeepAlive(region);
         if (frame->Status != JitStatus.Ok) Throw(frame->Status);
     }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    static void ThrowDisposed() =>
+        throw new ObjectDisposedException(nameof(CompiledCode), "the compiled code behind this delegate has been disposed");
 
     /// <summary>Kept out of Invoke so that the common path stays small enough to inline and free of the
     /// exception-construction code.</summary>

@@ -53,7 +53,7 @@ public sealed class CilImporter
         if (method.ExceptionClauseCount > 0)
             throw Error(null, "exception handling (try/catch/finally) is not supported");
 
-        var paramTypes = argTypes.Skip(thisOffset).Select((t, i) => TypeOf(t, null, $"parameter {i}")).ToArray();
+        var paramTypes = argTypes.Skip(thisOffset).Select((t, i) => TypeOf(t, VariableUses.FirstUseOfArgument(code, i + thisOffset), $"parameter {i}")).ToArray();
         var returnType = method.ReturnType == typeof(void) ? IrType.Void : TypeOf(method.ReturnType, null, "return type");
         function = new Function(NameOf(method.Method), paramTypes, returnType);
 
@@ -63,7 +63,7 @@ public sealed class CilImporter
         for (int i = 0; i < argTypes.Length; i++)
             variableTypes[i] = i < thisOffset ? IrType.Void : paramTypes[i - thisOffset];
         for (int i = 0; i < method.LocalTypes.Length; i++)
-            variableTypes[localBase + i] = TypeOf(method.LocalTypes[i], null, $"local {i}");
+            variableTypes[localBase + i] = TypeOf(method.LocalTypes[i], VariableUses.FirstUseOfLocal(code, i), $"local {i}");
 
         entry = NewBlock();
     }

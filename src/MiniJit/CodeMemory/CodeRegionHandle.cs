@@ -11,6 +11,9 @@ internal sealed class CodeRegionHandle : SafeHandle
     {
         SetHandle(address);
         Size = size;
+        // Tells the collector what this small object holds, so that regions waiting for finalization (disposed
+        // units whose delegates were bound) do not pile up between collections.
+        GC.AddMemoryPressure((long)size);
     }
 
     /// <summary>Bytes mapped: the code length rounded up to whole pages.</summary>
@@ -18,5 +21,9 @@ internal sealed class CodeRegionHandle : SafeHandle
 
     public override bool IsInvalid => handle == 0;
 
-    protected override bool ReleaseHandle() => CodeArena.Shared.Return(handle, Size);
+    protected override bool ReleaseHandle()
+    {
+        GC.RemoveMemoryPressure((long)Size);
+        return CodeArena.Shared.Return(handle, Size);
+    }
 }

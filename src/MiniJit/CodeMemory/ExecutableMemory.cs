@@ -7,9 +7,15 @@ namespace MiniJit.CodeMemory;
 /// finalizer) gives the pages back to the <see cref="CodeArena"/>, read+write again; any delegate that points into
 /// it must keep this object alive.
 /// </summary>
+/// <remarks>Once delegates are bound to the code, a call may be running in it on another thread at the moment of
+/// Dispose, and nothing on the call path counts calls (that would cost as much as the call). Instead each call holds
+/// the region in a local for its duration: Dispose only drops this object's reference, later calls find none and
+/// throw <see cref="ObjectDisposedException"/>, and the region's finalizer returns the pages once the garbage
+/// collector has seen that no call still holds it.</remarks>
 public sealed class ExecutableMemory : IDisposable
 {
-    readonly CodeRegionHandle region;
+    CodeRegionHandle? region;
+    bool boundToDelegates;
 
     ExecutableMemory(int length)
     {
@@ -42,14 +48,15 @@ public sealed class ExecutableMemory : IDisposable
     }
 
     /// <summary>Address of the first byte of code.</summary>
-    public nint Address
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(region.IsClosed, this);
-            return region.DangerousGetHandle();
-        }
-    }
+    public nint Address => Region.DangerousGetHandle();
+
+    CodeRegionHandle Region => Volatile.Read(ref region) ?? throw new ObjectDisposedException(nameof(ExecutableMemory));
+
+    /// <summary>What a call through a delegate holds on to while it runs the code; null once disposed.</summary>
+    internal CodeRegionHandle? RegionForCall => Volatile.Read(ref region);
+
+    /// <summary>From now on Dispose leaves freeing the pages to the garbage collector (see the remarks).</summary>
+    internal void NoteDelegateBound() => boundToDelegates = true;
 
     /// <summary>Bytes of code (the mapping itself is rounded up to whole pages).</summary>
     public int Length { get; }
@@ -71,9 +78,14 @@ public sealed class ExecutableMemory : IDisposable
     public void MakeExecutable()
     {
         if (IsExecutable) throw new InvalidOperationException("The memory is already executable.");
-        PageAllocator.Current.MakeExecutable(Address, region.Size);
+        PageAllocator.Current.MakeExecutable(Address, Region.Size);
         IsExecutable = true;
     }
 
-    public void Dispose() => region.Dispose();
+    public void Dispose()
+    {
+        var released = Interlocked.Exchange(ref region, null);
+        // Without delegates only our caller can be running the code, so the pages can go back at once.
+        if (released is not null && !boundToDelegates) released.Dispose();
+    }
 }

@@ -4,9 +4,13 @@ using MiniJit.Binding;
 namespace MiniJit.Tests.Binding;
 
 using MiniJit.Assembler;
+using MiniJit.CodeMemory;
 
 public class NativeBindingTests
 {
+    /// <summary>A lone `ret`: somewhere valid to point an entry stub at when only the delegate type is under test.</summary>
+    static readonly ExecutableMemory Ret = ExecutableMemory.Create([0xC3]);
+
     delegate long Combine(long a, long b);
     delegate long ByReference(ref long a);
     delegate void Nothing();
@@ -151,7 +155,7 @@ public class NativeBindingTests
     [InlineData(typeof(Func<object>), "System.Object")]
     public void Unsupported_types_are_named(Type delegateType, string typeName)
     {
-        var error = Assert.Throws<JitException>(() => NativeBinding.CreateDelegate(delegateType, 1, new object()));
+        var error = Assert.Throws<JitException>(() => NativeBinding.CreateDelegate(delegateType, Ret.Address, Ret));
         Assert.Contains(typeName, error.Message);
     }
 
@@ -159,14 +163,22 @@ public class NativeBindingTests
     public void Too_many_parameters_are_rejected()
     {
         Assert.Throws<JitException>(() =>
-            NativeBinding.CreateDelegate<Func<long, long, long, long, long, long, long, long, long, long>>(1, new object()));
+            NativeBinding.CreateDelegate<Func<long, long, long, long, long, long, long, long, long, long>>(Ret.Address, Ret));
     }
 
     [Fact]
     public void Only_closed_delegate_types_are_accepted()
     {
-        Assert.Throws<ArgumentException>(() => NativeBinding.CreateDelegate(typeof(string), 1, new object()));
-        Assert.Throws<ArgumentException>(() => NativeBinding.CreateDelegate(typeof(Func<,>), 1, new object()));
+        Assert.Throws<ArgumentException>(() => NativeBinding.CreateDelegate(typeof(string), Ret.Address, Ret));
+        Assert.Throws<ArgumentException>(() => NativeBinding.CreateDelegate(typeof(Func<,>), Ret.Address, Ret));
+    }
+
+    [Fact]
+    public void An_entry_stub_outside_the_memory_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => NativeBinding.CreateDelegate<Action>(Ret.Address + 1, Ret));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NativeBinding.CreateDelegate<Action>(Ret.Address - 1, Ret));
+        NativeBinding.CreateDelegate<Action>(Ret.Address, Ret)();
     }
 
     [Theory]

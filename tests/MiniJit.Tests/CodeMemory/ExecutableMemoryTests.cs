@@ -98,7 +98,7 @@ public unsafe class ExecutableMemoryTests
         Assert.NotEqual("r-xp", Mapping(address)?.Permissions);
     }
 
-    record struct MapsLine(nint Start, nint End, string Permissions);
+    internal record struct MapsLine(nint Start, nint End, string Permissions);
 
     static IEnumerable<MapsLine> Mappings()
     {
@@ -113,7 +113,7 @@ public unsafe class ExecutableMemoryTests
         }
     }
 
-    static MapsLine? Mapping(nint address)
+    internal static MapsLine? Mapping(nint address)
     {
         foreach (var mapping in Mappings())
             if (mapping.Start <= address && address < mapping.End) return mapping;
