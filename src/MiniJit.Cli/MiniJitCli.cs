@@ -16,6 +16,7 @@ public static class MiniJitCli
         DemoCommand.Create(),
         ExplainCommand.Create(),
         RunCommand.Create(),
+        FuzzCommand.Create(),
         BenchCommand.Create(),
     };
 

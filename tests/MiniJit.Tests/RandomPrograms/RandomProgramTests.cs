@@ -35,7 +35,7 @@ public class RandomProgramTests
     {
         var all = new StringBuilder();
         foreach (var s in Sources.Value) all.Append(s);
-        return RoslynCompiler.Compile(all.ToString(), $"RandomPrograms{level}", level);
+        return ProgramCompiler.Compile(all.ToString(), $"RandomPrograms{level}", level);
     }
 
     public static TheoryData<int> Indexes() => [.. Enumerable.Range(0, Count)];
