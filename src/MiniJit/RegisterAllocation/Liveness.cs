@@ -89,6 +89,8 @@ public static class Liveness
 
         // live-out = the successors' live-in minus their phis' results, plus the phi operands that come from here;
         // live-in = gen ∪ (live-out − kill). Backwards over the layout converges in a few rounds.
+        // All phi results go before any operand comes in: the phis of a block read their operands at once, so a phi
+        // that reads another phi of the same block (a = b; b = t around a loop) keeps that phi alive to the edge.
         var scratch = new BitSet(values);
         for (bool changed = true; changed;)
         {
@@ -101,11 +103,9 @@ public static class Liveness
                     int s = index[succ];
                     scratch.CopyFrom(liveIn[s]);
                     int predIndex = succ.Preds.IndexOf(block);
+                    foreach (var phi in succ.Phis) scratch.Remove(phi.Result);
                     foreach (var phi in succ.Phis)
-                    {
-                        scratch.Remove(phi.Result);
                         if (!lowered.Immediate[phi.Args[predIndex]]) scratch.Add(phi.Args[predIndex]);
-                    }
                     changed |= liveOut[b].UnionWith(scratch);
                 }
                 changed |= liveIn[b].UnionWithDifference(liveOut[b], kill[b]);

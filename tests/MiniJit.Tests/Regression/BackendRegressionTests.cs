@@ -79,4 +79,52 @@ public class BackendRegressionTests
     [Fact]
     public void ZeroExtensionAfterTruncationIsKept() =>
         Check(nameof(TruncatedThenZeroExtended), [271155198L, (short)-4173, -2147483648L]);
+
+    /// <summary>Issue 8: the textbook Fibonacci loop returned 2^(n-1). The header's phi for <c>a</c> takes the phi for
+    /// <c>b</c> from the back edge; liveness removed b's phi result from the back edge's live-out while adding it as
+    /// a's operand, so <c>t = a + b</c> took b's register and the edge move read t instead of b.</summary>
+    public static int FibonacciLoop(int n)
+    {
+        int a = 0, b = 1;
+        for (int k = 0; k < n; k++) { int t = a + b; a = b; b = t; }
+        return a;
+    }
+
+    public static long FibonacciLoopLong(long n)
+    {
+        long a = 0, b = 1;
+        for (long k = 0; k < n; k++) { long t = a + b; a = b; b = t; }
+        return a;
+    }
+
+    /// <summary>Issue 8, the same class: x takes y's phi from the back edge, and y + 1 overwrote it first (101 for 950).</summary>
+    public static long PhiReadsPhiOfTheSameHeader(long a)
+    {
+        long x = a, y = 0;
+        int n = 0;
+        while (x > n) { x = y; y++; n++; }
+        return x * 100 + y;
+    }
+
+    /// <summary>Issue 8: <c>while (x &gt; 0) { x = y; y++; }</c> never terminated; bounded here by a counter.</summary>
+    public static long CopyThenIncrementTerminates(long x)
+    {
+        long y = 0;
+        int guard = 0;
+        while (x > 0 && guard < 1000) { x = y; y++; guard++; }
+        return guard * 1000 + y;
+    }
+
+    /// <summary>Only the inputs given: the loops run n times, so the edge values (long.MaxValue) would never end.</summary>
+    static void CheckOnly(string name, params object?[][] inputs) =>
+        Parity.Check(typeof(BackendRegressionTests).GetMethod(name)!, inputs, random: null!, randomSamples: 0);
+
+    [Fact]
+    public void LoopCarriedValuesRotatedThroughPhis()
+    {
+        CheckOnly(nameof(FibonacciLoop), [0], [1], [2], [3], [10], [46], [47], [-5]);
+        CheckOnly(nameof(FibonacciLoopLong), [0L], [2L], [10L], [92L], [long.MinValue]);
+        Check(nameof(PhiReadsPhiOfTheSameHeader), [950L], [0L], [1L], [5L]);
+        Check(nameof(CopyThenIncrementTerminates), [950L], [0L], [-3L], [1L]);
+    }
 }
