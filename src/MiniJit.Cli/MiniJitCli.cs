@@ -16,6 +16,7 @@ public static class MiniJitCli
         DemoCommand.Create(),
         ExplainCommand.Create(),
         RunCommand.Create(),
+        FuzzCommand.Create(),
         BenchCommand.Create(),
     };
 
@@ -23,7 +24,8 @@ public static class MiniJitCli
     /// <returns>The command's exit code; <see cref="ExitCodes.UserError"/> when the input was wrong.</returns>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var parseResult = CreateRootCommand().Parse(args);
+        // Plain `minijit` shows what it can do rather than complaining that no command was given.
+        var parseResult = CreateRootCommand().Parse(args.Length == 0 ? ["--help"] : args);
         if (parseResult.Errors.Count > 0) return UserErrorException.Report(stderr, parseResult.Errors[0].Message);
         try
         {

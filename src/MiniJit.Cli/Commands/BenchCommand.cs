@@ -30,8 +30,14 @@ public static class BenchCommand
         return bench;
     }
 
+    /// <summary>What <c>minijit bench</c> without arguments says: BenchmarkDotNet itself would open an interactive
+    /// menu, which waits for a keypress that a script never sends.</summary>
+    public const string Usage =
+        "bench needs to know what to run: minijit bench --filter '*' (everything, some minutes), --filter '*Kernel*' (one class), --list flat (the names), or report (the chart from the last run)";
+
     static int Run(string[] args)
     {
+        if (args.Length == 0) throw new UserErrorException(Usage);
         var root = RepositoryRoot(Environment.CurrentDirectory)
             ?? throw new UserErrorException($"run 'minijit bench' inside a MiniJit clone: no {ProjectPath} above {Environment.CurrentDirectory}");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root };

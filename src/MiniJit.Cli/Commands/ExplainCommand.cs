@@ -23,7 +23,7 @@ public static class ExplainCommand
         };
         var method = new Argument<string?>("METHOD")
         {
-            Description = "The static method: Namespace.Type.Method or Type.Method (nested types as Outer.Inner or Outer+Inner).",
+            Description = "The static method: Namespace.Type.Method or Type.Method (nested types as Outer.Inner or Outer+Inner); an overload as Type.Method(Int64, Int32).",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var dot = new Option<string?>("--dot")
@@ -31,11 +31,12 @@ public static class ExplainCommand
             Description = "Also write the control-flow graph of the method's lowered IR to FILE as Graphviz DOT.",
             HelpName = "FILE",
         };
+        var signature = TargetMethod.CreateSignatureOption();
         var noOpt = new Option<bool>("--no-opt") { Description = "Compile without the optimizer, register allocator and peephole pass." };
         var demo = new Option<bool>("--demo") { Description = "Explain the built-in examples (foo, a recursive Fibonacci, a loop) instead of ASSEMBLY." };
         var explain = new Command("explain", "Compile a static method and print what each stage of the JIT produced.")
         {
-            assembly, method, dot, noOpt, demo,
+            assembly, method, signature, dot, noOpt, demo,
         };
         explain.SetAction(parseResult =>
         {
@@ -54,7 +55,7 @@ public static class ExplainCommand
             }
             if (assemblyPath is null || methodName is null)
                 throw new UserErrorException("explain needs ASSEMBLY and METHOD (or --demo for the built-in examples)");
-            Explain(TargetMethod.Find(assemblyPath, methodName), optimize, dotPath, output);
+            Explain(TargetMethod.Find(assemblyPath, methodName, parseResult.GetValue(signature)), optimize, dotPath, output);
             return ExitCodes.Success;
         });
         return explain;

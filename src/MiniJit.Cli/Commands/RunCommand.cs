@@ -5,7 +5,7 @@ namespace MiniJit.Cli.Commands;
 
 /// <summary>
 /// <c>minijit run ASSEMBLY.dll Type.Method ARGS…</c>: compiles a static method, calls the machine code with the
-/// arguments and prints the result. An exception the compiled code raises is the program's outcome, reported
+/// arguments and prints the result (<c>returned (void)</c> for a void method). An exception the compiled code raises is the program's outcome, reported
 /// on one line with exit code 1; a wrong command line is exit code 2.
 /// </summary>
 public static class RunCommand
@@ -15,31 +15,33 @@ public static class RunCommand
         var assembly = new Argument<string>("ASSEMBLY") { Description = "The .NET assembly (.dll) that holds the method." };
         var method = new Argument<string>("METHOD")
         {
-            Description = "The static method: Namespace.Type.Method or Type.Method (nested types as Outer.Inner or Outer+Inner).",
+            Description = "The static method: Namespace.Type.Method or Type.Method (nested types as Outer.Inner or Outer+Inner); an overload as Type.Method(Int64, Int32).",
         };
         var arguments = new Argument<string[]>("ARGS")
         {
             Description = "The method's arguments: integers, true/false, single characters, numbers with a '.' for double and float.",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        var signature = TargetMethod.CreateSignatureOption();
+        var noOpt = new Option<bool>("--no-opt") { Description = "Compile without the optimizer, register allocator and peephole pass." };
         var run = new Command("run", "Compile a static method, call it with ARGS and print the result.")
         {
-            assembly, method, arguments,
+            assembly, method, arguments, signature, noOpt,
         };
-        run.SetAction(parseResult => Run(parseResult.GetValue(assembly)!, parseResult.GetValue(method)!,
-            parseResult.GetValue(arguments) ?? [], parseResult.InvocationConfiguration));
+        run.SetAction(parseResult => Run(
+            TargetMethod.Find(parseResult.GetValue(assembly)!, parseResult.GetValue(method)!, parseResult.GetValue(signature)),
+            parseResult.GetValue(arguments) ?? [], new JitOptions { Optimize = !parseResult.GetValue(noOpt) }, parseResult.InvocationConfiguration));
         return run;
     }
 
-    static int Run(string assemblyPath, string methodName, string[] texts, InvocationConfiguration console)
+    static int Run(MethodInfo method, string[] texts, JitOptions options, InvocationConfiguration console)
     {
-        var method = TargetMethod.Find(assemblyPath, methodName);
         var parameters = method.GetParameters();
         if (texts.Length != parameters.Length)
             throw new UserErrorException($"{TargetMethod.Signature(method)} takes {parameters.Length} argument(s), but {texts.Length} were given");
         // Compile before parsing the arguments so that a parameter type MiniJit does not support is reported as
         // such, with the compiler's reason, rather than as text that cannot be read.
-        var compiled = TargetMethod.Compile(method, new JitOptions());
+        var compiled = TargetMethod.Compile(method, options);
         var values = parameters.Select((p, i) => ArgumentValues.Parse(texts[i], p.ParameterType, $"argument '{p.Name}'")).ToArray();
 
         object? result;
@@ -54,7 +56,8 @@ public static class RunCommand
             console.Error.WriteLine($"minijit: {e.GetType().Name}: {e.Message}");
             return ExitCodes.Failure;
         }
-        if (method.ReturnType != typeof(void)) console.Output.WriteLine(ArgumentValues.Format(result!));
+        // A void method prints that it returned, so that success is never an empty screen.
+        console.Output.WriteLine(method.ReturnType == typeof(void) ? "returned (void)" : ArgumentValues.Format(result!));
         return ExitCodes.Success;
     }
 }

@@ -121,7 +121,8 @@ public class CilPrinterTests
         Assert.Equal(".method static Int32 CilSamples::Guarded(Int32[] values)", lines[0]);
         Assert.StartsWith(".locals init (Int32 V_0", lines[2]);
         Assert.Equal("// 2 exception clause(s)", lines[3]);
-        Assert.Contains("IL_000f: ldsfld Int32 Counter::Count", lines);
+        // The offset depends on the configuration the tests are built in (Debug adds nops), the operand does not.
+        Assert.Contains(lines, line => line.StartsWith("IL_00", StringComparison.Ordinal) && line.EndsWith(": ldsfld Int32 Counter::Count", StringComparison.Ordinal));
     }
 
     [Fact]

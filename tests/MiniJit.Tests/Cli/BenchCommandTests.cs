@@ -1,3 +1,4 @@
+using MiniJit.Cli;
 using MiniJit.Cli.Commands;
 
 namespace MiniJit.Tests.Cli;
@@ -12,6 +13,16 @@ public class BenchCommandTests
         var root = BenchCommand.RepositoryRoot(AppContext.BaseDirectory);
         Assert.NotNull(root);
         Assert.True(File.Exists(Path.Combine(root, "MiniJit.slnx")));
+    }
+
+    [Fact]
+    public void Bench_alone_explains_itself_instead_of_waiting_for_a_menu_choice()
+    {
+        var (exitCode, output, error) = CliRunner.Run("bench");
+        Assert.Equal(ExitCodes.UserError, exitCode);
+        Assert.Equal("", output);
+        Assert.Equal($"minijit: {BenchCommand.Usage}", Assert.Single(CliRunner.Lines(error)));
+        Assert.Contains("--filter", BenchCommand.Usage);
     }
 
     [Fact]

@@ -93,6 +93,15 @@ public class DemoCommandTests
     }
 
     [Fact]
+    public void Minijit_alone_shows_the_help()
+    {
+        var (exitCode, output, error) = Run();
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal("", error);
+        foreach (var command in new[] { "demo", "explain", "run", "bench" }) Assert.Contains(command, output);
+    }
+
+    [Fact]
     public void Help_goes_to_the_captured_output()
     {
         var (exitCode, output, _) = Run("demo", "--help");

@@ -45,9 +45,24 @@ public class RunCommandTests
     }
 
     [Fact]
-    public void A_void_method_prints_nothing()
+    public void A_void_method_says_it_returned()
     {
-        Assert.Equal("", RunOk("Nothing", "1"));
+        Assert.Equal("returned (void)", RunOk("Nothing", "1"));
+    }
+
+    [Fact]
+    public void Overloads_are_chosen_by_parameter_types()
+    {
+        Assert.Equal("3", RunOk("Overloaded(Int64)", "3"));
+        Assert.Equal("7", RunOk("Overloaded(long, long)", "3", "4"));
+        Assert.Equal("7", RunOk("Overloaded", "--signature", "Int64,Int64", "3", "4"));
+    }
+
+    [Fact]
+    public void No_opt_runs_the_unoptimized_code()
+    {
+        Assert.Equal(Text(CliSamples.Tally(37)), RunOk("Tally", "37", "--no-opt"));
+        Assert.Equal(Text(CliSamples.Square(-9)), RunOk("Square", "--no-opt", "-9"));
     }
 
     [Fact]
@@ -69,6 +84,7 @@ public class RunCommandTests
         { ["explain", Assembly, "Square"], "Type.Method" },
         { ["run", Assembly, "CliInstanceSample.Value", "1"], "instance method" },
         { ["explain", Assembly, "CliSamples.Overloaded"], "Overloaded(Int64, Int64)" },
+        { ["run", Assembly, "CliSamples.Overloaded(Int32)", "1"], "no overload MiniJit.Tests.Cli.CliSamples.Overloaded(Int32)" },
         { ["run", Assembly, "CliSamples.Square"], "takes 1 argument(s), but 0 were given" },
         { ["run", Assembly, "CliSamples.Square", "1", "2"], "takes 1 argument(s), but 2 were given" },
         { ["run", Assembly, "CliSamples.Square", "ten"], "'ten' is not an integer" },

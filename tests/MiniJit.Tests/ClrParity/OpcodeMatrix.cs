@@ -1,3 +1,4 @@
+using MiniJit.Cli.Fuzzing;
 using System.Reflection;
 using System.Text;
 using Microsoft.CodeAnalysis;
@@ -93,8 +94,8 @@ public static class OpcodeMatrix
 
     static readonly Dictionary<OptimizationLevel, Lazy<Type>> Compiled = new()
     {
-        [OptimizationLevel.Debug] = new(() => RoslynCompiler.Compile(Source, "OpcodeMatrixDebug", OptimizationLevel.Debug).GetType("M")!),
-        [OptimizationLevel.Release] = new(() => RoslynCompiler.Compile(Source, "OpcodeMatrixRelease", OptimizationLevel.Release).GetType("M")!),
+        [OptimizationLevel.Debug] = new(() => ProgramCompiler.Compile(Source, "OpcodeMatrixDebug", OptimizationLevel.Debug).GetType("M")!),
+        [OptimizationLevel.Release] = new(() => ProgramCompiler.Compile(Source, "OpcodeMatrixRelease", OptimizationLevel.Release).GetType("M")!),
     };
 
     public static MethodInfo Method(OptimizationLevel level, string name) =>

@@ -3,11 +3,11 @@ using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace MiniJit.Tests.ClrParity;
+namespace MiniJit.Cli.Fuzzing;
 
-/// <summary>Compiles generated C# with Roslyn against the running runtime's trusted platform assemblies and
-/// loads the result into a collectible load context.</summary>
-public static class RoslynCompiler
+/// <summary>Compiles generated C# with Roslyn against the running runtime's own assemblies and loads the result
+/// into a collectible load context. Many programs go into one compilation: Roslyn's cost is mostly per compilation.</summary>
+public static class ProgramCompiler
 {
     static readonly Lazy<MetadataReference[]> References = new(() =>
         [.. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
@@ -15,6 +15,7 @@ public static class RoslynCompiler
             .Where(p => Path.GetFileName(p) is var f && (f.StartsWith("System.", StringComparison.Ordinal) || f is "netstandard.dll" or "mscorlib.dll"))
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))]);
 
+    /// <exception cref="InvalidOperationException">The source does not compile (a bug in the generator).</exception>
     public static Assembly Compile(string source, string assemblyName, OptimizationLevel level)
     {
         var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest));

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+
+namespace MiniJit.Cli.Fuzzing;
+
+/// <summary>
+/// The part of <c>minijit fuzz</c> that runs generated code, in a child process so that a crash takes down only
+/// the child. It generates programs <c>first … first + count - 1</c> of a base seed, compiles them with Roslyn
+/// (Release and Debug, all in one compilation each), and compares every method that a delegate can call, compiled
+/// by MiniJit with the optimizer on and off, with the CLR on edge and random inputs. It reports on standard output,
+/// one line per event, so that the parent knows which program was running if the child dies:
+/// <c>start I</c>, <c>mismatch I TEXT</c>, <c>done I METHODS</c>.
+/// </summary>
+public static class FuzzWorker
+{
+    public const string Start = "start";
+    public const string Mismatch = "mismatch";
+    public const string Done = "done";
+
+    const int InputsPerMethod = 40;
+
+    /// <summary>The seed of program <paramref name="index"/> of a run with <paramref name="baseSeed"/>; the test
+    /// suite's random programs use the same numbering.</summary>
+    public static int ProgramSeed(int baseSeed, int index) => unchecked(baseSeed * 100003 + index);
+
+    public static string Source(int baseSeed, int index) => new ProgramGenerator(ProgramSeed(baseSeed, index)).Generate(ClassName(index));
+
+    static string ClassName(int index) => $"P{index}";
+
+    public static void Run(int baseSeed, int first, int count, TextWriter output)
+    {
+        var indexes = Enumerable.Range(first, count).ToList();
+        var source = string.Concat(indexes.Select(i => Source(baseSeed, i)));
+        var levels = new[] { OptimizationLevel.Release, OptimizationLevel.Debug }
+            .Select(level => (level, ProgramCompiler.Compile(source, $"Fuzz{baseSeed}_{first}_{level}", level))).ToList();
+        foreach (var index in indexes)
+        {
+            output.WriteLine($"{Start} {index}");
+            output.Flush();
+            int methods = 0;
+            foreach (var (level, assembly) in levels)
+                foreach (var method in EntryMethods(assembly.GetType(ClassName(index))!))
+                {
+                    methods++;
+                    if (Compare(method, ProgramSeed(baseSeed, index)) is { } mismatch)
+                        output.WriteLine($"{Mismatch} {index} Roslyn {level}, {mismatch}".ReplaceLineEndings(" "));
+                }
+            output.WriteLine($"{Done} {index} {methods}");
+            output.Flush();
+        }
+    }
+
+    /// <summary>The methods a delegate can call; the others are reached through their callers and wrappers.</summary>
+    static IEnumerable<MethodInfo> EntryMethods(Type type) => type
+        .GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)
+        .Where(m => m.GetParameters().Length <= ProgramGenerator.MaxEntryParameters)
+        .OrderBy(m => m.Name, StringComparer.Ordinal);
+
+    /// <summary>The first difference between the CLR and MiniJit (optimized, then not) on the method's inputs.</summary>
+    static string? Compare(MethodInfo method, int programSeed)
+    {
+        var delegateType = Expression.GetDelegateType([.. method.GetParameters().Select(p => p.ParameterType), method.ReturnType]);
+        var managed = method.CreateDelegate(delegateType);
+        var inputs = Inputs(method, new Random(programSeed ^ 0x5EED ^ StableHash(method.Name)));
+        foreach (var optimize in new[] { true, false })
+        {
+            Delegate native;
+            try
+            {
+                native = TargetMethod.Compile(method, new JitOptions { Optimize = optimize });
+            }
+            catch (Exception e)
+            {
+                return $"{method.Name}, optimize {(optimize ? "on" : "off")}: MiniJit does not compile it: {e.GetType().Name}: {e.Message}";
+            }
+            foreach (var args in inputs)
+            {
+                var expected = Call(managed, args);
+                var actual = Call(native, args);
+                if (expected != actual)
+                    return $"{method.Name}({string.Join(", ", args.Select(Format))}), optimize {(optimize ? "on" : "off")}: CLR {expected}, MiniJit {actual}";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>string.GetHashCode differs between processes; a rerun in a child must see the same inputs.</summary>
+    static int StableHash(string text) => text.Aggregate(17, (hash, c) => unchecked(hash * 31 + c));
+
+    static List<object?[]> Inputs(MethodInfo method, Random random)
+    {
+        var parameters = method.GetParameters();
+        return [.. Enumerable.Range(0, InputsPerMethod).Select(i =>
+            parameters.Select(p => Convert(i < Edges.Length ? Edges[(i + p.Position) % Edges.Length] : RandomValue(random), p.ParameterType)).ToArray())];
+    }
+
+    static readonly long[] Edges =
+    [
+        0, 1, -1, 2, 3, 7, -7, 8, 31, 32, 63, 64, 127, 128, 255, 256, -32768, 65535, 65536,
+        int.MinValue, int.MaxValue, uint.MaxValue, long.MinValue, long.MaxValue,
+    ];
+
+    static long RandomValue(Random r) => r.Next(4) switch
+    {
+        0 => r.NextInt64(long.MinValue, long.MaxValue),
+        1 => r.Next(-20, 20),
+        2 => r.Next(int.MinValue, int.MaxValue),
+        _ => Edges[r.Next(Edges.Length)],
+    };
+
+    /// <summary><paramref name="raw"/> truncated to <paramref name="type"/> as an unchecked C# cast does.</summary>
+    static object Convert(long raw, Type type) => Type.GetTypeCode(type) switch
+    {
+        TypeCode.Int64 => raw,
+        TypeCode.Int32 => (int)raw,
+        TypeCode.UInt32 => (uint)raw,
+        TypeCode.UInt64 => (ulong)raw,
+        TypeCode.Int16 => (short)raw,
+        TypeCode.UInt16 => (ushort)raw,
+        TypeCode.Byte => (byte)raw,
+        TypeCode.SByte => (sbyte)raw,
+        TypeCode.Char => (char)raw,
+        TypeCode.Boolean => (raw & 1) != 0,
+        _ => throw new NotSupportedException($"the generator does not make parameters of type {type}"),
+    };
+
+    /// <summary>What a call did, as text: the value with its type, or the exception type it threw.</summary>
+    static string Call(Delegate target, object?[] args)
+    {
+        try
+        {
+            var value = target.DynamicInvoke(args);
+            return $"{Format(value)} ({value?.GetType().Name})";
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            return $"throws {e.InnerException.GetType().Name}";
+        }
+    }
+
+    static string Format(object? value) => value switch
+    {
+        char c => $"(char){(int)c}",
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => $"{value}",
+    };
+}
