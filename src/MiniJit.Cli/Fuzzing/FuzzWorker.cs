@@ -69,7 +69,7 @@ public static class FuzzWorker
             Delegate native;
             try
             {
-                native = TargetMethod.Compile(method, new JitOptions { Optimize = optimize });
+                native = TargetMethod.Compile(method, new JitOptions { Optimize = optimize, Verify = true });
             }
             catch (Exception e)
             {
