@@ -67,7 +67,7 @@ static class JitCompiler
 
         // The entry stub and the error exit come last, when it is known whether anything can fail.
         bool canFail = functions.Any(f => f.CanFail);
-        bool bounded = functions is [{ HasLoops: false, HasCalls: false }];
+        bool bounded = functions is [{ HasLoops: false, HasCalls: false, ChecksStack: false }];
         var parameters = root.GetParameters().Select(p => NativeBinding.ClassOf(p.ParameterType)).ToList();
         ArgumentClass? result = root.ReturnType == typeof(void) ? null : NativeBinding.ClassOf(root.ReturnType);
         var stub = EntryStub.Emit(asm, entries[root], parameters, result, Convention, canFail);
@@ -87,8 +87,10 @@ static class JitCompiler
     /// <summary>The pipeline for one function: CIL → SSA IR → optimizer → x64 lowering → liveness → register
     /// allocation → machine instructions → peephole. Each stage can print what it produced.</summary>
     /// <summary>One function's machine code and what the driver needs to know about it.</summary>
-    /// <param name="CanFail">It may jump to the error exit (it divides, or it calls and so checks the stack).</param>
-    internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool HasCalls);
+    /// <param name="CanFail">It may jump to the error exit (it divides, or it checks the stack).</param>
+    /// <param name="ChecksStack">Its prologue compares the stack with the thread's limit (it calls, or its frame is
+    /// larger than a page).</param>
+    internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool HasCalls, bool ChecksStack);
 
     internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit) =>
@@ -123,10 +125,10 @@ static class JitCompiler
         if (options.Verify) AllocationChecker.Check(lowered, allocation, convention);
         Explain("live intervals and locations", () => Describe(lowered.Function, live, allocation));
 
-        var code = X64Emitter.Emit(lowered, allocation, convention, asm, entry, calleeEntry, errorExit);
+        var (code, checksStack) = X64Emitter.Emit(lowered, allocation, convention, asm, entry, calleeEntry, errorExit);
         int rewritten = options.Optimize ? Peephole.Run(code) : 0;
         Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
-        return new CompiledFunction(code, lowered.NeedsFrame, lowered.LoopHeads.Count > 0, lowered.HasCalls);
+        return new CompiledFunction(code, lowered.NeedsFrame || checksStack, lowered.LoopHeads.Count > 0, lowered.HasCalls, checksStack);
     }
 
     /// <summary>"Root → A → B": how compilation got from the root to a callee.</summary>

@@ -18,6 +18,14 @@ public static class ProgramCompiler
     /// <exception cref="InvalidOperationException">The source does not compile (a bug in the generator).</exception>
     public static Assembly Compile(string source, string assemblyName, OptimizationLevel level)
     {
+        using var stream = new MemoryStream(Emit(source, assemblyName, level));
+        return new AssemblyLoadContext(assemblyName, isCollectible: true).LoadFromStream(stream);
+    }
+
+    /// <summary>The assembly's bytes, for a file another process can load.</summary>
+    /// <exception cref="InvalidOperationException">The source does not compile.</exception>
+    public static byte[] Emit(string source, string assemblyName, OptimizationLevel level)
+    {
         var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest));
         var compilation = CSharpCompilation.Create(assemblyName, [tree], References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: level, checkOverflow: false));
@@ -28,7 +36,6 @@ public static class ProgramCompiler
             var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20);
             throw new InvalidOperationException($"generated source does not compile ({level}):\n{string.Join("\n", errors)}\n{source}");
         }
-        stream.Position = 0;
-        return new AssemblyLoadContext(assemblyName, isCollectible: true).LoadFromStream(stream);
+        return stream.ToArray();
     }
 }

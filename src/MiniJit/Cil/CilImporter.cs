@@ -53,7 +53,7 @@ public sealed class CilImporter
         if (method.ExceptionClauseCount > 0)
             throw Error(null, "exception handling (try/catch/finally) is not supported");
 
-        var paramTypes = argTypes.Skip(thisOffset).Select((t, i) => TypeOf(t, VariableUses.FirstUseOfArgument(code, i + thisOffset), $"parameter {i}")).ToArray();
+        var paramTypes = argTypes.Skip(thisOffset).Select((t, i) => VariableType(t, code, i + thisOffset, isArgument: true, $"parameter {i}")).ToArray();
         var returnType = method.ReturnType == typeof(void) ? IrType.Void : TypeOf(method.ReturnType, null, "return type");
         function = new Function(NameOf(method.Method), paramTypes, returnType);
 
@@ -63,7 +63,7 @@ public sealed class CilImporter
         for (int i = 0; i < argTypes.Length; i++)
             variableTypes[i] = i < thisOffset ? IrType.Void : paramTypes[i - thisOffset];
         for (int i = 0; i < method.LocalTypes.Length; i++)
-            variableTypes[localBase + i] = TypeOf(method.LocalTypes[i], VariableUses.FirstUseOfLocal(code, i), $"local {i}");
+            variableTypes[localBase + i] = VariableType(method.LocalTypes[i], code, i, isArgument: false, $"local {i}");
 
         entry = NewBlock();
     }
@@ -90,6 +90,12 @@ public sealed class CilImporter
 
     IrType TypeOf(Type type, CilInstruction? at, string what) =>
         TryGetType(type, out var irType) ? irType : throw Error(at, $"{what} has type {type.Name}, which is not supported");
+
+    /// <summary>The IR type of an argument or local; a rejection points at the variable's first use, looked up only
+    /// then (a scan of the IL per variable would make importing quadratic in the number of locals).</summary>
+    IrType VariableType(Type type, CilInstruction[] code, int index, bool isArgument, string what) =>
+        TryGetType(type, out var irType) ? irType : TypeOf(type,
+            isArgument ? VariableUses.FirstUseOfArgument(code, index) : VariableUses.FirstUseOfLocal(code, index), what);
 
     JitException Error(CilInstruction? at, string reason) =>
         new(method.Method, at?.Offset, at?.OpCode.Name, reason);

@@ -31,6 +31,11 @@ public sealed class X64Emitter
     readonly List<MachineInstr> cold = [];
     readonly int outgoingSlots;   // shadow space (Windows) plus stack arguments of the largest call, at [rsp]
     readonly int frameBytes;   // bytes the prologue subtracts from rsp
+    readonly bool checksStack;  // the prologue compares rsp, less the whole frame, with the thread's limit
+
+    /// <summary>The stack limit leaves this much room (see <see cref="NativeStack"/>), so a leaf function whose
+    /// pushes and frame fit in one page needs no guard: its caller was checked, and it stays inside the margin.</summary>
+    const int PageSize = 4096;
 
     static readonly Register Scratch = X64Registers.Scratch, Scratch2 = X64Registers.CycleScratch;
 
@@ -56,11 +61,16 @@ public sealed class X64Emitter
         if (lowered.HasCalls || bytes > 0)
             bytes += (16 - (8 + pushed + bytes) % 16) % 16;  // rsp 16-aligned at every call
         frameBytes = bytes;
+        checksStack = lowered.HasCalls || pushed + bytes > PageSize;
     }
+
+    /// <summary>One function's machine code, and whether its prologue checks the stack limit (then its unit's entry
+    /// stub must pass the frame, and its thunk must read the thread's limit).</summary>
+    public sealed record Result(List<MachineInstr> Code, bool ChecksStack);
 
     /// <summary>Emits one function, starting with its entry label. Labels come from <paramref name="asm"/>, which
     /// will encode the result; <paramref name="calleeLabel"/> names the entry of each function called.</summary>
-    public static List<MachineInstr> Emit(LoweredFunction lowered, Allocation allocation, CallingConvention convention,
+    public static Result Emit(LoweredFunction lowered, Allocation allocation, CallingConvention convention,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeLabel, Label errorExit)
     {
         var emitter = new X64Emitter(lowered, allocation, convention, asm, calleeLabel, errorExit);
@@ -74,7 +84,7 @@ public sealed class X64Emitter
             emitter.EmitBlock(lowered.Layout[b], b + 1 < lowered.Layout.Count ? lowered.Layout[b + 1] : null);
         }
         emitter.code.AddRange(emitter.cold);
-        return emitter.code;
+        return new Result(emitter.code, emitter.checksStack);
     }
 
     void Add(MOp op, MOperand a = default, MOperand b = default, MOperand c = default, Condition condition = default) =>
@@ -84,14 +94,27 @@ public sealed class X64Emitter
 
     void Prologue()
     {
-        if (lowered.HasCalls)
+        int grows = 8 * allocation.CalleeSavedUsed.Count + frameBytes;
+        if (checksStack)
         {
-            // Stack guard: a function that calls compares rsp with the limit the thunk computed, before it grows the stack.
-            Add(MOp.Cmp, Register.Rsp, Memory.Qword(X64Registers.Frame, JitFrame.StackLimitOffset));
+            // Stack guard: where rsp will be once the frame is allocated, compared with the limit the thunk computed,
+            // before anything is pushed — so no frame, however large, is ever touched below the limit.
+            MOperand bottom = Register.Rsp;
+            if (grows > 0)
+            {
+                Add(MOp.Lea, Scratch, new Memory(8, Register.Rsp, null, 1, -grows));
+                bottom = Scratch;
+            }
+            Add(MOp.Cmp, bottom, Memory.Qword(X64Registers.Frame, JitFrame.StackLimitOffset));
             Add(MOp.Jcc, ErrorStub(JitStatus.StackOverflow), condition: Condition.B);
         }
         foreach (var register in allocation.CalleeSavedUsed) Add(MOp.Push, register);
         if (frameBytes > 0) Add(MOp.Sub, Register.Rsp, MOperand.Imm(frameBytes));
+        // A frame larger than a page is touched a page at a time from the top, as stacks that grow through a single
+        // guard page require (Windows; Linux before 4.20 refused faults far below rsp). The check above already
+        // proved every page is within the thread's stack.
+        for (int offset = frameBytes - PageSize; offset >= 0 && frameBytes > PageSize; offset -= PageSize)
+            Add(MOp.Mov, Scratch, Memory.Qword(Register.Rsp, offset));
 
         // Parameters move from where the convention puts them to where the allocator wants them.
         var moves = new List<(MOperand, MOperand)>();

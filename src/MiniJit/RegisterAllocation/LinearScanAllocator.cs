@@ -53,7 +53,7 @@ public static class LinearScanAllocator
         // lifetime hole there, so their register is free for an interval that fits entirely into their holes.
         var active = new List<int>();
         var inactive = new List<int>();
-        int spillSlots = 0;
+        var spillSlots = new SpillSlots(live);
 
         foreach (var value in order)
         {
@@ -97,13 +97,13 @@ public static class LinearScanAllocator
             if (victim >= 0 && live.End(victim) > end)
             {
                 locations[value] = locations[victim];
-                locations[victim] = new Location(LocationKind.Stack, Slot: spillSlots++);
+                locations[victim] = spillSlots.Take(victim);
                 active.Remove(victim);
                 active.Add(value);
             }
-            else locations[value] = new Location(LocationKind.Stack, Slot: spillSlots++);
+            else locations[value] = spillSlots.Take(value);
         }
-        return new Allocation(locations, spillSlots, CalleeSavedUsed(locations, convention));
+        return new Allocation(locations, spillSlots.Count, CalleeSavedUsed(locations, convention));
     }
 
     /// <summary>Moves intervals between the sets as the scan reaches <paramref name="position"/>: those that have
@@ -132,15 +132,39 @@ public static class LinearScanAllocator
         }
     }
 
-    /// <summary>No allocation at all: every value in its own stack slot, like the seed's push/pop code. Used when
-    /// optimization is off, to show (and measure) what the allocator buys.</summary>
+    /// <summary>No allocation at all: every value in a stack slot, like the seed's push/pop code. Used when
+    /// optimization is off, to show (and measure) what the allocator buys. Values whose lives never overlap share
+    /// a slot, so the frame stays as small as the number of values live at once.</summary>
     public static Allocation SpillEverything(LoweredFunction lowered, LiveIntervals live, CallingConvention convention)
     {
         var locations = InitialLocations(lowered, live);
-        int slots = 0;
-        for (int v = 0; v < locations.Length; v++)
-            if (locations[v].Kind == LocationKind.None && live.IsLive(v)) locations[v] = new Location(LocationKind.Stack, Slot: slots++);
-        return new Allocation(locations, slots, CalleeSavedUsed(locations, convention));
+        var slots = new SpillSlots(live);
+        foreach (var v in Enumerable.Range(0, locations.Length).Where(v => locations[v].Kind == LocationKind.None && live.IsLive(v))
+                     .OrderBy(live.Start))
+            locations[v] = slots.Take(v);
+        return new Allocation(locations, slots.Count, CalleeSavedUsed(locations, convention));
+    }
+
+    /// <summary>
+    /// Stack slots shared by values whose lives do not overlap (stack colouring in its linear-scan form), so a frame
+    /// needs as many slots as values are spilled at once, not as values are spilled in all. A slot is reused only
+    /// when everything in it ended before the new value starts; lifetime holes are ignored, which keeps the test a
+    /// single comparison. Values must be handed in by increasing start, except spill victims, whose earlier start
+    /// the same comparison respects.
+    /// </summary>
+    sealed class SpillSlots(LiveIntervals live)
+    {
+        readonly PriorityQueue<int, int> byLastEnd = new();  // each slot, by the end of the last value put in it
+
+        public int Count { get; private set; }
+
+        public Location Take(int value)
+        {
+            if (!(byLastEnd.TryPeek(out int slot, out int end) && end < live.Start(value) && byLastEnd.Dequeue() == slot))
+                slot = Count++;
+            byLastEnd.Enqueue(slot, live.End(value));
+            return new Location(LocationKind.Stack, Slot: slot);
+        }
     }
 
     static Location[] InitialLocations(LoweredFunction lowered, LiveIntervals live)
