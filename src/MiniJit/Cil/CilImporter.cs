@@ -222,19 +222,19 @@ public sealed class CilImporter
         }
         for (int i = 0; i < method.LocalTypes.Length; i++)
             Write(localBase + i, entry, function.AppendConst(entry, variableTypes[localBase + i], 0).Result);
-        Jump(entry, BlockAt(0), []);
+        Jump(entry, BlockAt(0), [], null);
         Seal(entry);
     }
 
-    void Jump(Block from, Block to, List<int> stack)
+    void Jump(Block from, Block to, List<int> stack, CilInstruction? at)
     {
-        SaveStack(from, to, stack);
+        SaveStack(from, to, stack, at);
         function.Terminate(from, Op.Jump, [], to);
         Filled(from);
     }
 
     /// <summary>Stack slots that flow into another block travel as variables, like locals.</summary>
-    void SaveStack(Block from, Block to, List<int> stack)
+    void SaveStack(Block from, Block to, List<int> stack, CilInstruction? at)
     {
         if (entryStacks[to.Id] is not { } expected)
         {
@@ -243,7 +243,8 @@ public sealed class CilImporter
             entryStacks[to.Id] = types;
         }
         else if (!StackMatches(expected, stack))
-            throw Error(null, $"the evaluation stack differs between the paths into {to}");
+            throw Error(at, $"the evaluation stack differs between the paths into {to}: " +
+                $"[{string.Join(", ", expected.Select(t => t.Name()))}] and [{string.Join(", ", stack.Select(v => TypeOfValue(v).Name()))}]");
         for (int i = 0; i < stack.Count; i++)
         {
             variableTypes[stackBase + i] = function.ValueTypes[stack[i]];
@@ -383,17 +384,25 @@ public sealed class CilImporter
     {
         var stack = evaluationStack;
         stack.Clear();
-        if (entryStacks[block.Id] is { } types)
-            for (int i = 0; i < types.Length; i++)
-            {
-                variableTypes[stackBase + i] = types[i];
-                stack.Add(Read(stackBase + i, block));
-            }
+        // A block no predecessor has jumped to yet is entered only by later backward branches, and ECMA-335
+        // (III.1.7.5) says the stack is empty there; recording that makes a later non-empty branch an error.
+        var types = entryStacks[block.Id] ??= [];
+        for (int i = 0; i < types.Length; i++)
+        {
+            variableTypes[stackBase + i] = types[i];
+            stack.Add(Read(stackBase + i, block));
+        }
 
         int end = BlockEnd(start);
+        var last = code[indexAt[start]];
         for (int index = indexAt[start]; index < code.Length && code[index].Offset < end; index++)
-            if (ImportInstruction(block, code[index], stack)) return; // the block ended with a terminator
-        Jump(block, BlockAt(end), stack); // fell through into the next block
+        {
+            last = code[index];
+            if (ImportInstruction(block, last, stack)) return; // the block ended with a terminator
+            if (stack.Count > method.MaxStack)
+                throw Error(last, $"the evaluation stack holds {stack.Count} values, more than the method's MaxStack of {method.MaxStack}");
+        }
+        Jump(block, BlockAt(end), stack, last); // fell through into the next block
     }
 
     int Pop(List<int> stack, CilInstruction at)
@@ -456,8 +465,8 @@ public sealed class CilImporter
     {
         var taken = BlockAt(at.Target);
         var next = BlockAt(at.NextOffset);
-        SaveStack(block, taken, stack);
-        if (taken != next) SaveStack(block, next, stack);
+        SaveStack(block, taken, stack, at);
+        if (taken != next) SaveStack(block, next, stack, at);
         var instr = function.Terminate(block, Op.Branch, [condition], taken, next);
         instr.ILOffset = at.Offset;
         Filled(block);
@@ -487,10 +496,10 @@ public sealed class CilImporter
                 StoreArg(block, at, (int)at.Int, Pop(stack, at));
                 return false;
             case CilOp.Ldloc_0 or CilOp.Ldloc_1 or CilOp.Ldloc_2 or CilOp.Ldloc_3:
-                stack.Add(Read(localBase + Distance(at.OpCode.Op, CilOp.Ldloc_0), block));
+                stack.Add(LoadLocal(block, at, Distance(at.OpCode.Op, CilOp.Ldloc_0)));
                 return false;
             case CilOp.Ldloc_S or CilOp.Ldloc:
-                stack.Add(Read(localBase + (int)at.Int, block));
+                stack.Add(LoadLocal(block, at, (int)at.Int));
                 return false;
             case CilOp.Stloc_0 or CilOp.Stloc_1 or CilOp.Stloc_2 or CilOp.Stloc_3:
                 StoreLocal(block, at, Distance(at.OpCode.Op, CilOp.Stloc_0), Pop(stack, at));
@@ -561,7 +570,7 @@ public sealed class CilImporter
             case CilOp.Clt_Un: Compare(block, at, stack, Op.LtU); return false;
 
             case CilOp.Br or CilOp.Br_S:
-                Jump(block, BlockAt(at.Target), stack);
+                Jump(block, BlockAt(at.Target), stack, at);
                 return true;
             case CilOp.Brtrue or CilOp.Brtrue_S or CilOp.Brfalse or CilOp.Brfalse_S:
                 {
@@ -593,7 +602,7 @@ public sealed class CilImporter
                     for (int i = 0; i < at.Targets.Length; i++) targets[i] = BlockAt(at.Targets[i]);
                     targets[^1] = BlockAt(at.NextOffset);
                     for (int i = 0; i < targets.Length; i++)
-                        if (Array.IndexOf(targets, targets[i]) == i) SaveStack(block, targets[i], stack);
+                        if (Array.IndexOf(targets, targets[i]) == i) SaveStack(block, targets[i], stack, at);
                     var instr = function.Terminate(block, Op.Switch, [value], targets);
                     instr.ILOffset = at.Offset;
                     Filled(block);
@@ -635,18 +644,32 @@ public sealed class CilImporter
 
     int LoadArg(Block block, CilInstruction at, int index)
     {
+        CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method reads `this`; only static methods and non-capturing lambdas are supported");
         return Read(index, block);
     }
 
     void StoreArg(Block block, CilInstruction at, int index, int value)
     {
+        CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method writes `this`");
         Write(index, block, Normalize(block, value, argTypes[index], at));
     }
 
+    void CheckArgument(CilInstruction at, int index)
+    {
+        if (index >= argTypes.Length)
+            throw Error(at, $"argument {index} does not exist: the method has {argTypes.Length} (invalid IL)");
+    }
+
+    int CheckLocal(CilInstruction at, int index) => index < method.LocalTypes.Length
+        ? index
+        : throw Error(at, $"local {index} does not exist: the method has {method.LocalTypes.Length} (invalid IL)");
+
+    int LoadLocal(Block block, CilInstruction at, int index) => Read(localBase + CheckLocal(at, index), block);
+
     void StoreLocal(Block block, CilInstruction at, int index, int value) =>
-        Write(localBase + index, block, Normalize(block, value, method.LocalTypes[index], at));
+        Write(localBase + CheckLocal(at, index), block, Normalize(block, value, method.LocalTypes[index], at));
 
     void Binary(Block block, CilInstruction at, List<int> stack, Op op)
     {
