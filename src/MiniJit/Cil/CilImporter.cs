@@ -50,6 +50,8 @@ public sealed class CilImporter
         thisOffset = ignoreThis ? 1 : 0;
         if (!ignoreThis && !method.Method.IsStatic)
             throw Error(null, "instance methods are not supported (only static methods and non-capturing lambdas)");
+        if (RuntimeIntrinsics.IsIntrinsic(method.Method))
+            throw Error(null, "it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
         if (method.ExceptionClauseCount > 0)
             throw Error(null, "exception handling (try/catch/finally) is not supported");
 
@@ -708,6 +710,13 @@ public sealed class CilImporter
         var name = JitException.MethodName(callee);
         if (callee is not MethodInfo info || !callee.IsStatic)
             throw Error(at, $"call to {name}: only static methods can be called");
+        if (RuntimeIntrinsics.HardwareSupport(callee) is bool supported)
+        {
+            stack.Add(Const(block, IrType.I32, supported ? 1 : 0));
+            return;
+        }
+        if (RuntimeIntrinsics.IsIntrinsic(callee))
+            throw Error(at, $"call to {name}: it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
         if (callee.GetMethodBody() is null)
             throw Error(at, $"call to {name}: the method has no IL body (extern or runtime-provided) and is not an intrinsic");
         var parameters = callee.GetParameters();
