@@ -35,6 +35,7 @@ public sealed class CilImporter
     readonly Block?[] blockAt;            // the IR block that starts at an offset (reachable blocks only)
     readonly bool[] isBlockStart;         // every block start, reachable or not; one extra entry for the body's end
     readonly int[] indexAt;               // IL offset → index in code
+    readonly bool[] isSelfTailCallRet;    // by IL offset: a ret after `tail. call` to this method, which loops to IL_0000
     readonly List<IrType[]?> entryStacks = [];  // by IR block id: the types on the stack when entering it
     readonly List<int> evaluationStack = [];  // reused by each block as it is filled
 
@@ -46,6 +47,7 @@ public sealed class CilImporter
         blockAt = new Block?[bodyEnd];
         isBlockStart = new bool[bodyEnd + 1];
         indexAt = new int[bodyEnd];
+        isSelfTailCallRet = new bool[bodyEnd];
         argTypes = method.ParameterTypes;
         thisOffset = ignoreThis ? 1 : 0;
         if (!ignoreThis && !method.Method.IsStatic)
@@ -141,6 +143,7 @@ public sealed class CilImporter
                 isBlockStart[instr.NextOffset] = true;
         }
         isBlockStart[bodyEnd] = true;  // not a block: it only ends the last one
+        FindTailCalls();
 
         // Walk the blocks from offset 0; each block's last instruction names its successors. Each block's distinct
         // predecessors are counted on the way, so a block is sealed the moment its last one is filled.
@@ -159,6 +162,7 @@ public sealed class CilImporter
             var last = code[indexAt[start]];
             for (int i = indexAt[start]; i < code.Length && code[i].Offset < end; i++) last = code[i];
             Successors(last, succs);
+            if (isSelfTailCallRet[last.Offset]) succs.Add(0);
             foreach (int succ in succs)
                 if (succ >= bodyEnd) throw Error(last, "control falls off the end of the method");
             foreach (int succ in succs)
@@ -175,6 +179,29 @@ public sealed class CilImporter
                 blockAt[start] = block;
                 expectedPredecessors[block.Id] = predecessorCount[start];
             }
+    }
+
+    /// <summary>
+    /// A <c>tail.</c> call must run in constant stack: a tail-recursive method on the CLR recurses a million deep
+    /// without growing the stack. MiniJit honors the prefix where the callee is the method itself, by turning the
+    /// call into new argument values and a jump back to IL_0000 (the frame is reused because it never grows); a tail
+    /// call to any other method would need a real jump into another frame, which MiniJit does not do, so it is refused
+    /// rather than compiled as a call that grows the stack.
+    /// </summary>
+    void FindTailCalls()
+    {
+        for (int i = 0; i < code.Length; i++)
+        {
+            if (code[i].Op != CilOp.Tail) continue;
+            if (i + 2 >= code.Length || code[i + 1].Op != CilOp.Call || code[i + 2].Op != CilOp.Ret)
+                throw Error(code[i], "tail. must be followed by call and then ret (invalid IL)");
+            if (isBlockStart[code[i + 1].Offset] || isBlockStart[code[i + 2].Offset])
+                throw Error(code[i], "a branch targets the call or the ret of a tail. call (invalid IL)");
+            var callee = method.ResolveMethod(code[i + 1].Token, code[i + 1]);
+            if (callee != method.Method)
+                throw Error(code[i + 1], $"tail. call to {JitException.MethodName(callee)}: MiniJit honors tail. only for a method calling itself");
+            isSelfTailCallRet[code[i + 2].Offset] = true;
+        }
     }
 
     /// <summary>The IR block at a reachable block start (a jump's target, or the instruction after a branch).</summary>
@@ -612,8 +639,7 @@ public sealed class CilImporter
                 }
 
             case CilOp.Call:
-                ImportCall(block, at, stack);
-                return false;
+                return ImportCall(block, at, stack);
 
             case CilOp.Sizeof:
                 {
@@ -704,7 +730,8 @@ public sealed class CilImporter
     int Extend(Block block, CilInstruction at, int value, Op extend) =>
         TypeOfValue(value) == IrType.I64 ? value : Emit(block, at, extend, IrType.I64, value);
 
-    void ImportCall(Block block, CilInstruction at, List<int> stack)
+    /// <summary>Imports a call; returns true when it ended the block (a tail call to the method itself).</summary>
+    bool ImportCall(Block block, CilInstruction at, List<int> stack)
     {
         var callee = method.ResolveMethod((int)at.Int);
         var name = JitException.MethodName(callee);
@@ -713,7 +740,7 @@ public sealed class CilImporter
         if (RuntimeIntrinsics.HardwareSupport(callee) is bool supported)
         {
             stack.Add(Const(block, IrType.I32, supported ? 1 : 0));
-            return;
+            return false;
         }
         if (RuntimeIntrinsics.IsIntrinsic(callee))
             throw Error(at, $"call to {name}: it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
@@ -728,6 +755,13 @@ public sealed class CilImporter
                 throw Error(at, $"call to {name}: parameter {parameters[i].Name} has type {type.Name}, which is not supported");
             args[i] = Widen(block, at, Pop(stack, at), irType);
         }
+        if (at.NextOffset < isSelfTailCallRet.Length && isSelfTailCallRet[at.NextOffset])
+        {
+            if (stack.Count != 0) throw Error(at, "the evaluation stack holds more than the arguments at a tail. call (invalid IL)");
+            for (int i = 0; i < args.Length; i++) StoreArg(block, at, i, args[i]);
+            Jump(block, BlockAt(0), stack, at);
+            return true;
+        }
         var returnType = IrType.Void;
         if (info.ReturnType != typeof(void) && !TryGetType(info.ReturnType, out returnType))
             throw Error(at, $"call to {name}: return type {info.ReturnType.Name} is not supported");
@@ -735,5 +769,6 @@ public sealed class CilImporter
         call.Callee = new CallTarget(NameOf(callee), callee);
         call.ILOffset = at.Offset;
         if (returnType != IrType.Void) stack.Add(call.Result);
+        return false;
     }
 }
