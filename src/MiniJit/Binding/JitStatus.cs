@@ -11,4 +11,5 @@ public enum JitStatus : long
     StackOverflow = 4,       // InsufficientExecutionStackException
     NullReference = 5,       // NullReferenceException
     Arithmetic = 6,          // ArithmeticException (ckfinite)
+    TypeInitializer = 7,     // not an error: a type initializer must run first (Result holds its flag's address)
 }

@@ -52,6 +52,22 @@ internal abstract unsafe class Thunk(nint entryStub, object owner, bool bounded)
         // Without this the JIT may consider the thunk dead once it has loaded the entry pointer; a collection
         // on another thread could then finalize the owner and unmap the code while it is still running.
         GC.KeepAlive(this);
+        if (frame->Status != JitStatus.Ok) Failed(frame);
+    }
+
+    /// <summary>A status other than Ok: a type initializer that must run first (see <see cref="TypeInitializers"/>:
+    /// run it and call again from the start, until the code completes), or an error to throw.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    void Failed(JitFrame* frame)
+    {
+        while (frame->Status == JitStatus.TypeInitializer)
+        {
+            TypeInitializers.Run((nint)frame->Result);
+            frame->Status = JitStatus.Ok;
+            frame->StackLimit = NativeStack.Limit;
+            entry(frame);
+            GC.KeepAlive(this);
+        }
         if (frame->Status != JitStatus.Ok) Throw(frame->Status);
     }
 

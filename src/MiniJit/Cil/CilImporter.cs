@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using MiniJit.Binding;
 using MiniJit.Ir;
 
 namespace MiniJit.Cil;
@@ -251,6 +252,11 @@ public sealed class CilImporter
         }
         for (int i = 0; i < method.LocalTypes.Length; i++)
             Write(localBase + i, entry, function.AppendConst(entry, variableTypes[localBase + i], 0).Result);
+        if (method.Method.DeclaringType is { } type && TypeInitializers.NeedsCheck(type))
+        {
+            var flag = function.AppendConst(entry, IrType.I64, TypeInitializers.FlagOf(type));
+            function.Append(entry, Op.EnsureTypeInitialized, IrType.Void, flag.Result);
+        }
         Jump(entry, BlockAt(0), [], null);
         Seal(entry);
     }

@@ -133,6 +133,20 @@ public sealed class X64Emitter
         return label;
     }
 
+    /// <summary>While the type's flag is 0, a cold stub leaves the flag's address in the frame's result and reports
+    /// <see cref="JitStatus.TypeInitializer"/>; the thunk runs the initializer and calls again.</summary>
+    void EmitTypeInitializedCheck(Instr instr)
+    {
+        var flag = InRegister(instr.Args[0], 8, Scratch);
+        var report = ErrorStub(JitStatus.TypeInitializer);
+        var stub = asm.CreateLabel($"{function.Name}.typeinit");
+        Add(MOp.Cmp, Memory.Qword(flag, 0), MOperand.Imm(0));
+        Add(MOp.Jcc, stub, condition: Condition.E);
+        cold.Add(new MachineInstr(MOp.Label, stub));
+        cold.Add(new MachineInstr(MOp.Mov, Memory.Qword(X64Registers.Frame, JitFrame.ResultOffset), flag));
+        cold.Add(new MachineInstr(MOp.Jmp, report));
+    }
+
     // ------------------------------------------------------------------ operands
 
     static int SizeOf(IrType type) => type == IrType.I32 ? 4 : 8;
@@ -261,6 +275,7 @@ public sealed class X64Emitter
                 if (!lowered.FusedIntoBranch[instr.Result]) EmitCompare(instr);
                 break;
             case Op.Call: EmitCall(instr); break;
+            case Op.EnsureTypeInitialized: EmitTypeInitializedCheck(instr); break;
             case Op.Jump:
                 EmitPhiMoves(block, instr.Targets[0]);
                 if (instr.Targets[0] != next) Add(MOp.Jmp, blockLabels[instr.Targets[0]]);

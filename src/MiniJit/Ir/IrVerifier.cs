@@ -135,7 +135,7 @@ public static class IrVerifier
         }
         if (instr.HasResult && function.ValueTypes[instr.Result] != instr.Type)
             Problem($"result type {instr.Type.Name()} differs from the value table's {function.ValueTypes[instr.Result].Name()}");
-        bool needsResult = !instr.IsTerminator && instr.Op != Op.Call;
+        bool needsResult = !instr.IsTerminator && !instr.Op.Is(OpFlags.SideEffect);
         if (needsResult && (!instr.HasResult || instr.Type == IrType.Void)) Problem("must define a value");
         if (instr.IsTerminator && instr.HasResult) Problem("a terminator defines no value");
 
