@@ -12,4 +12,5 @@ public enum JitStatus : long
     NullReference = 5,       // NullReferenceException
     Arithmetic = 6,          // ArithmeticException (ckfinite)
     TypeInitializer = 7,     // not an error: a type initializer must run first (Result holds its flag's address)
+    ThrowHelper = 8,         // a method that never returns must run (Result: its index in ThrowHelpers; Arguments: its arguments)
 }

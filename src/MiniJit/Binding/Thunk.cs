@@ -68,6 +68,7 @@ internal abstract unsafe class Thunk(nint entryStub, object owner, bool bounded)
             entry(frame);
             GC.KeepAlive(this);
         }
+        if (frame->Status == JitStatus.ThrowHelper) ThrowHelpers.Run(frame);
         if (frame->Status != JitStatus.Ok) Throw(frame->Status);
     }
 

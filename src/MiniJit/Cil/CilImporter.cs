@@ -750,16 +750,29 @@ public sealed class CilImporter
         }
         if (RuntimeIntrinsics.IsIntrinsic(callee))
             throw Error(at, $"call to {name}: it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
-        if (callee.GetMethodBody() is null)
+        bool neverReturns = ThrowHelpers.NeverReturns(callee);
+        if (!neverReturns && callee.GetMethodBody() is null)
             throw Error(at, $"call to {name}: the method has no IL body (extern or runtime-provided) and is not an intrinsic");
         var parameters = callee.GetParameters();
         var args = new int[parameters.Length];
         for (int i = parameters.Length - 1; i >= 0; i--)
         {
             var type = parameters[i].ParameterType;
+            // A helper that never returns runs in managed code, which takes an enum as its underlying integer.
+            if (neverReturns && type.IsEnum) type = Enum.GetUnderlyingType(type);
             if (!TryGetType(type, out var irType))
                 throw Error(at, $"call to {name}: parameter {parameters[i].Name} has type {type.Name}, which is not supported");
             args[i] = Widen(block, at, Pop(stack, at), irType);
+        }
+        if (neverReturns)
+        {
+            // The block ends here: nothing after the call can run. The helper runs once the native frames are left.
+            var exit = function.Terminate(block, Op.ThrowViaHelper, args);
+            exit.Imm = ThrowHelpers.IndexOf(info);
+            exit.Callee = new CallTarget(NameOf(callee), callee);
+            exit.ILOffset = at.Offset;
+            Filled(block);
+            return true;
         }
         if (at.NextOffset < isSelfTailCallRet.Length && isSelfTailCallRet[at.NextOffset])
         {

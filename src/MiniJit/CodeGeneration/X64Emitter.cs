@@ -147,6 +147,19 @@ public sealed class X64Emitter
         cold.Add(new MachineInstr(MOp.Jmp, report));
     }
 
+    /// <summary>Stores the helper's arguments and index in the frame and reports <see cref="JitStatus.ThrowHelper"/>:
+    /// the thunk calls the helper, which throws. The arguments are never read again here, so their slots are free.</summary>
+    void EmitThrowViaHelper(Instr instr)
+    {
+        for (int i = 0; i < instr.Args.Length; i++)
+        {
+            int size = SizeOf(function.ValueTypes[instr.Args[i]]);
+            Move(new Memory(size, X64Registers.Frame, null, 1, JitFrame.ArgumentsOffset + 8 * i), Where(instr.Args[i], size));
+        }
+        Add(MOp.Mov, Memory.Qword(X64Registers.Frame, JitFrame.ResultOffset), MOperand.Imm(instr.Imm));
+        Add(MOp.Jmp, ErrorStub(JitStatus.ThrowHelper));
+    }
+
     // ------------------------------------------------------------------ operands
 
     static int SizeOf(IrType type) => type == IrType.I32 ? 4 : 8;
@@ -276,6 +289,7 @@ public sealed class X64Emitter
                 break;
             case Op.Call: EmitCall(instr); break;
             case Op.EnsureTypeInitialized: EmitTypeInitializedCheck(instr); break;
+            case Op.ThrowViaHelper: EmitThrowViaHelper(instr); break;
             case Op.Jump:
                 EmitPhiMoves(block, instr.Targets[0]);
                 if (instr.Targets[0] != next) Add(MOp.Jmp, blockLabels[instr.Targets[0]]);

@@ -182,6 +182,9 @@ public static class IrVerifier
                 if (instr.Targets.Length < 1) Problem("switch needs a default target");
                 if (Arg(0) != IrType.I32) Problem("switch selector must be an i32");
                 break;
+            case Op.ThrowViaHelper:
+                if (instr.Targets.Length != 0) Problem("throw.helper has no targets");
+                break;
             case Op.Return:
                 if (function.ReturnType == IrType.Void ? instr.Args.Length != 0 : instr.Args.Length != 1 || Arg(0) != function.ReturnType)
                     Problem($"function returns {function.ReturnType.Name()}");
