@@ -754,6 +754,8 @@ public sealed class CilImporter
         if (!neverReturns && callee.GetMethodBody() is null)
             throw Error(at, $"call to {name}: the method has no IL body (extern or runtime-provided) and is not an intrinsic");
         var parameters = callee.GetParameters();
+        if (neverReturns && parameters.Length > JitFrame.MaxArguments)
+            throw Error(at, $"call to {name}: a method that never returns gets its arguments through the frame, which holds {JitFrame.MaxArguments}");
         var args = new int[parameters.Length];
         for (int i = parameters.Length - 1; i >= 0; i--)
         {

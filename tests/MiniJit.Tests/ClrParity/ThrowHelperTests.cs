@@ -12,6 +12,16 @@ public static class ThrowHelperPrograms
     static void Fail(int code, DayOfWeek day, ulong wide) =>
         throw new ArgumentOutOfRangeException(nameof(code), code, $"bad {day} {wide}");
 
+    [DoesNotReturn]
+    static void FailWithMany(int a, int b, int c, int d, int e, int f, int g, int h, int i, int j, int k, int l, int m, int n, int o, int p, int q) =>
+        throw new InvalidOperationException($"{a + q}");
+
+    public static int TooManyHelperArguments(int x)
+    {
+        if (x < 0) FailWithMany(x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x);
+        return x;
+    }
+
     public static int Checked(int x, ulong y)
     {
         if (x < 0) Fail(x + 1, DayOfWeek.Friday, y);
@@ -33,6 +43,14 @@ public class ThrowHelperTests
     public void AgreesWithTheClr(string name) =>
         Parity.Check(Method(name), Parity.EdgeInputs(Method(name)),
             Values.Vector([.. Method(name).GetParameters().Select(_ => Values.Mixed)]), randomSamples: 100);
+
+    [Fact]
+    public void AHelperWithMoreArgumentsThanTheFrameHoldsIsRefused()
+    {
+        var e = Assert.Throws<JitException>(() => Jit.Compile<Func<int, int>>(ThrowHelperPrograms.TooManyHelperArguments));
+        Assert.Equal("call", e.OpCode);
+        Assert.Contains("FailWithMany: a method that never returns gets its arguments through the frame, which holds 16", e.Reason);
+    }
 
     [Fact]
     public void TheExceptionAndItsMessageAreTheClrs()
