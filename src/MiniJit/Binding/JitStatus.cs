@@ -11,4 +11,6 @@ public enum JitStatus : long
     StackOverflow = 4,       // InsufficientExecutionStackException
     NullReference = 5,       // NullReferenceException
     Arithmetic = 6,          // ArithmeticException (ckfinite)
+    TypeInitializer = 7,     // not an error: a type initializer must run first (Result holds its flag's address)
+    ThrowHelper = 8,         // a method that never returns must run (Result: its index in ThrowHelpers; Arguments: its arguments)
 }

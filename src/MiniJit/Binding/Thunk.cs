@@ -57,9 +57,26 @@ internal abstract unsafe class Thunk(nint entryStub, ExecutableMemory memory, ob
             frame->StackLimit = NativeStack.Limit;
             entry(frame);
         }
+        if (frame->Status != JitStatus.Ok) Failed(frame);
         // Without this the JIT may consider the region dead once the entry pointer is loaded; a collection on another
-        // thread could then finalize it and hand its pages to other code while this call is still running.
+        // thread could then finalize it and hand its pages to other code while this call (or a rerun in Failed) is
+        // still running.
         GC.KeepAlive(region);
+    }
+
+    /// <summary>A status other than Ok: a type initializer that must run first (see <see cref="TypeInitializers"/>:
+    /// run it and call again from the start, until the code completes), or an error to throw.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    void Failed(JitFrame* frame)
+    {
+        while (frame->Status == JitStatus.TypeInitializer)
+        {
+            TypeInitializers.Run((nint)frame->Result);
+            frame->Status = JitStatus.Ok;
+            frame->StackLimit = NativeStack.Limit;
+            entry(frame);
+        }
+        if (frame->Status == JitStatus.ThrowHelper) ThrowHelpers.Run(frame);
         if (frame->Status != JitStatus.Ok) Throw(frame->Status);
     }
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using MiniJit.Binding;
 using MiniJit.Ir;
 
 namespace MiniJit.Cil;
@@ -35,6 +36,7 @@ public sealed class CilImporter
     readonly Block?[] blockAt;            // the IR block that starts at an offset (reachable blocks only)
     readonly bool[] isBlockStart;         // every block start, reachable or not; one extra entry for the body's end
     readonly int[] indexAt;               // IL offset → index in code
+    readonly bool[] isSelfTailCallRet;    // by IL offset: a ret after `tail. call` to this method, which loops to IL_0000
     readonly List<IrType[]?> entryStacks = [];  // by IR block id: the types on the stack when entering it
     readonly List<int> evaluationStack = [];  // reused by each block as it is filled
 
@@ -46,10 +48,13 @@ public sealed class CilImporter
         blockAt = new Block?[bodyEnd];
         isBlockStart = new bool[bodyEnd + 1];
         indexAt = new int[bodyEnd];
+        isSelfTailCallRet = new bool[bodyEnd];
         argTypes = method.ParameterTypes;
         thisOffset = ignoreThis ? 1 : 0;
         if (!ignoreThis && !method.Method.IsStatic)
             throw Error(null, "instance methods are not supported (only static methods and non-capturing lambdas)");
+        if (RuntimeIntrinsics.IsIntrinsic(method.Method))
+            throw Error(null, "it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
         if (method.ExceptionClauseCount > 0)
             throw Error(null, "exception handling (try/catch/finally) is not supported");
 
@@ -145,6 +150,7 @@ public sealed class CilImporter
                 isBlockStart[instr.NextOffset] = true;
         }
         isBlockStart[bodyEnd] = true;  // not a block: it only ends the last one
+        FindTailCalls();
 
         // Walk the blocks from offset 0; each block's last instruction names its successors. Each block's distinct
         // predecessors are counted on the way, so a block is sealed the moment its last one is filled.
@@ -163,6 +169,7 @@ public sealed class CilImporter
             var last = code[indexAt[start]];
             for (int i = indexAt[start]; i < code.Length && code[i].Offset < end; i++) last = code[i];
             Successors(last, succs);
+            if (isSelfTailCallRet[last.Offset]) succs.Add(0);
             foreach (int succ in succs)
                 if (succ >= bodyEnd) throw Error(last, "control falls off the end of the method");
             foreach (int succ in succs)
@@ -179,6 +186,29 @@ public sealed class CilImporter
                 blockAt[start] = block;
                 expectedPredecessors[block.Id] = predecessorCount[start];
             }
+    }
+
+    /// <summary>
+    /// A <c>tail.</c> call must run in constant stack: a tail-recursive method on the CLR recurses a million deep
+    /// without growing the stack. MiniJit honors the prefix where the callee is the method itself, by turning the
+    /// call into new argument values and a jump back to IL_0000 (the frame is reused because it never grows); a tail
+    /// call to any other method would need a real jump into another frame, which MiniJit does not do, so it is refused
+    /// rather than compiled as a call that grows the stack.
+    /// </summary>
+    void FindTailCalls()
+    {
+        for (int i = 0; i < code.Length; i++)
+        {
+            if (code[i].Op != CilOp.Tail) continue;
+            if (i + 2 >= code.Length || code[i + 1].Op != CilOp.Call || code[i + 2].Op != CilOp.Ret)
+                throw Error(code[i], "tail. must be followed by call and then ret (invalid IL)");
+            if (isBlockStart[code[i + 1].Offset] || isBlockStart[code[i + 2].Offset])
+                throw Error(code[i], "a branch targets the call or the ret of a tail. call (invalid IL)");
+            var callee = method.ResolveMethod(code[i + 1].Token, code[i + 1]);
+            if (callee != method.Method)
+                throw Error(code[i + 1], $"tail. call to {JitException.MethodName(callee)}: MiniJit honors tail. only for a method calling itself");
+            isSelfTailCallRet[code[i + 2].Offset] = true;
+        }
     }
 
     /// <summary>The IR block at a reachable block start (a jump's target, or the instruction after a branch).</summary>
@@ -228,19 +258,24 @@ public sealed class CilImporter
         }
         for (int i = 0; i < method.LocalTypes.Length; i++)
             Write(localBase + i, entry, function.AppendConst(entry, variableTypes[localBase + i], 0).Result);
-        Jump(entry, BlockAt(0), []);
+        if (method.Method.DeclaringType is { } type && TypeInitializers.NeedsCheck(type))
+        {
+            var flag = function.AppendConst(entry, IrType.I64, TypeInitializers.FlagOf(type));
+            function.Append(entry, Op.EnsureTypeInitialized, IrType.Void, flag.Result);
+        }
+        Jump(entry, BlockAt(0), [], null);
         Seal(entry);
     }
 
-    void Jump(Block from, Block to, List<int> stack)
+    void Jump(Block from, Block to, List<int> stack, CilInstruction? at)
     {
-        SaveStack(from, to, stack);
+        SaveStack(from, to, stack, at);
         function.Terminate(from, Op.Jump, [], to);
         Filled(from);
     }
 
     /// <summary>Stack slots that flow into another block travel as variables, like locals.</summary>
-    void SaveStack(Block from, Block to, List<int> stack)
+    void SaveStack(Block from, Block to, List<int> stack, CilInstruction? at)
     {
         if (entryStacks[to.Id] is not { } expected)
         {
@@ -249,7 +284,8 @@ public sealed class CilImporter
             entryStacks[to.Id] = types;
         }
         else if (!StackMatches(expected, stack))
-            throw Error(null, $"the evaluation stack differs between the paths into {to}");
+            throw Error(at, $"the evaluation stack differs between the paths into {to}: " +
+                $"[{string.Join(", ", expected.Select(t => t.Name()))}] and [{string.Join(", ", stack.Select(v => TypeOfValue(v).Name()))}]");
         for (int i = 0; i < stack.Count; i++)
         {
             variableTypes[stackBase + i] = function.ValueTypes[stack[i]];
@@ -389,17 +425,25 @@ public sealed class CilImporter
     {
         var stack = evaluationStack;
         stack.Clear();
-        if (entryStacks[block.Id] is { } types)
-            for (int i = 0; i < types.Length; i++)
-            {
-                variableTypes[stackBase + i] = types[i];
-                stack.Add(Read(stackBase + i, block));
-            }
+        // A block no predecessor has jumped to yet is entered only by later backward branches, and ECMA-335
+        // (III.1.7.5) says the stack is empty there; recording that makes a later non-empty branch an error.
+        var types = entryStacks[block.Id] ??= [];
+        for (int i = 0; i < types.Length; i++)
+        {
+            variableTypes[stackBase + i] = types[i];
+            stack.Add(Read(stackBase + i, block));
+        }
 
         int end = BlockEnd(start);
+        var last = code[indexAt[start]];
         for (int index = indexAt[start]; index < code.Length && code[index].Offset < end; index++)
-            if (ImportInstruction(block, code[index], stack)) return; // the block ended with a terminator
-        Jump(block, BlockAt(end), stack); // fell through into the next block
+        {
+            last = code[index];
+            if (ImportInstruction(block, last, stack)) return; // the block ended with a terminator
+            if (stack.Count > method.MaxStack)
+                throw Error(last, $"the evaluation stack holds {stack.Count} values, more than the method's MaxStack of {method.MaxStack}");
+        }
+        Jump(block, BlockAt(end), stack, last); // fell through into the next block
     }
 
     int Pop(List<int> stack, CilInstruction at)
@@ -462,8 +506,8 @@ public sealed class CilImporter
     {
         var taken = BlockAt(at.Target);
         var next = BlockAt(at.NextOffset);
-        SaveStack(block, taken, stack);
-        if (taken != next) SaveStack(block, next, stack);
+        SaveStack(block, taken, stack, at);
+        if (taken != next) SaveStack(block, next, stack, at);
         var instr = function.Terminate(block, Op.Branch, [condition], taken, next);
         instr.ILOffset = at.Offset;
         Filled(block);
@@ -493,10 +537,10 @@ public sealed class CilImporter
                 StoreArg(block, at, (int)at.Int, Pop(stack, at));
                 return false;
             case CilOp.Ldloc_0 or CilOp.Ldloc_1 or CilOp.Ldloc_2 or CilOp.Ldloc_3:
-                stack.Add(Read(localBase + Distance(at.OpCode.Op, CilOp.Ldloc_0), block));
+                stack.Add(LoadLocal(block, at, Distance(at.OpCode.Op, CilOp.Ldloc_0)));
                 return false;
             case CilOp.Ldloc_S or CilOp.Ldloc:
-                stack.Add(Read(localBase + (int)at.Int, block));
+                stack.Add(LoadLocal(block, at, (int)at.Int));
                 return false;
             case CilOp.Stloc_0 or CilOp.Stloc_1 or CilOp.Stloc_2 or CilOp.Stloc_3:
                 StoreLocal(block, at, Distance(at.OpCode.Op, CilOp.Stloc_0), Pop(stack, at));
@@ -567,7 +611,7 @@ public sealed class CilImporter
             case CilOp.Clt_Un: Compare(block, at, stack, Op.LtU); return false;
 
             case CilOp.Br or CilOp.Br_S:
-                Jump(block, BlockAt(at.Target), stack);
+                Jump(block, BlockAt(at.Target), stack, at);
                 return true;
             case CilOp.Brtrue or CilOp.Brtrue_S or CilOp.Brfalse or CilOp.Brfalse_S:
                 {
@@ -599,7 +643,7 @@ public sealed class CilImporter
                     for (int i = 0; i < at.Targets.Length; i++) targets[i] = BlockAt(at.Targets[i]);
                     targets[^1] = BlockAt(at.NextOffset);
                     for (int i = 0; i < targets.Length; i++)
-                        if (Array.IndexOf(targets, targets[i]) == i) SaveStack(block, targets[i], stack);
+                        if (Array.IndexOf(targets, targets[i]) == i) SaveStack(block, targets[i], stack, at);
                     var instr = function.Terminate(block, Op.Switch, [value], targets);
                     instr.ILOffset = at.Offset;
                     Filled(block);
@@ -607,8 +651,7 @@ public sealed class CilImporter
                 }
 
             case CilOp.Call:
-                ImportCall(block, at, stack);
-                return false;
+                return ImportCall(block, at, stack);
 
             case CilOp.Sizeof:
                 {
@@ -641,18 +684,32 @@ public sealed class CilImporter
 
     int LoadArg(Block block, CilInstruction at, int index)
     {
+        CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method reads `this`; only static methods and non-capturing lambdas are supported");
         return Read(index, block);
     }
 
     void StoreArg(Block block, CilInstruction at, int index, int value)
     {
+        CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method writes `this`");
         Write(index, block, Normalize(block, value, argTypes[index], at));
     }
 
+    void CheckArgument(CilInstruction at, int index)
+    {
+        if (index >= argTypes.Length)
+            throw Error(at, $"argument {index} does not exist: the method has {argTypes.Length} (invalid IL)");
+    }
+
+    int CheckLocal(CilInstruction at, int index) => index < method.LocalTypes.Length
+        ? index
+        : throw Error(at, $"local {index} does not exist: the method has {method.LocalTypes.Length} (invalid IL)");
+
+    int LoadLocal(Block block, CilInstruction at, int index) => Read(localBase + CheckLocal(at, index), block);
+
     void StoreLocal(Block block, CilInstruction at, int index, int value) =>
-        Write(localBase + index, block, Normalize(block, value, method.LocalTypes[index], at));
+        Write(localBase + CheckLocal(at, index), block, Normalize(block, value, method.LocalTypes[index], at));
 
     void Binary(Block block, CilInstruction at, List<int> stack, Op op)
     {
@@ -685,22 +742,52 @@ public sealed class CilImporter
     int Extend(Block block, CilInstruction at, int value, Op extend) =>
         TypeOfValue(value) == IrType.I64 ? value : Emit(block, at, extend, IrType.I64, value);
 
-    void ImportCall(Block block, CilInstruction at, List<int> stack)
+    /// <summary>Imports a call; returns true when it ended the block (a tail call to the method itself).</summary>
+    bool ImportCall(Block block, CilInstruction at, List<int> stack)
     {
         var callee = method.ResolveMethod((int)at.Int);
         var name = JitException.MethodName(callee);
         if (callee is not MethodInfo info || !callee.IsStatic)
             throw Error(at, $"call to {name}: only static methods can be called");
-        if (callee.GetMethodBody() is null)
+        if (RuntimeIntrinsics.HardwareSupport(callee) is bool supported)
+        {
+            stack.Add(Const(block, IrType.I32, supported ? 1 : 0));
+            return false;
+        }
+        if (RuntimeIntrinsics.IsIntrinsic(callee))
+            throw Error(at, $"call to {name}: it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
+        bool neverReturns = ThrowHelpers.NeverReturns(callee);
+        if (!neverReturns && callee.GetMethodBody() is null)
             throw Error(at, $"call to {name}: the method has no IL body (extern or runtime-provided) and is not an intrinsic");
         var parameters = callee.GetParameters();
+        if (neverReturns && parameters.Length > JitFrame.MaxArguments)
+            throw Error(at, $"call to {name}: a method that never returns gets its arguments through the frame, which holds {JitFrame.MaxArguments}");
         var args = new int[parameters.Length];
         for (int i = parameters.Length - 1; i >= 0; i--)
         {
             var type = parameters[i].ParameterType;
+            // A helper that never returns runs in managed code, which takes an enum as its underlying integer.
+            if (neverReturns && type.IsEnum) type = Enum.GetUnderlyingType(type);
             if (!TryGetType(type, out var irType))
                 throw Error(at, $"call to {name}: parameter {parameters[i].Name} has type {type.Name}, which is not supported");
             args[i] = Widen(block, at, Pop(stack, at), irType);
+        }
+        if (neverReturns)
+        {
+            // The block ends here: nothing after the call can run. The helper runs once the native frames are left.
+            var exit = function.Terminate(block, Op.ThrowViaHelper, args);
+            exit.Imm = ThrowHelpers.IndexOf(info);
+            exit.Callee = new CallTarget(NameOf(callee), callee);
+            exit.ILOffset = at.Offset;
+            Filled(block);
+            return true;
+        }
+        if (at.NextOffset < isSelfTailCallRet.Length && isSelfTailCallRet[at.NextOffset])
+        {
+            if (stack.Count != 0) throw Error(at, "the evaluation stack holds more than the arguments at a tail. call (invalid IL)");
+            for (int i = 0; i < args.Length; i++) StoreArg(block, at, i, args[i]);
+            Jump(block, BlockAt(0), stack, at);
+            return true;
         }
         var returnType = IrType.Void;
         if (info.ReturnType != typeof(void) && !TryGetType(info.ReturnType, out returnType))
@@ -709,5 +796,6 @@ public sealed class CilImporter
         call.Callee = new CallTarget(NameOf(callee), callee);
         call.ILOffset = at.Offset;
         if (returnType != IrType.Void) stack.Add(call.Result);
+        return false;
     }
 }

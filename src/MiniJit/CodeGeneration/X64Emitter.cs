@@ -156,6 +156,33 @@ public sealed class X64Emitter
         return label;
     }
 
+    /// <summary>While the type's flag is 0, a cold stub leaves the flag's address in the frame's result and reports
+    /// <see cref="JitStatus.TypeInitializer"/>; the thunk runs the initializer and calls again.</summary>
+    void EmitTypeInitializedCheck(Instr instr)
+    {
+        var flag = InRegister(instr.Args[0], 8, Scratch);
+        var report = ErrorStub(JitStatus.TypeInitializer);
+        var stub = asm.CreateLabel($"{function.Name}.typeinit");
+        Add(MOp.Cmp, Memory.Qword(flag, 0), MOperand.Imm(0));
+        Add(MOp.Jcc, stub, condition: Condition.E);
+        cold.Add(new MachineInstr(MOp.Label, stub));
+        cold.Add(new MachineInstr(MOp.Mov, Memory.Qword(X64Registers.Frame, JitFrame.ResultOffset), flag));
+        cold.Add(new MachineInstr(MOp.Jmp, report));
+    }
+
+    /// <summary>Stores the helper's arguments and index in the frame and reports <see cref="JitStatus.ThrowHelper"/>:
+    /// the thunk calls the helper, which throws. The arguments are never read again here, so their slots are free.</summary>
+    void EmitThrowViaHelper(Instr instr)
+    {
+        for (int i = 0; i < instr.Args.Length; i++)
+        {
+            int size = SizeOf(function.ValueTypes[instr.Args[i]]);
+            Move(new Memory(size, X64Registers.Frame, null, 1, JitFrame.ArgumentsOffset + 8 * i), Where(instr.Args[i], size));
+        }
+        Add(MOp.Mov, Memory.Qword(X64Registers.Frame, JitFrame.ResultOffset), MOperand.Imm(instr.Imm));
+        Add(MOp.Jmp, ErrorStub(JitStatus.ThrowHelper));
+    }
+
     // ------------------------------------------------------------------ operands
 
     static int SizeOf(IrType type) => type == IrType.I32 ? 4 : 8;
@@ -284,6 +311,8 @@ public sealed class X64Emitter
                 if (!lowered.FusedIntoBranch[instr.Result]) EmitCompare(instr);
                 break;
             case Op.Call: EmitCall(instr); break;
+            case Op.EnsureTypeInitialized: EmitTypeInitializedCheck(instr); break;
+            case Op.ThrowViaHelper: EmitThrowViaHelper(instr); break;
             case Op.Jump:
                 EmitPhiMoves(block, instr.Targets[0]);
                 if (instr.Targets[0] != next) Add(MOp.Jmp, blockLabels[instr.Targets[0]]);

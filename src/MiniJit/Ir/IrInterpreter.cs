@@ -70,8 +70,8 @@ public static class IrInterpreter
             Op.Const => instr.Imm,
             Op.Param => instr.Type.Normalize(args[instr.Imm]),
             Op.Copy => values[instr.Args[0]],
-            _ when instr.Args.Length == 1 && instr.Op != Op.Call => Unary(instr.Op, instr.Type, values[instr.Args[0]]),
-            _ when instr.Args.Length == 2 && instr.Op != Op.Call =>
+            _ when instr.Args.Length == 1 && !instr.Op.Is(OpFlags.SideEffect) => Unary(instr.Op, instr.Type, values[instr.Args[0]]),
+            _ when instr.Args.Length == 2 && !instr.Op.Is(OpFlags.SideEffect) =>
                 Binary(instr.Op, function.ValueTypes[instr.Args[0]], values[instr.Args[0]], values[instr.Args[1]]),
             _ => throw new NotSupportedException($"the reference interpreter does not run '{instr}'"),
         };

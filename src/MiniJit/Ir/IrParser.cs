@@ -152,7 +152,7 @@ public static class IrParser
                 case Op.Const: instr.Imm = ParseConstant(rest, type, line); break;
                 case Op.Param: instr.Imm = ParseInteger(rest, line); break;
                 case Op.Phi: ParsePhi(block, instr, rest, line); break;
-                case Op.Call: ParseCall(instr, rest, line); break;
+                case Op.Call or Op.ThrowViaHelper: ParseCall(instr, rest, line); break;
                 case Op.Switch: ParseSwitch(instr, rest, line); break;
                 default: ParseOperands(instr, rest, line); break;
             }

@@ -62,7 +62,7 @@ public static class IrPrinter
                     text.Append(block is not null && i < block.Preds.Count ? block.Preds[i].Name : "?").Append(" v").Append(instr.Args[i]);
                 }
                 break;
-            case Op.Call:
+            case Op.Call or Op.ThrowViaHelper:
                 text.Append(' ').Append(instr.Callee?.Name).Append('(').AppendJoin(", ", instr.Args.Select(a => "v" + a)).Append(')');
                 break;
             case Op.Switch:

@@ -135,7 +135,7 @@ public static class IrVerifier
         }
         if (instr.HasResult && function.ValueTypes[instr.Result] != instr.Type)
             Problem($"result type {instr.Type.Name()} differs from the value table's {function.ValueTypes[instr.Result].Name()}");
-        bool needsResult = !instr.IsTerminator && instr.Op != Op.Call;
+        bool needsResult = !instr.IsTerminator && !instr.Op.Is(OpFlags.SideEffect);
         if (needsResult && (!instr.HasResult || instr.Type == IrType.Void)) Problem("must define a value");
         if (instr.IsTerminator && instr.HasResult) Problem("a terminator defines no value");
 
@@ -181,6 +181,9 @@ public static class IrVerifier
             case Op.Switch:
                 if (instr.Targets.Length < 1) Problem("switch needs a default target");
                 if (Arg(0) != IrType.I32) Problem("switch selector must be an i32");
+                break;
+            case Op.ThrowViaHelper:
+                if (instr.Targets.Length != 0) Problem("throw.helper has no targets");
                 break;
             case Op.Return:
                 if (function.ReturnType == IrType.Void ? instr.Args.Length != 0 : instr.Args.Length != 1 || Arg(0) != function.ReturnType)

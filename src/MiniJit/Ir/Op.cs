@@ -20,8 +20,12 @@ public enum Op : byte
     Eq, Ne, Lt, Le, Gt, Ge, LtU, LeU, GtU, GeU,
     // Calls: Callee names the target.
     Call,
-    // Terminators: the last instruction of every block, and only there.
-    Jump, Branch, Switch, Return,
+    // Operand: the address of a type's "initializer has run" flag. While it is 0, reports the type to the thunk,
+    // which runs the initializer and calls again (see TypeInitializers).
+    EnsureTypeInitialized,
+    // Terminators: the last instruction of every block, and only there. ThrowViaHelper calls a method that never
+    // returns (Callee; Imm: its index in ThrowHelpers) in managed code, after the native frames are left.
+    Jump, Branch, Switch, ThrowViaHelper, Return,
 }
 
 [Flags]
@@ -98,9 +102,11 @@ public static class OpTable
         Add(Op.GtU, "gt.u", 2, Cmp);
         Add(Op.GeU, "ge.u", 2, Cmp);
         Add(Op.Call, "call", -1, S | X);
+        Add(Op.EnsureTypeInitialized, "typeinit", 1, S | X);
         Add(Op.Jump, "jump", 0, T);
         Add(Op.Branch, "branch", 1, T);
         Add(Op.Switch, "switch", 1, T);
+        Add(Op.ThrowViaHelper, "throw.helper", -1, T | S | X);
         Add(Op.Return, "return", -1, T | S);
         return table;
     }

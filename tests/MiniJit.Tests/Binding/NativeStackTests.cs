@@ -31,7 +31,9 @@ public unsafe class NativeStackTests
         thread.Start();
         thread.Join();
         Assert.NotEqual(NativeStack.Limit, other);
-        // A 1 MiB thread: the limit sits less than 1 MiB below where the thread started.
-        Assert.InRange(otherStack - other, 1, 1024 * 1024);
+        // A 1 MiB thread: the limit sits at most that far below where the thread started — or up to 4 MiB, since
+        // glibc may hand the thread a cached stack of up to four times the size asked for (one another test's
+        // larger thread left behind), and the limit follows the stack the thread really has.
+        Assert.InRange(otherStack - other, 1, 4 * 1024 * 1024);
     }
 }

@@ -1,0 +1,57 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace MiniJit.Binding;
+
+/// <summary>
+/// Static constructors, run exactly when the CLR would run them.
+/// </summary>
+/// <remarks>
+/// A type without <c>beforefieldinit</c> ("precise") must be initialized at the first call into one of its methods,
+/// not earlier — the initializer may have side effects or throw — and if it throws, that call and every later one
+/// throw its <see cref="TypeInitializationException"/>. So each compiled method of such a type starts with a check
+/// of a flag that lives outside the code (code memory is never writable). While the flag is 0, the check reports the
+/// type to the thunk and unwinds; the thunk runs the initializer in managed code (RuntimeHelpers.RunClassConstructor,
+/// which throws the CLR's own TypeInitializationException), sets the flag, and calls the compiled code again from
+/// the start. Repeating the work done before the check is invisible: compiled code has no side effects of its own
+/// (it reads and writes no memory but its stack), so the only effects are initializers, each run once, in order.
+/// A <c>beforefieldinit</c> type is initialized no later than the first access to one of its static fields, and
+/// compiled code accesses none (MiniJit refuses static fields), so its methods need no check.
+/// Flags are 8 bytes of native memory per type, kept for the life of the process.
+/// </remarks>
+public static unsafe class TypeInitializers
+{
+    static readonly Lock Gate = new();
+    static readonly Dictionary<Type, nint> FlagByType = [];
+    static readonly Dictionary<nint, Type> TypeByFlag = [];
+
+    /// <summary>True when calling a method of <paramref name="type"/> must first run its static constructor.</summary>
+    public static bool NeedsCheck(Type type) =>
+        type.TypeInitializer is not null && (type.Attributes & TypeAttributes.BeforeFieldInit) == 0;
+
+    /// <summary>The address of the flag that is 1 once <paramref name="type"/>'s initializer has run.</summary>
+    public static nint FlagOf(Type type)
+    {
+        lock (Gate)
+        {
+            if (!FlagByType.TryGetValue(type, out var flag))
+            {
+                flag = (nint)NativeMemory.AllocZeroed(sizeof(long));
+                FlagByType[type] = flag;
+                TypeByFlag[flag] = type;
+            }
+            return flag;
+        }
+    }
+
+    /// <summary>Runs the initializer of the type whose flag is at <paramref name="flag"/> — or throws its
+    /// TypeInitializationException, as the CLR does at every access once it has failed — and sets the flag.</summary>
+    public static void Run(nint flag)
+    {
+        Type type;
+        lock (Gate) type = TypeByFlag[flag];
+        RuntimeHelpers.RunClassConstructor(type.TypeHandle);
+        Volatile.Write(ref *(long*)flag, 1);
+    }
+}
