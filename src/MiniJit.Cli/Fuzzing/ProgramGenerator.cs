@@ -429,6 +429,18 @@ public sealed class ProgramGenerator
             return $"({type})({narrow})({Expr(Pick(Arith), depth - 1, loopDepth)})";
         }
         if (roll < 84) return $"({Cond(depth - 1, loopDepth)} ? {Expr(type, depth - 1, loopDepth)} : {Expr(type, depth - 1, loopDepth)})";
+        if (roll < 88)
+        {
+            // Library calls: plain IL (Sign), and throw helpers that run in managed code (Abs of MinValue throws
+            // OverflowException; Clamp with min > max throws ArgumentException through a generic helper).
+            var operand = Expr(type, depth - 1, loopDepth);
+            return rng.Next(3) switch
+            {
+                0 when signed => $"System.Math.Abs({operand})",
+                1 when signed => $"({type})System.Math.Sign({operand})",
+                _ => $"System.Math.Clamp({operand}, {Expr(type, 0)}, {Expr(type, 0)})",
+            };
+        }
         // Calls stay out of loops, so that the work a program does stays small however its calls nest.
         if (roll < 92 && loopDepth == 0 && Callee() is { } callee)
         {

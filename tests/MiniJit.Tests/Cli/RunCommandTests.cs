@@ -74,6 +74,14 @@ public class RunCommandTests
         Assert.Equal("minijit: DivideByZeroException: Attempted to divide by zero.", Assert.Single(Lines(error)));
     }
 
+    [Fact]
+    public void An_exception_from_a_throw_helper_is_one_line_and_exit_code_1()
+    {
+        var (exitCode, _, error) = Run("run", typeof(object).Assembly.Location, "System.Math.Clamp(Int32, Int32, Int32)", "1", "5", "3");
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        Assert.Equal("minijit: ArgumentException: '5' cannot be greater than 3.", Assert.Single(Lines(error)));
+    }
+
     public static TheoryData<string[], string> UserErrors => new()
     {
         { ["run", "/no/such/file.dll", "A.B"], "no such file" },

@@ -92,6 +92,9 @@ public class RandomProgramTests
     [InlineData(@"M(\d)\(p0 - [12],", "a recursive call")]
     [InlineData(@"\bushort p\d", "a ushort parameter")]
     [InlineData(@"\bsbyte p\d", "an sbyte parameter")]
+    [InlineData(@"Math\.Abs\(", "a throw helper's caller (Math.Abs)")]
+    [InlineData(@"Math\.Clamp\(", "a generic throw helper's caller (Math.Clamp)")]
+    [InlineData(@"Math\.Sign\(", "a library call")]
     public void GeneratorProducesTheShapesOfRealCode(string pattern, string shape)
     {
         var programs = Enumerable.Range(0, 100).Select(seed => new ProgramGenerator(seed).Generate("X")).ToList();
