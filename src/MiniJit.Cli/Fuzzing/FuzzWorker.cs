@@ -110,8 +110,9 @@ public static class FuzzWorker
         _ => Edges[r.Next(Edges.Length)],
     };
 
-    /// <summary><paramref name="raw"/> truncated to <paramref name="type"/> as an unchecked C# cast does.</summary>
-    static object Convert(long raw, Type type) => Type.GetTypeCode(type) switch
+    /// <summary><paramref name="raw"/> truncated to <paramref name="type"/> as an unchecked C# cast does (a bool is
+    /// the lowest bit). The test suite makes its inputs with this too.</summary>
+    public static object Convert(long raw, Type type) => Type.GetTypeCode(type) switch
     {
         TypeCode.Int64 => raw,
         TypeCode.Int32 => (int)raw,
@@ -123,7 +124,9 @@ public static class FuzzWorker
         TypeCode.SByte => (sbyte)raw,
         TypeCode.Char => (char)raw,
         TypeCode.Boolean => (raw & 1) != 0,
-        _ => throw new NotSupportedException($"the generator does not make parameters of type {type}"),
+        _ when type == typeof(nint) => (nint)raw,
+        _ when type == typeof(nuint) => (nuint)(ulong)raw,
+        _ => throw new NotSupportedException($"no inputs of type {type}"),
     };
 
     /// <summary>What a call did, as text: the value with its type, or the exception type it threw.</summary>

@@ -1,11 +1,13 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
+using MiniJit.Cil;
 
 namespace MiniJit.Binding;
 
 /// <summary>
-/// Methods that never return normally (<c>[DoesNotReturn]</c>), such as the BCL's throw helpers: Math.Abs(int.MinValue)
+/// Methods that never return normally (<c>[DoesNotReturn]</c>, or a body whose only exits are <c>throw</c>), such as the BCL's throw helpers: Math.Abs(int.MinValue)
 /// ends in one that builds an OverflowException with a resource string. Compiled code cannot run them (they build
 /// objects and strings), so it leaves the native frames and the thunk runs the helper in managed code, which throws
 /// exactly the CLR's exception and message. Each helper gets a process-wide index, kept for the life of the process.
@@ -18,12 +20,31 @@ public static unsafe class ThrowHelpers
 
     const string DoesNotReturn = "System.Diagnostics.CodeAnalysis.DoesNotReturnAttribute";
 
-    /// <summary>True when <paramref name="method"/> is marked as never returning normally.</summary>
+    static readonly ConcurrentDictionary<MethodBase, bool> OnlyThrowsByMethod = new();
+
+    /// <summary>True when <paramref name="method"/> never returns normally: it is marked so, or its IL has no
+    /// <c>ret</c> and ends in <c>throw</c> (a throw helper written without the attribute).</summary>
     public static bool NeverReturns(MethodBase method)
     {
         foreach (var attribute in method.CustomAttributes)
             if (attribute.AttributeType.FullName == DoesNotReturn) return true;
-        return false;
+        return OnlyThrowsByMethod.GetOrAdd(method, OnlyThrows);
+    }
+
+    /// <summary>Every way out of the body is a <c>throw</c>: there is no <c>ret</c> (nor <c>jmp</c>) at all. IL that
+    /// does not decode is left to the normal compilation, which reports it.</summary>
+    static bool OnlyThrows(MethodBase method)
+    {
+        if (method.GetMethodBody()?.GetILAsByteArray() is not { Length: > 0 } il) return false;
+        try
+        {
+            var code = CilReader.Decode(il, method);
+            return code.Any(i => i.Op == CilOp.Throw) && !code.Any(i => i.Op is CilOp.Ret or CilOp.Jmp);
+        }
+        catch (JitException)
+        {
+            return false;
+        }
     }
 
     public static int IndexOf(MethodInfo helper)
@@ -58,7 +79,7 @@ public static unsafe class ThrowHelpers
         {
             ExceptionDispatchInfo.Capture(e.InnerException).Throw();
         }
-        throw new InvalidOperationException($"{JitException.MethodName(helper)} is marked [DoesNotReturn] but returned");
+        throw new InvalidOperationException($"{JitException.MethodName(helper)} was taken for a method that never returns, but returned");
     }
 
     /// <summary>An argument slot's bits as the parameter's type (enums by their underlying type).</summary>

@@ -167,8 +167,14 @@ public sealed class CilImporter
             visited[start] = true;
             int end = BlockEnd(start);
             var last = code[indexAt[start]];
-            for (int i = indexAt[start]; i < code.Length && code[i].Offset < end; i++) last = code[i];
-            Successors(last, succs);
+            bool neverReturns = false;  // a call to a throw helper ends the block: what follows it is unreachable
+            for (int i = indexAt[start]; i < code.Length && code[i].Offset < end && !neverReturns; i++)
+            {
+                last = code[i];
+                neverReturns = last.Op == CilOp.Call && ThrowHelpers.NeverReturns(method.ResolveMethod((int)last.Int, last));
+            }
+            if (neverReturns) succs.Clear();
+            else Successors(last, succs);
             if (isSelfTailCallRet[last.Offset]) succs.Add(0);
             foreach (int succ in succs)
                 if (succ >= bodyEnd) throw Error(last, "control falls off the end of the method");

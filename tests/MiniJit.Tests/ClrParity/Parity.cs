@@ -44,22 +44,7 @@ public static class Values
         return Gen.Frequency((3, (IGen<long>)Gen.Long[min, max]), (1, Gen.OneOf(edges)));
     }
 
-    public static object Convert(long raw, Type t)
-    {
-        if (t == typeof(long)) return raw;
-        if (t == typeof(int)) return (int)raw;
-        if (t == typeof(uint)) return (uint)raw;
-        if (t == typeof(ulong)) return (ulong)raw;
-        if (t == typeof(short)) return (short)raw;
-        if (t == typeof(ushort)) return (ushort)raw;
-        if (t == typeof(byte)) return (byte)raw;
-        if (t == typeof(sbyte)) return (sbyte)raw;
-        if (t == typeof(char)) return (char)raw;
-        if (t == typeof(bool)) return (raw & 1) != 0;
-        if (t == typeof(nint)) return (nint)raw;
-        if (t == typeof(nuint)) return (nuint)(ulong)raw;
-        throw new NotSupportedException($"no test values for {t}");
-    }
+    public static object Convert(long raw, Type t) => MiniJit.Cli.Fuzzing.FuzzWorker.Convert(raw, t);
 
     public static object?[] Convert(long[] raw, ParameterInfo[] ps) => [.. ps.Select((p, i) => Convert(raw[i], p.ParameterType))];
 

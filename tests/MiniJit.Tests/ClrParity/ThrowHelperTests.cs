@@ -27,6 +27,19 @@ public static class ThrowHelperPrograms
         if (x < 0) Fail(x + 1, DayOfWeek.Friday, y);
         return x * 2;
     }
+
+    /// <summary>A throw helper without [DoesNotReturn]: its body has no ret, only a throw.</summary>
+    static long Unmarked(long value, bool wide) =>
+        throw new ArgumentOutOfRangeException(nameof(value), value, wide ? "too wide" : "negative");
+
+    public static long Halve(long x) => x >= 0 ? x / 2 : x < -1000 ? Unmarked(x, true) : Unmarked(x, false);
+
+    [DoesNotReturn]
+    static long Marked(long value) => throw new ArgumentOutOfRangeException(nameof(value), value, "marked");
+
+    /// <summary>The block after each helper call (<c>br</c> to the join) is unreachable; importing it as if it were
+    /// entered with an empty stack used to clash with the real path into the join.</summary>
+    public static long HalveMarked(long x) => x >= 0 ? x / 2 : x < -1000 ? Marked(x) : Marked(-x);
 }
 
 /// <summary>Calls to methods that never return ([DoesNotReturn] throw helpers) end the compiled code; the helper then
@@ -40,6 +53,8 @@ public class ThrowHelperTests
     [InlineData(nameof(ThrowHelperPrograms.Abs))]
     [InlineData(nameof(ThrowHelperPrograms.AbsLong))]
     [InlineData(nameof(ThrowHelperPrograms.Checked))]
+    [InlineData(nameof(ThrowHelperPrograms.Halve))]
+    [InlineData(nameof(ThrowHelperPrograms.HalveMarked))]
     public void AgreesWithTheClr(string name) =>
         Parity.Check(Method(name), Parity.EdgeInputs(Method(name)),
             Values.Vector([.. Method(name).GetParameters().Select(_ => Values.Mixed)]), randomSamples: 100);
@@ -69,6 +84,12 @@ public class ThrowHelperTests
             var jit = Assert.Throws<ArgumentOutOfRangeException>(() => check(-9, ulong.MaxValue));
             Assert.Equal(clr.Message, jit.Message);
             Assert.Equal(-8, jit.ActualValue);
+
+            var halve = Jit.Compile<Func<long, long>>(ThrowHelperPrograms.Halve, options);
+            Assert.Equal(21, halve(42));
+            foreach (var x in new[] { -5L, -5000L })
+                Assert.Equal(Assert.Throws<ArgumentOutOfRangeException>(() => ThrowHelperPrograms.Halve(x)).Message,
+                    Assert.Throws<ArgumentOutOfRangeException>(() => halve(x)).Message);
         }
     }
 }
