@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using MiniJit.Cil;
 
@@ -20,7 +20,8 @@ public static unsafe class ThrowHelpers
 
     const string DoesNotReturn = "System.Diagnostics.CodeAnalysis.DoesNotReturnAttribute";
 
-    static readonly ConcurrentDictionary<MethodBase, bool> OnlyThrowsByMethod = new();
+    // Weak keys: a method of a collectible assembly must not be kept alive (and its assembly loaded) by this cache.
+    static readonly ConditionalWeakTable<MethodBase, object> OnlyThrowsByMethod = new();
 
     /// <summary>True when <paramref name="method"/> never returns normally: it is marked so, or its IL has no
     /// <c>ret</c> and ends in <c>throw</c> (a throw helper written without the attribute).</summary>
@@ -28,7 +29,7 @@ public static unsafe class ThrowHelpers
     {
         foreach (var attribute in method.CustomAttributes)
             if (attribute.AttributeType.FullName == DoesNotReturn) return true;
-        return OnlyThrowsByMethod.GetOrAdd(method, OnlyThrows);
+        return (bool)OnlyThrowsByMethod.GetValue(method, m => OnlyThrows(m));
     }
 
     /// <summary>Every way out of the body is a <c>throw</c>: there is no <c>ret</c> (nor <c>jmp</c>) at all. IL that

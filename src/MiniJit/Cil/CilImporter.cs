@@ -37,6 +37,7 @@ public sealed class CilImporter
     readonly bool[] isBlockStart;         // every block start, reachable or not; one extra entry for the body's end
     readonly int[] indexAt;               // IL offset → index in code
     readonly bool[] isSelfTailCallRet;    // by IL offset: a ret after `tail. call` to this method, which loops to IL_0000
+    readonly bool[] callsNeverReturning;  // by IL offset: a call to a throw helper, which ends its block (found once, by FindBlocks)
     readonly List<IrType[]?> entryStacks = [];  // by IR block id: the types on the stack when entering it
     readonly List<int> evaluationStack = [];  // reused by each block as it is filled
 
@@ -49,6 +50,7 @@ public sealed class CilImporter
         isBlockStart = new bool[bodyEnd + 1];
         indexAt = new int[bodyEnd];
         isSelfTailCallRet = new bool[bodyEnd];
+        callsNeverReturning = new bool[bodyEnd];
         argTypes = method.ParameterTypes;
         thisOffset = ignoreThis ? 1 : 0;
         if (!ignoreThis && !method.Method.IsStatic)
@@ -171,7 +173,8 @@ public sealed class CilImporter
             for (int i = indexAt[start]; i < code.Length && code[i].Offset < end && !neverReturns; i++)
             {
                 last = code[i];
-                neverReturns = last.Op == CilOp.Call && ThrowHelpers.NeverReturns(method.ResolveMethod((int)last.Int, last));
+                neverReturns = callsNeverReturning[last.Offset] =
+                    last.Op == CilOp.Call && ThrowHelpers.NeverReturns(method.ResolveMethod((int)last.Int, last));
             }
             if (neverReturns) succs.Clear();
             else Successors(last, succs);
@@ -762,7 +765,7 @@ public sealed class CilImporter
         }
         if (RuntimeIntrinsics.IsIntrinsic(callee))
             throw Error(at, $"call to {name}: it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
-        bool neverReturns = ThrowHelpers.NeverReturns(callee);
+        bool neverReturns = callsNeverReturning[at.Offset];
         if (!neverReturns && callee.GetMethodBody() is null)
             throw Error(at, $"call to {name}: the method has no IL body (extern or runtime-provided) and is not an intrinsic");
         var parameters = callee.GetParameters();
