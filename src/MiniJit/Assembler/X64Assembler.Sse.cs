@@ -15,6 +15,7 @@ public sealed partial class X64Assembler
         SqrtsdOp = new("sqrtsd", 0xF2, 0x51), SqrtssOp = new("sqrtss", 0xF3, 0x51),
         MinsdOp = new("minsd", 0xF2, 0x5D), MinssOp = new("minss", 0xF3, 0x5D),
         MaxsdOp = new("maxsd", 0xF2, 0x5F), MaxssOp = new("maxss", 0xF3, 0x5F),
+        MovapsOp = new("movaps", 0x00, 0x28),
         MovsdLoad = new("movsd", 0xF2, 0x10), MovsdStore = new("movsd", 0xF2, 0x11),
         MovssLoad = new("movss", 0xF3, 0x10), MovssStore = new("movss", 0xF3, 0x11),
         UcomisdOp = new("ucomisd", 0x66, 0x2E), ComisdOp = new("comisd", 0x66, 0x2F),
@@ -52,6 +53,9 @@ public sealed partial class X64Assembler
         Emit(op.Prefix, false, [0x0F, op.Opcode], dst.Number, dst, null, src);
     }
 
+    /// <summary>Copies the whole register: unlike movsd between registers it does not merge with the destination's
+    /// old contents, so it starts no dependency chain.</summary>
+    public void Movaps(Register dst, Register src) => Sse(MovapsOp, dst, src);
     public void Movsd(Register dst, Register src) => Sse(MovsdLoad, dst, src);
     public void Movsd(Register dst, Memory src) => Sse(MovsdLoad, dst, src);
     public void Movsd(Memory dst, Register src) => Sse(MovsdStore, src, dst);

@@ -95,6 +95,38 @@ public sealed partial class X64Assembler
         return _starts[label.ItemIndex];
     }
 
+    // ---- constant pool -----------------------------------------------------------------------------
+
+    readonly Dictionary<(long Low, long High), Label> _constants = [];
+    bool _constantsPlaced;
+
+    /// <summary>A label on 16 read-only bytes (<paramref name="low"/>, then <paramref name="high"/>), 16-byte aligned,
+    /// which <see cref="Assemble"/> places after all the code. Instructions read it RIP-relative; equal constants
+    /// share one entry. Sixteen bytes for every entry keep the packed forms (andps, xorps), which need aligned
+    /// 16-byte operands, as usable as the scalar ones.</summary>
+    public Label Constant(long low, long high = 0)
+    {
+        if (_constantsPlaced) throw new InvalidOperationException("The constant pool has already been placed.");
+        if (!_constants.TryGetValue((low, high), out var label))
+            _constants[(low, high)] = label = CreateLabel($"constant 0x{high:x16}{low:x16}");
+        return label;
+    }
+
+    void PlaceConstants()
+    {
+        if (_constantsPlaced || _constants.Count == 0) return;
+        _constantsPlaced = true;
+        DataAlign(16);
+        Span<byte> bytes = stackalloc byte[16];
+        foreach (var ((low, high), label) in _constants)
+        {
+            Bind(label);
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, low);
+            BinaryPrimitives.WriteInt64LittleEndian(bytes[8..], high);
+            Data(bytes);
+        }
+    }
+
     // ---- layout ------------------------------------------------------------------------------------
 
     /// <summary>Resolves labels and returns the machine code. Jumps start short (rel8); every pass computes
@@ -102,6 +134,7 @@ public sealed partial class X64Assembler
     /// grows nothing. Jumps only ever grow, so this terminates (at most one pass per jump).</summary>
     public byte[] Assemble()
     {
+        PlaceConstants();
         foreach (var item in _items)
         {
             if (item is JumpItem j) CheckBound(j.Target);

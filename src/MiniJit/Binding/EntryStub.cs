@@ -116,30 +116,17 @@ public static class EntryStub
         asm.Ret();
     }
 
-    /// <summary>
-    /// Decides where each argument goes. System V counts integer and floating-point registers separately
-    /// (<c>f(long, double, long)</c> uses rsi, xmm0, rdx); Windows numbers slots across both
-    /// (<see cref="CallingConvention.ArgumentSlotsShared"/>). The hidden frame pointer takes the first
-    /// integer register. Whatever finds no register goes on the stack, in declaration order.
-    /// </summary>
+    /// <summary>Where each argument goes (see <see cref="CallingConvention.AssignArguments"/>; the hidden frame pointer
+    /// takes the first integer register): the register loads, and the arguments left for the stack, in order.</summary>
     static (List<(int Index, Register Register)> Loads, List<int> StackArguments) AssignArguments(
         IReadOnlyList<ArgumentClass> parameters, CallingConvention cc)
     {
+        var registers = cc.AssignArguments(parameters.Select(p => p != ArgumentClass.Integer).ToArray(), reservedIntegers: 1);
         var loads = new List<(int, Register)>();
         var stack = new List<int>();
-        var nextInteger = 1;
-        var nextFloat = cc.ArgumentSlotsShared ? 1 : 0;
-        for (var i = 0; i < parameters.Count; i++)
-        {
-            var isInteger = parameters[i] == ArgumentClass.Integer;
-            var registers = isInteger ? cc.IntegerArguments : cc.FloatArguments;
-            var next = isInteger ? nextInteger : nextFloat;
-            if (next < registers.Length) loads.Add((i, registers[next]));
+        for (var i = 0; i < registers.Length; i++)
+            if (registers[i] is { } register) loads.Add((i, register));
             else stack.Add(i);
-
-            if (cc.ArgumentSlotsShared || isInteger) nextInteger++;
-            if (cc.ArgumentSlotsShared || !isInteger) nextFloat++;
-        }
         return (loads, stack);
     }
 }

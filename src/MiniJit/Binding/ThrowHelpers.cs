@@ -99,6 +99,8 @@ public static unsafe class ThrowHelpers
             TypeCode.UInt32 => (uint)bits,
             TypeCode.Int64 => bits,
             TypeCode.UInt64 => (ulong)bits,
+            TypeCode.Single => BitConverter.Int32BitsToSingle((int)bits),
+            TypeCode.Double => BitConverter.Int64BitsToDouble(bits),
             _ when underlying == typeof(nint) => (nint)bits,
             _ => (nuint)(ulong)bits,
         };

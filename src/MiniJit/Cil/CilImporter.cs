@@ -89,6 +89,8 @@ public sealed class CilImporter
             TypeCode.Boolean or TypeCode.Char or TypeCode.SByte or TypeCode.Byte or TypeCode.Int16 or TypeCode.UInt16
                 or TypeCode.Int32 or TypeCode.UInt32 => IrType.I32,
             TypeCode.Int64 or TypeCode.UInt64 => IrType.I64,
+            TypeCode.Single => IrType.F32,
+            TypeCode.Double => IrType.F64,
             _ when type == typeof(nint) || type == typeof(nuint) => IrType.I64,
             _ => IrType.Void,
         };
@@ -481,13 +483,17 @@ public sealed class CilImporter
         if (from == type) return value;
         if (from == IrType.I32 && type == IrType.I64) return Emit(block, at, Op.SignExtend32, IrType.I64, value);
         if (from == IrType.I64 && type == IrType.I32) return Emit(block, at, Op.Truncate, IrType.I32, value);
+        // CIL's one floating-point stack type F is float or double here; storing into a float rounds.
+        if (from.IsFloat() && type.IsFloat()) return Emit(block, at, Op.FloatConvert, type, value);
         throw Error(at, $"operands of types {from.Name()} and {type.Name()} cannot be combined");
     }
 
     (int A, int B, IrType Type) PopPair(Block block, CilInstruction at, List<int> stack)
     {
         int b = Pop(stack, at), a = Pop(stack, at);
-        var type = TypeOfValue(a) == IrType.I64 || TypeOfValue(b) == IrType.I64 ? IrType.I64 : TypeOfValue(a);
+        var type = TypeOfValue(a) == TypeOfValue(b) ? TypeOfValue(a)
+            : TypeOfValue(a) == IrType.I64 || TypeOfValue(b) == IrType.I64 ? IrType.I64
+            : TypeOfValue(a) == IrType.F64 || TypeOfValue(b) == IrType.F64 ? IrType.F64 : TypeOfValue(a);
         return (Widen(block, at, a, type), Widen(block, at, b, type), type);
     }
 
@@ -524,9 +530,18 @@ public sealed class CilImporter
 
     void CompareAndBranch(Block block, CilInstruction at, List<int> stack, Op compare)
     {
-        var (a, b, _) = PopPair(block, at, stack);
-        Branch(block, at, Emit(block, at, compare, IrType.I32, a, b), stack);
+        var (a, b, type) = PopPair(block, at, stack);
+        Branch(block, at, Emit(block, at, type.IsFloat() ? FloatComparison(compare) : compare, IrType.I32, a, b), stack);
     }
+
+    /// <summary>The float comparison a CIL comparison means: the plain forms are false on NaN, the .un forms (and
+    /// bne.un) true.</summary>
+    static Op FloatComparison(Op compare) => compare switch
+    {
+        Op.Eq => Op.FEq, Op.Ne => Op.FNe,
+        Op.Lt => Op.FLt, Op.Le => Op.FLe, Op.Gt => Op.FGt, Op.Ge => Op.FGe,
+        Op.LtU => Op.FLtU, Op.LeU => Op.FLeU, Op.GtU => Op.FGtU, _ => Op.FGeU,
+    };
 
     /// <summary>Imports one CIL instruction; returns true when it ended the block.</summary>
     bool ImportInstruction(Block block, CilInstruction at, List<int> stack)
@@ -567,6 +582,12 @@ public sealed class CilImporter
             case CilOp.Ldc_I8:
                 stack.Add(Const(block, IrType.I64, at.Int));
                 return false;
+            case CilOp.Ldc_R4:
+                stack.Add(Const(block, IrType.F32, at.Int));
+                return false;
+            case CilOp.Ldc_R8:
+                stack.Add(Const(block, IrType.F64, at.Int));
+                return false;
 
             case CilOp.Dup:
                 {
@@ -595,12 +616,13 @@ public sealed class CilImporter
             case CilOp.Neg:
                 {
                     int value = Pop(stack, at);
-                    stack.Add(Emit(block, at, Op.Neg, TypeOfValue(value), value));
+                    var type = TypeOfValue(value);
+                    stack.Add(Emit(block, at, type.IsFloat() ? Op.FNeg : Op.Neg, type, value));
                     return false;
                 }
             case CilOp.Not:
                 {
-                    int value = Pop(stack, at);
+                    int value = IntegerOperand(at, Pop(stack, at));
                     stack.Add(Emit(block, at, Op.Not, TypeOfValue(value), value));
                     return false;
                 }
@@ -609,9 +631,40 @@ public sealed class CilImporter
             case CilOp.Conv_U1: stack.Add(Narrow(block, at, Pop(stack, at), Op.ZeroExtend8)); return false;
             case CilOp.Conv_I2: stack.Add(Narrow(block, at, Pop(stack, at), Op.SignExtend16)); return false;
             case CilOp.Conv_U2: stack.Add(Narrow(block, at, Pop(stack, at), Op.ZeroExtend16)); return false;
-            case CilOp.Conv_I4 or CilOp.Conv_U4: stack.Add(Narrow(block, at, Pop(stack, at), null)); return false;
+            case CilOp.Conv_I4: stack.Add(Narrow(block, at, Pop(stack, at), null)); return false;
+            case CilOp.Conv_U4: stack.Add(Narrow(block, at, Pop(stack, at), null, unsigned: true)); return false;
             case CilOp.Conv_I8 or CilOp.Conv_I: stack.Add(Extend(block, at, Pop(stack, at), Op.SignExtend32)); return false;
             case CilOp.Conv_U8 or CilOp.Conv_U: stack.Add(Extend(block, at, Pop(stack, at), Op.ZeroExtend32)); return false;
+            case CilOp.Conv_R4: stack.Add(ToFloat(block, at, Pop(stack, at), IrType.F32, unsigned: false)); return false;
+            case CilOp.Conv_R8: stack.Add(ToFloat(block, at, Pop(stack, at), IrType.F64, unsigned: false)); return false;
+            case CilOp.Conv_R_Un:
+                {
+                    // `(float)someUlong` compiles to conv.r.un; conv.r4, which the CLR converts in one rounding step
+                    // (through double it could round twice): the pair is imported as one conversion, as RyuJIT does.
+                    bool toSingle = indexAt[at.Offset] + 1 < code.Length && code[indexAt[at.Offset] + 1].Op == CilOp.Conv_R4
+                        && !isBlockStart[at.NextOffset];
+                    stack.Add(ToFloat(block, at, IntegerOperand(at, Pop(stack, at)), toSingle ? IrType.F32 : IrType.F64, unsigned: true));
+                    return false;
+                }
+            case CilOp.Ckfinite:
+                {
+                    int value = Pop(stack, at);
+                    if (!TypeOfValue(value).IsFloat()) throw Error(at, "ckfinite needs a floating-point operand (invalid IL)");
+                    stack.Add(Emit(block, at, Op.CheckFinite, TypeOfValue(value), value));
+                    return false;
+                }
+            case CilOp.Conv_Ovf_I1 or CilOp.Conv_Ovf_I1_Un: stack.Add(CheckedFromFloat(block, at, Pop(stack, at), true, 8, Op.SignExtend8)); return false;
+            case CilOp.Conv_Ovf_U1 or CilOp.Conv_Ovf_U1_Un: stack.Add(CheckedFromFloat(block, at, Pop(stack, at), false, 8, Op.ZeroExtend8)); return false;
+            case CilOp.Conv_Ovf_I2 or CilOp.Conv_Ovf_I2_Un: stack.Add(CheckedFromFloat(block, at, Pop(stack, at), true, 16, Op.SignExtend16)); return false;
+            case CilOp.Conv_Ovf_U2 or CilOp.Conv_Ovf_U2_Un: stack.Add(CheckedFromFloat(block, at, Pop(stack, at), false, 16, Op.ZeroExtend16)); return false;
+            case CilOp.Conv_Ovf_I4 or CilOp.Conv_Ovf_I4_Un: stack.Add(CheckedFromFloat(block, at, Pop(stack, at), true, 32, null)); return false;
+            case CilOp.Conv_Ovf_U4 or CilOp.Conv_Ovf_U4_Un: stack.Add(CheckedFromFloat(block, at, Pop(stack, at), false, 32, null)); return false;
+            case CilOp.Conv_Ovf_I8 or CilOp.Conv_Ovf_I8_Un or CilOp.Conv_Ovf_I or CilOp.Conv_Ovf_I_Un:
+                stack.Add(CheckedFromFloat(block, at, Pop(stack, at), true, 64, null));
+                return false;
+            case CilOp.Conv_Ovf_U8 or CilOp.Conv_Ovf_U8_Un or CilOp.Conv_Ovf_U or CilOp.Conv_Ovf_U_Un:
+                stack.Add(CheckedFromFloat(block, at, Pop(stack, at), false, 64, null));
+                return false;
 
             case CilOp.Ceq: Compare(block, at, stack, Op.Eq); return false;
             case CilOp.Cgt: Compare(block, at, stack, Op.Gt); return false;
@@ -624,7 +677,7 @@ public sealed class CilImporter
                 return true;
             case CilOp.Brtrue or CilOp.Brtrue_S or CilOp.Brfalse or CilOp.Brfalse_S:
                 {
-                    int value = Pop(stack, at);
+                    int value = IntegerOperand(at, Pop(stack, at));
                     bool onTrue = at.OpCode.Op is CilOp.Brtrue or CilOp.Brtrue_S;
                     var type = TypeOfValue(value);
                     // Branch tests an i32 against zero; brfalse and 64-bit values compare explicitly.
@@ -723,33 +776,98 @@ public sealed class CilImporter
     void Binary(Block block, CilInstruction at, List<int> stack, Op op)
     {
         var (a, b, type) = PopPair(block, at, stack);
-        stack.Add(Emit(block, at, op, type, a, b));
+        if (!type.IsFloat())
+        {
+            stack.Add(Emit(block, at, op, type, a, b));
+            return;
+        }
+        if (op == Op.Rem)
+        {
+            // The CLR's % on floating point is C's fmod (exact, with the dividend's sign): it calls the C library.
+            stack.Add(CallMathLibrary(block, at, type == IrType.F32 ? "fmodf" : "fmod", type, a, b));
+            return;
+        }
+        var floatOp = op switch
+        {
+            Op.Add => Op.FAdd, Op.Sub => Op.FSub, Op.Mul => Op.FMul, Op.Div => Op.FDiv,
+            _ => throw Error(at, $"{at.OpCode.Name} needs integer operands, not {type.Name()} (invalid IL)"),
+        };
+        stack.Add(Emit(block, at, floatOp, type, a, b));
     }
+
+    int CallMathLibrary(Block block, CilInstruction at, string symbol, IrType type, params int[] args)
+    {
+        var call = function.Append(block, Op.CallNative, type, args);
+        call.Imm = CMathLibrary.AddressOf(symbol);
+        call.Callee = new CallTarget(symbol, null);
+        call.ILOffset = at.Offset;
+        return call.Result;
+    }
+
+    /// <summary>Operations that exist only for integers refuse a floating-point operand (which is invalid IL).</summary>
+    int IntegerOperand(CilInstruction at, int value) => TypeOfValue(value).IsInteger()
+        ? value
+        : throw Error(at, $"{at.OpCode.Name} needs an integer operand, not {TypeOfValue(value).Name()} (invalid IL)");
 
     /// <summary>The shifted value decides the type; the count is brought to the same width (the hardware masks it).</summary>
     void Shift(Block block, CilInstruction at, List<int> stack, Op op)
     {
-        int count = Pop(stack, at), value = Pop(stack, at);
+        int count = IntegerOperand(at, Pop(stack, at)), value = IntegerOperand(at, Pop(stack, at));
         var type = TypeOfValue(value);
         stack.Add(Emit(block, at, op, type, value, Widen(block, at, count, type)));
     }
 
     void Compare(Block block, CilInstruction at, List<int> stack, Op op)
     {
-        var (a, b, _) = PopPair(block, at, stack);
-        stack.Add(Emit(block, at, op, IrType.I32, a, b));
+        var (a, b, type) = PopPair(block, at, stack);
+        stack.Add(Emit(block, at, type.IsFloat() ? FloatComparison(op) : op, IrType.I32, a, b));
     }
 
-    /// <summary>conv.i1/u1/i2/u2/i4/u4: to 32 bits first, then keep the low 8 or 16 bits extended as the opcode says.</summary>
-    int Narrow(Block block, CilInstruction at, int value, Op? extend)
+    /// <summary>conv.i1/u1/i2/u2/i4/u4: to 32 bits first, then keep the low 8 or 16 bits extended as the opcode says.
+    /// From floating point the CLR saturates to int32 first (to uint32 for conv.u4) and then keeps the low bits.</summary>
+    int Narrow(Block block, CilInstruction at, int value, Op? extend, bool unsigned = false)
     {
         if (TypeOfValue(value) == IrType.I64) value = Emit(block, at, Op.Truncate, IrType.I32, value);
+        else if (TypeOfValue(value).IsFloat())
+            value = Emit(block, at, unsigned ? Op.FloatToUInt : Op.FloatToInt, IrType.I32, ToDouble(block, at, value));
         return extend is null ? value : Emit(block, at, extend.Value, IrType.I32, value);
     }
 
-    /// <summary>conv.i8/u8/i/u: an int32 is sign- or zero-extended; a 64-bit value is unchanged.</summary>
-    int Extend(Block block, CilInstruction at, int value, Op extend) =>
-        TypeOfValue(value) == IrType.I64 ? value : Emit(block, at, extend, IrType.I64, value);
+    /// <summary>conv.i8/u8/i/u: an int32 is sign- or zero-extended; a 64-bit value is unchanged; floating point
+    /// saturates.</summary>
+    int Extend(Block block, CilInstruction at, int value, Op extend)
+    {
+        var type = TypeOfValue(value);
+        if (type.IsFloat())
+            return Emit(block, at, extend == Op.SignExtend32 ? Op.FloatToInt : Op.FloatToUInt, IrType.I64, ToDouble(block, at, value));
+        return type == IrType.I64 ? value : Emit(block, at, extend, IrType.I64, value);
+    }
+
+    /// <summary>Every float is exactly a double, so conversions to integers start from f64 and need one template.</summary>
+    int ToDouble(Block block, CilInstruction at, int value) =>
+        TypeOfValue(value) == IrType.F32 ? Emit(block, at, Op.FloatConvert, IrType.F64, value) : value;
+
+    /// <summary>conv.r4, conv.r8 and conv.r.un: an integer (read unsigned for conv.r.un) or a float to float or double.</summary>
+    int ToFloat(Block block, CilInstruction at, int value, IrType type, bool unsigned)
+    {
+        var from = TypeOfValue(value);
+        if (from == type) return value;
+        if (from.IsFloat()) return Emit(block, at, Op.FloatConvert, type, value);
+        return Emit(block, at, unsigned ? Op.UIntToFloat : Op.IntToFloat, type, value);
+    }
+
+    /// <summary>conv.ovf.* of a floating-point value: truncated, or an OverflowException when it does not fit.</summary>
+    int CheckedFromFloat(Block block, CilInstruction at, int value, bool signed, int bits, Op? extend)
+    {
+        if (!TypeOfValue(value).IsFloat()) throw Error(at, "checked conversions of integers are not supported yet");
+        var converted = function.Append(block, signed ? Op.FloatToIntChecked : Op.FloatToUIntChecked,
+            bits == 64 ? IrType.I64 : IrType.I32, ToDouble(block, at, value));
+        converted.Imm = bits;
+        converted.ILOffset = at.Offset;
+        // The value is in range, so the extension changes nothing; it keeps the importer's rule that a small value
+        // is always extended, which the optimizer relies on.
+        return extend is null ? converted.Result : Emit(block, at, extend.Value, IrType.I32, converted.Result);
+    }
 
     /// <summary>Imports a call; returns true when it ended the block (a tail call to the method itself).</summary>
     bool ImportCall(Block block, CilInstruction at, List<int> stack)
@@ -761,6 +879,15 @@ public sealed class CilImporter
         if (RuntimeIntrinsics.HardwareSupport(callee) is bool supported)
         {
             stack.Add(Const(block, IrType.I32, supported ? 1 : 0));
+            return false;
+        }
+        if (MathIntrinsics.Find(info) is { } intrinsic)
+        {
+            var operands = new int[intrinsic.Operands.Length];
+            for (int i = operands.Length - 1; i >= 0; i--) operands[i] = Widen(block, at, Pop(stack, at), intrinsic.Operands[i]);
+            stack.Add(intrinsic.Symbol is { } symbol
+                ? CallMathLibrary(block, at, symbol, intrinsic.Result, operands)
+                : Emit(block, at, intrinsic.Op, intrinsic.Result, operands));
             return false;
         }
         if (RuntimeIntrinsics.IsIntrinsic(callee))

@@ -53,7 +53,16 @@ public static class MachineEncoder
             case MOp.Set: asm.Set(i.Condition, a.Register); break;
             case MOp.Jmp: asm.Jmp(a.Label!); break;
             case MOp.Jcc: asm.Jcc(i.Condition, a.Label!); break;
-            case MOp.Call: asm.Call(a.Label!); break;
+            case MOp.Call: if (a.IsRegister) asm.Call(a.Register); else asm.Call(a.Label!); break;
+            case MOp.Movsd when a.IsMemory: asm.Movsd(a.Memory, b.Register); break;
+            case MOp.Movss when a.IsMemory: asm.Movss(a.Memory, b.Register); break;
+            case MOp.Movd: asm.Movd(a.Register, b.Register); break;
+            case MOp.Movq: asm.Movq(a.Register, b.Register); break;
+            case MOp.Roundsd: if (b.IsRegister) asm.Roundsd(a.Register, b.Register, (byte)i.C.Immediate); else asm.Roundsd(a.Register, b.Memory, (byte)i.C.Immediate); break;
+            case MOp.Roundss: if (b.IsRegister) asm.Roundss(a.Register, b.Register, (byte)i.C.Immediate); else asm.Roundss(a.Register, b.Memory, (byte)i.C.Immediate); break;
+            case var op when Sse.TryGetValue(op, out var forms):
+                if (b.IsRegister) forms.RegisterRegister(asm, a.Register, b.Register); else forms.RegisterMemory(asm, a.Register, b.Memory);
+                break;
             case MOp.Ret: asm.Ret(); break;
             case MOp.Push: asm.Push(a.Register); break;
             case MOp.Pop: asm.Pop(a.Register); break;
@@ -61,6 +70,36 @@ public static class MachineEncoder
             default: throw new InvalidOperationException($"cannot encode {i}");
         }
     }
+
+    /// <summary>An SSE instruction's two forms: <c>op reg, reg</c> and <c>op reg, mem</c>.</summary>
+    sealed record SseForms(Action<X64Assembler, Register, Register> RegisterRegister, Action<X64Assembler, Register, Memory> RegisterMemory);
+
+    /// <summary>The SSE instructions whose first operand is a register and second a register or memory: one row each.</summary>
+    static readonly Dictionary<MOp, SseForms> Sse = new()
+    {
+        [MOp.Movaps] = new((a, d, s) => a.Movaps(d, s), (_, d, m) => throw new InvalidOperationException($"movaps {d}, {m}: registers only")),
+        [MOp.Movsd] = new((a, d, s) => a.Movsd(d, s), (a, d, m) => a.Movsd(d, m)),
+        [MOp.Movss] = new((a, d, s) => a.Movss(d, s), (a, d, m) => a.Movss(d, m)),
+        [MOp.Addsd] = new((a, d, s) => a.Addsd(d, s), (a, d, m) => a.Addsd(d, m)),
+        [MOp.Addss] = new((a, d, s) => a.Addss(d, s), (a, d, m) => a.Addss(d, m)),
+        [MOp.Subsd] = new((a, d, s) => a.Subsd(d, s), (a, d, m) => a.Subsd(d, m)),
+        [MOp.Subss] = new((a, d, s) => a.Subss(d, s), (a, d, m) => a.Subss(d, m)),
+        [MOp.Mulsd] = new((a, d, s) => a.Mulsd(d, s), (a, d, m) => a.Mulsd(d, m)),
+        [MOp.Mulss] = new((a, d, s) => a.Mulss(d, s), (a, d, m) => a.Mulss(d, m)),
+        [MOp.Divsd] = new((a, d, s) => a.Divsd(d, s), (a, d, m) => a.Divsd(d, m)),
+        [MOp.Divss] = new((a, d, s) => a.Divss(d, s), (a, d, m) => a.Divss(d, m)),
+        [MOp.Sqrtsd] = new((a, d, s) => a.Sqrtsd(d, s), (a, d, m) => a.Sqrtsd(d, m)),
+        [MOp.Sqrtss] = new((a, d, s) => a.Sqrtss(d, s), (a, d, m) => a.Sqrtss(d, m)),
+        [MOp.Ucomisd] = new((a, d, s) => a.Ucomisd(d, s), (a, d, m) => a.Ucomisd(d, m)),
+        [MOp.Ucomiss] = new((a, d, s) => a.Ucomiss(d, s), (a, d, m) => a.Ucomiss(d, m)),
+        [MOp.Xorps] = new((a, d, s) => a.Xorps(d, s), (a, d, m) => a.Xorps(d, m)),
+        [MOp.Andps] = new((a, d, s) => a.Andps(d, s), (a, d, m) => a.Andps(d, m)),
+        [MOp.Cvtsi2sd] = new((a, d, s) => a.Cvtsi2sd(d, s), (a, d, m) => a.Cvtsi2sd(d, m)),
+        [MOp.Cvtsi2ss] = new((a, d, s) => a.Cvtsi2ss(d, s), (a, d, m) => a.Cvtsi2ss(d, m)),
+        [MOp.Cvttsd2si] = new((a, d, s) => a.Cvttsd2si(d, s), (a, d, m) => a.Cvttsd2si(d, m)),
+        [MOp.Cvtss2sd] = new((a, d, s) => a.Cvtss2sd(d, s), (a, d, m) => a.Cvtss2sd(d, m)),
+        [MOp.Cvtsd2ss] = new((a, d, s) => a.Cvtsd2ss(d, s), (a, d, m) => a.Cvtsd2ss(d, m)),
+    };
 
     /// <summary>The five forms of a two-operand integer instruction: r,r · r,m · m,r · r,imm · m,imm.</summary>
     static void TwoOperand(

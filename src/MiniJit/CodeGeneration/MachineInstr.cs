@@ -2,13 +2,19 @@ using MiniJit.Assembler;
 
 namespace MiniJit.CodeGeneration;
 
-/// <summary>The x64 instructions code generation produces. One entry per mnemonic; the operands say which form.</summary>
+/// <summary>The x64 instructions code generation produces. One entry per mnemonic; the operands say which form
+/// (<c>Call</c> takes a label or, for the C library, a register).</summary>
 public enum MOp : byte
 {
     Label, Mov, Movzx, Movsx, Movsxd, Lea,
     Add, Sub, Imul, And, Or, Xor, Cmp, Test, Neg, Not,
     Shl, Shr, Sar, Cdq, Cqo, Idiv, Div, ImulWide,
     Set, Jmp, Jcc, Call, Ret, Push, Pop,
+    // SSE scalar floating point (sd: double, ss: float). Movsd/Movss load or store; Movaps copies a register;
+    // Movd/Movq move bits between a general-purpose and an xmm register.
+    Movaps, Movsd, Movss, Movd, Movq,
+    Addsd, Addss, Subsd, Subss, Mulsd, Mulss, Divsd, Divss, Sqrtsd, Sqrtss, Roundsd, Roundss,
+    Ucomisd, Ucomiss, Xorps, Andps, Cvtsi2sd, Cvtsi2ss, Cvttsd2si, Cvtss2sd, Cvtsd2ss,
     /// <summary>Pads with multi-byte nops to the boundary in A's immediate (loop heads).</summary>
     Align,
     /// <summary>Removed by the peephole pass, which compacts the list once per sweep; never encoded.</summary>

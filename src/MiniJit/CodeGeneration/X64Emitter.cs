@@ -15,7 +15,7 @@ namespace MiniJit.CodeGeneration;
 /// The frame, from high addresses to low: return address; callee-saved registers pushed by the prologue; spill
 /// slots; the outgoing stack-argument area at [rsp]. rsp does not move inside the body.
 /// </remarks>
-public sealed class X64Emitter
+public sealed partial class X64Emitter
 {
     readonly LoweredFunction lowered;
     readonly Function function;
@@ -52,10 +52,9 @@ public sealed class X64Emitter
         definitions = lowered.Definitions;
         foreach (var block in lowered.Layout) blockLabels[block] = asm.CreateLabel($"{function.Name}.{block.Name}");
 
-        int registerArgs = convention.IntegerArguments.Length - 1; // the first is reserved (see EmitCall)
-        bool calls = function.Blocks.Any(b => b.Instrs.Any(i => i.Op == Op.Call));
-        outgoingSlots = !calls ? 0 : convention.ShadowSpace / 8 + function.Blocks.SelectMany(b => b.Instrs).Where(i => i.Op == Op.Call)
-            .Select(i => Math.Max(0, i.Args.Length - registerArgs)).Max();
+        bool calls = lowered.HasCalls;
+        outgoingSlots = !calls ? 0 : convention.ShadowSpace / 8 + function.Blocks.SelectMany(b => b.Instrs)
+            .Where(i => i.Op is Op.Call or Op.CallNative).Select(i => ArgumentRegisters(i).Count(r => r is null)).Max();
         int bytes = 8 * (outgoingSlots + allocation.SpillSlots);
         int pushed = 8 * allocation.CalleeSavedUsed.Count;
         if (lowered.HasCalls || bytes > 0)
@@ -120,15 +119,17 @@ public sealed class X64Emitter
         var moves = new List<(MOperand, MOperand)>();
         // Past the return address (and the caller's shadow space, where the convention has one).
         int incoming = frameBytes + 8 * allocation.CalleeSavedUsed.Count + 8 + convention.ShadowSpace;
+        var registers = convention.AssignArguments(function.ParamTypes.Select(t => t.IsFloat()).ToArray(), reservedIntegers: 1);
+        var stackIndex = new int[registers.Length];
+        for (int i = 0, onStack = 0; i < registers.Length; i++) stackIndex[i] = registers[i] is null ? onStack++ : -1;
         foreach (var instr in function.Entry.Instrs)
         {
             if (!instr.HasResult || allocation.Locations[instr.Result].Kind == LocationKind.None) continue;
             if (instr.Op == Op.Param)
             {
-                int register = (int)instr.Imm + 1;
-                MOperand from = register < convention.IntegerArguments.Length
-                    ? convention.IntegerArguments[register]
-                    : Memory.Qword(Register.Rsp, incoming + 8 * (register - convention.IntegerArguments.Length));
+                MOperand from = registers[instr.Imm] is { } register
+                    ? register
+                    : Memory.Qword(Register.Rsp, incoming + 8 * stackIndex[instr.Imm]);
                 moves.Add((Where(instr.Result, 8), from));
             }
         }
@@ -185,8 +186,9 @@ public sealed class X64Emitter
 
     // ------------------------------------------------------------------ operands
 
-    static int SizeOf(IrType type) => type == IrType.I32 ? 4 : 8;
-    static Register Sized(Register register, int size) => size == 4 ? register.As32 : register.As64;
+    static int SizeOf(IrType type) => type is IrType.I32 or IrType.F32 ? 4 : 8;
+    /// <summary>A general-purpose register at the width of a value; an xmm register is itself at every width.</summary>
+    static Register Sized(Register register, int size) => register.IsXmm ? register : size == 4 ? register.As32 : register.As64;
 
     /// <summary>A value as an operand of the given size: its register, its stack slot, or its constant.</summary>
     MOperand Where(int value, int size)
@@ -196,6 +198,7 @@ public sealed class X64Emitter
         {
             LocationKind.Register => Sized(location.Register, size),
             LocationKind.Stack => SlotMemory(location.Slot, size),
+            LocationKind.Immediate when definitions[value] is { Type: IrType.F32 or IrType.F64 } constant => PoolEntry(constant.Imm, size),
             LocationKind.Immediate => MOperand.Imm(definitions[value]!.Imm),
             _ => throw new InvalidOperationException($"v{value} has no location"),
         };
@@ -205,11 +208,13 @@ public sealed class X64Emitter
 
     Memory SlotMemory(int slot, int size) => new(size, Register.Rsp, null, 1, 8 * (outgoingSlots + slot));
 
-    /// <summary>The register to compute a result in: its own, or the scratch register when it lives in memory.</summary>
+    /// <summary>The register to compute a result in: its own, or the scratch register of its class when it lives in
+    /// memory.</summary>
     Register Target(Instr instr)
     {
         var location = allocation.Locations[instr.Result];
-        return Sized(location.Kind == LocationKind.Register ? location.Register : Scratch, SizeOf(instr.Type));
+        var scratch = instr.Type.IsFloat() ? X64Registers.XmmScratch : Scratch;
+        return Sized(location.Kind == LocationKind.Register ? location.Register : scratch, SizeOf(instr.Type));
     }
 
     /// <summary>Stores a result computed in the scratch register to its stack slot.</summary>
@@ -231,6 +236,11 @@ public sealed class X64Emitter
     void Move(MOperand destination, MOperand source)
     {
         if (destination.IsRegister && source.IsRegister && destination.Register == source.Register) return;
+        if (destination.IsRegister && destination.Register.IsXmm || source.IsRegister && source.Register.IsXmm)
+        {
+            MoveXmm(destination, source);
+            return;
+        }
         if (destination.IsMemory && source.IsMemory)
         {
             var temp = Sized(Scratch, source.Memory.Size);
@@ -240,7 +250,8 @@ public sealed class X64Emitter
         Add(MOp.Mov, destination, source);
     }
 
-    static bool SameRegister(MOperand a, MOperand b) => a.IsRegister && b.IsRegister && a.Register.Number == b.Register.Number;
+    static bool SameRegister(MOperand a, MOperand b) =>
+        a.IsRegister && b.IsRegister && a.Register.Number == b.Register.Number && a.Register.IsXmm == b.Register.IsXmm;
 
     /// <summary>
     /// Moves that happen "at once" (phi copies, call arguments, incoming parameters): emit any move whose destination
@@ -310,7 +321,16 @@ public sealed class X64Emitter
             case var op when op.Is(OpFlags.Compare):
                 if (!lowered.FusedIntoBranch[instr.Result]) EmitCompare(instr);
                 break;
-            case Op.Call: EmitCall(instr); break;
+            case Op.Call or Op.CallNative: EmitCall(instr); break;
+            case Op.FAdd or Op.FSub or Op.FMul or Op.FDiv: EmitFloatBinary(instr); break;
+            case Op.FNeg or Op.FAbs: EmitSignOperation(instr); break;
+            case Op.FSqrt or Op.FRoundEven or Op.FFloor or Op.FCeiling or Op.FTruncate or Op.FloatConvert: EmitFloatUnary(instr); break;
+            case Op.IntToFloat or Op.UIntToFloat: EmitIntegerToFloat(instr); break;
+            case Op.FloatToInt: EmitFloatToInt(instr); break;
+            case Op.FloatToUInt: EmitFloatToUInt(instr); break;
+            case Op.FloatToIntChecked or Op.FloatToUIntChecked: EmitCheckedFloatToInt(instr); break;
+            case Op.Bitcast: EmitBitcast(instr); break;
+            case Op.CheckFinite: EmitCheckFinite(instr); break;
             case Op.EnsureTypeInitialized: EmitTypeInitializedCheck(instr); break;
             case Op.ThrowViaHelper: EmitThrowViaHelper(instr); break;
             case Op.Jump:
@@ -322,8 +342,9 @@ public sealed class X64Emitter
             case Op.Return:
                 if (instr.Args.Length == 1)
                 {
-                    int size = SizeOf(function.ValueTypes[instr.Args[0]]);
-                    Move(Sized(convention.IntegerReturn, size), Where(instr.Args[0], size));
+                    var type = function.ValueTypes[instr.Args[0]];
+                    int size = SizeOf(type);
+                    Move(Sized(type.IsFloat() ? convention.FloatReturn : convention.IntegerReturn, size), Where(instr.Args[0], size));
                 }
                 Epilogue();
                 break;
@@ -509,9 +530,11 @@ public sealed class X64Emitter
         _ => throw new ArgumentException($"{op} is not a comparison"),
     };
 
-    /// <summary>Emits <c>cmp</c> (or <c>test</c>) for a comparison and returns the condition under which it holds.</summary>
+    /// <summary>Emits <c>cmp</c> (or <c>test</c>, or <c>ucomisd</c>) for a comparison and returns the condition under
+    /// which it holds (for feq and fne, together with the parity flag: see <see cref="EmitFloatCmp"/>).</summary>
     Condition EmitCmp(Instr compare)
     {
+        if (function.ValueTypes[compare.Args[0]].IsFloat()) return EmitFloatCmp(compare);
         if (lowered.FusedIntoBranch[compare.Args[0]] && definitions[compare.Args[0]] is { Op: Op.And } and)
         {
             // (a & b) == 0 / != 0: test sets ZF exactly as the and would.
@@ -551,6 +574,13 @@ public sealed class X64Emitter
         var condition = EmitCmp(instr);
         var target = Target(instr);
         Add(MOp.Set, target.As8, condition: condition);
+        if (instr.Op is Op.FEq or Op.FNe)
+        {
+            // Equal needs "ordered" too (no NaN: parity clear); not-equal is true when unordered (parity set).
+            var parity = Scratch2.As8;
+            Add(MOp.Set, parity, condition: instr.Op == Op.FEq ? Condition.NP : Condition.P);
+            Add(instr.Op == Op.FEq ? MOp.And : MOp.Or, target.As8, parity);
+        }
         Add(MOp.Movzx, target.As32, target.As8);
         Store(instr, target);
     }
@@ -561,7 +591,11 @@ public sealed class X64Emitter
         var cond = branch.Args[0];
         if (lowered.FusedIntoBranch[cond])
         {
-            condition = EmitCmp(definitions[cond]!);
+            var compare = definitions[cond]!;
+            condition = EmitCmp(compare);
+            // Unordered operands (a NaN) set the parity flag: feq is then false and fne true, whatever ZF says.
+            if (compare.Op == Op.FEq) Add(MOp.Jcc, blockLabels[branch.Targets[1]], condition: Condition.P);
+            if (compare.Op == Op.FNe) Add(MOp.Jcc, blockLabels[branch.Targets[0]], condition: Condition.P);
         }
         else
         {
@@ -623,22 +657,32 @@ public sealed class X64Emitter
         ParallelMove(moves);
     }
 
+    /// <summary>Where a call's arguments go. The first integer argument register stays reserved in calls between
+    /// compiled functions (the entry stub passes the frame pointer in it; between compiled functions the frame pointer
+    /// travels in the frame register instead). The C library takes the plain convention.</summary>
+    Register?[] ArgumentRegisters(Instr call) => convention.AssignArguments(
+        call.Args.Select(a => function.ValueTypes[a].IsFloat()).ToArray(), reservedIntegers: call.Op == Op.Call ? 1 : 0);
+
     void EmitCall(Instr call)
     {
-        // The first integer argument register stays reserved (the entry stub passes the frame pointer in it);
-        // between compiled functions the frame pointer travels in the frame register instead.
-        var registers = convention.IntegerArguments;
+        var registers = ArgumentRegisters(call);
         var moves = new List<(MOperand, MOperand)>();
-        for (int i = 0; i < call.Args.Length; i++)
+        for (int i = 0, onStack = 0; i < call.Args.Length; i++)
         {
-            MOperand destination = i + 1 < registers.Length
-                ? registers[i + 1]
-                : Memory.Qword(Register.Rsp, convention.ShadowSpace + 8 * (i + 1 - registers.Length));
+            MOperand destination = registers[i] is { } register
+                ? register
+                : Memory.Qword(Register.Rsp, convention.ShadowSpace + 8 * onStack++);
             moves.Add((destination, Where(call.Args[i], 8)));
         }
         ParallelMove(moves);
-        Add(MOp.Call, calleeLabel(call.Callee!));
+        if (call.Op == Op.CallNative)
+        {
+            // The C library is rarely within ±2 GB of the code: call through a register. r11 carries no argument.
+            Add(MOp.Mov, Scratch, MOperand.Imm(call.Imm));
+            Add(MOp.Call, Scratch);
+        }
+        else Add(MOp.Call, calleeLabel(call.Callee!));
         if (call.HasResult && allocation.Locations[call.Result].Kind != LocationKind.None)
-            Move(Where(call.Result), Sized(convention.IntegerReturn, SizeOf(call.Type)));
+            Move(Where(call.Result), Sized(call.Type.IsFloat() ? convention.FloatReturn : convention.IntegerReturn, SizeOf(call.Type)));
     }
 }

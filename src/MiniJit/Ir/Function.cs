@@ -49,7 +49,7 @@ public sealed class Function(string name, IrType[] paramTypes, IrType returnType
     public Instr AppendConst(Block block, IrType type, long bits)
     {
         var instr = Append(block, Op.Const, type);
-        instr.Imm = type.IsInteger() ? type.Normalize(bits) : bits;
+        instr.Imm = type.Normalize(bits);
         return instr;
     }
 

@@ -46,7 +46,7 @@ public sealed class Instr
     public void BecomeConst(long bits)
     {
         Op = Op.Const;
-        Imm = Type.IsInteger() ? Type.Normalize(bits) : bits;
+        Imm = Type.Normalize(bits);
         Args = [];
         Targets = [];
         Callee = null;

@@ -1,16 +1,18 @@
 namespace MiniJit.Ir;
 
 /// <summary>
-/// A reference interpreter for the integer subset of the IR. It defines what each integer operation means — the
-/// same wrap-around, masking and trapping rules as C# <c>int</c> and <c>long</c> — so it serves both as the
-/// semantics that constant folding applies and as the oracle that tests run optimized code against.
+/// A reference interpreter for the IR. It defines what each operation means — the same wrap-around, masking and
+/// trapping rules as C# <c>int</c> and <c>long</c>, IEEE arithmetic and the CLR's conversions for <c>float</c> and
+/// <c>double</c> — so it serves both as the semantics that constant folding applies and as the oracle that tests run
+/// optimized code against. Every value is held as its bits in a long (a double's IEEE bits for f64).
 /// </summary>
-public static class IrInterpreter
+public static unsafe class IrInterpreter
 {
     /// <summary>
-    /// Runs <paramref name="function"/> on integer arguments and returns its result (null for void). A division by
-    /// zero throws <see cref="DivideByZeroException"/> and MinValue / -1 throws <see cref="OverflowException"/>, as
-    /// in the CLR. Calls, the frame and floating point are outside the subset and throw <see cref="NotSupportedException"/>.
+    /// Runs <paramref name="function"/> on arguments given as bits and returns its result's bits (null for void). A
+    /// division by zero throws <see cref="DivideByZeroException"/> and MinValue / -1 throws
+    /// <see cref="OverflowException"/>, as in the CLR. Calls of compiled methods and the frame are outside what it runs
+    /// and throw <see cref="NotSupportedException"/>.
     /// </summary>
     public static long? Run(Function function, long[] args, int maxSteps = 1_000_000)
     {
@@ -63,13 +65,16 @@ public static class IrInterpreter
 
     static long Execute(Function function, Instr instr, long[] values, long[] args)
     {
-        if (!instr.Type.IsInteger() || instr.Args.Any(a => !function.ValueTypes[a].IsInteger()))
-            throw new NotSupportedException($"the reference interpreter runs integer code only: '{instr}'");
+        if (instr.Op is Op.CallNative) return CallNative(instr, values);
+        if (instr.Args.Length > 0 && (instr.Type.IsFloat() || function.ValueTypes[instr.Args[0]].IsFloat()))
+            return Float(instr.Op, instr.Type, function.ValueTypes[instr.Args[0]], instr.Imm,
+                values[instr.Args[0]], instr.Args.Length > 1 ? values[instr.Args[1]] : 0);
         return instr.Op switch
         {
             Op.Const => instr.Imm,
             Op.Param => instr.Type.Normalize(args[instr.Imm]),
             Op.Copy => values[instr.Args[0]],
+            Op.IntToFloat or Op.UIntToFloat => Float(instr.Op, instr.Type, function.ValueTypes[instr.Args[0]], 0, values[instr.Args[0]], 0),
             _ when instr.Args.Length == 1 && !instr.Op.Is(OpFlags.SideEffect) => Unary(instr.Op, instr.Type, values[instr.Args[0]]),
             _ when instr.Args.Length == 2 && !instr.Op.Is(OpFlags.SideEffect) =>
                 Binary(instr.Op, function.ValueTypes[instr.Args[0]], values[instr.Args[0]], values[instr.Args[1]]),
@@ -135,6 +140,130 @@ public static class IrInterpreter
         Op.ShrU => x >>> (int)y,
         _ => Compare(op, x, y, (ulong)x, (ulong)y),
     };
+
+    // ------------------------------------------------------------------ floating point
+
+    /// <summary>
+    /// A floating-point operation, a conversion to or from floating point, or a comparison of floats, on operands
+    /// given as bits: <paramref name="operandType"/> is the first operand's type, <paramref name="type"/> the result's.
+    /// C# arithmetic on double and float is IEEE arithmetic in the declared precision (SSE2 on x64), and C#'s casts from
+    /// floating point to integers saturate as the CLR's conversions do, so each rule is the C# expression itself.
+    /// </summary>
+    public static long Float(Op op, IrType type, IrType operandType, long imm, long a, long b)
+    {
+        if (op is Op.IntToFloat or Op.UIntToFloat)
+        {
+            bool wide = operandType == IrType.I64;
+            bool signed = op == Op.IntToFloat;
+            return type == IrType.F32
+                ? Bits(signed ? wide ? (float)a : (float)(int)a : wide ? (float)(ulong)a : (float)(uint)a)
+                : Bits(signed ? wide ? (double)a : (double)(int)a : wide ? (double)(ulong)a : (double)(uint)a);
+        }
+        if (op == Op.Bitcast) return type.Normalize(a);
+        double x = operandType == IrType.F32 ? BitConverter.Int32BitsToSingle((int)a) : BitConverter.Int64BitsToDouble(a);
+        double y = operandType == IrType.F32 ? BitConverter.Int32BitsToSingle((int)b) : BitConverter.Int64BitsToDouble(b);
+        switch (op)
+        {
+            case Op.FloatToInt: return type == IrType.I32 ? (int)x : (long)x;
+            case Op.FloatToUInt: return type == IrType.I32 ? (int)(uint)x : (long)(ulong)x;
+            case Op.FloatToIntChecked or Op.FloatToUIntChecked: return CheckedConversion(op == Op.FloatToIntChecked, (int)imm, x);
+            case Op.FloatConvert: return type == IrType.F32 ? Bits((float)x) : Bits(x);
+            case Op.CheckFinite: return double.IsFinite(x) ? a : throw new ArithmeticException();
+        }
+        if (op.Is(OpFlags.Compare))
+        {
+            bool unordered = double.IsNaN(x) || double.IsNaN(y);
+            bool result = op switch
+            {
+                Op.FEq => x == y,
+                Op.FNe => x != y,
+                Op.FLt => x < y,
+                Op.FLe => x <= y,
+                Op.FGt => x > y,
+                Op.FGe => x >= y,
+                Op.FLtU => unordered || x < y,
+                Op.FLeU => unordered || x <= y,
+                Op.FGtU => unordered || x > y,
+                Op.FGeU => unordered || x >= y,
+                _ => throw new ArgumentException($"{op.Name()} is not a float comparison"),
+            };
+            return result ? 1 : 0;
+        }
+        if (type == IrType.F32)
+        {
+            float fx = (float)x, fy = (float)y;
+            return Bits(op switch
+            {
+                Op.FAdd => fx + fy,
+                Op.FSub => fx - fy,
+                Op.FMul => fx * fy,
+                Op.FDiv => fx / fy,
+                Op.FNeg => -fx,
+                Op.FAbs => MathF.Abs(fx),
+                Op.FSqrt => MathF.Sqrt(fx),
+                Op.FRoundEven => MathF.Round(fx),
+                Op.FFloor => MathF.Floor(fx),
+                Op.FCeiling => MathF.Ceiling(fx),
+                Op.FTruncate => MathF.Truncate(fx),
+                _ => throw new ArgumentException($"{op.Name()} is not a float operation"),
+            });
+        }
+        return Bits(op switch
+        {
+            Op.FAdd => x + y,
+            Op.FSub => x - y,
+            Op.FMul => x * y,
+            Op.FDiv => x / y,
+            Op.FNeg => -x,
+            Op.FAbs => Math.Abs(x),
+            Op.FSqrt => Math.Sqrt(x),
+            Op.FRoundEven => Math.Round(x),
+            Op.FFloor => Math.Floor(x),
+            Op.FCeiling => Math.Ceiling(x),
+            Op.FTruncate => Math.Truncate(x),
+            _ => throw new ArgumentException($"{op.Name()} is not a float operation"),
+        });
+    }
+
+    static long Bits(double value) => BitConverter.DoubleToInt64Bits(value);
+    static long Bits(float value) => BitConverter.SingleToInt32Bits(value);
+
+    /// <summary>conv.ovf.* from floating point: the value truncated towards zero, or an OverflowException when that
+    /// does not fit the target (NaN never fits). Small targets come back as the I32 the evaluation stack holds.</summary>
+    static long CheckedConversion(bool signed, int bits, double x) => (signed, bits) switch
+    {
+        (true, 8) => checked((sbyte)x),
+        (true, 16) => checked((short)x),
+        (true, 32) => checked((int)x),
+        (true, _) => checked((long)x),
+        (false, 8) => checked((byte)x),
+        (false, 16) => checked((ushort)x),
+        (false, 32) => (int)checked((uint)x),
+        (false, _) => (long)checked((ulong)x),
+    };
+
+    /// <summary>A call into the C math library, through the same address compiled code calls.</summary>
+    static long CallNative(Instr instr, long[] values)
+    {
+        var args = instr.Args;
+        if (instr.Type == IrType.F32)
+        {
+            float A(int i) => BitConverter.Int32BitsToSingle((int)values[args[i]]);
+            return Bits(args.Length switch
+            {
+                1 => ((delegate* unmanaged<float, float>)instr.Imm)(A(0)),
+                2 => ((delegate* unmanaged<float, float, float>)instr.Imm)(A(0), A(1)),
+                _ => ((delegate* unmanaged<float, float, float, float>)instr.Imm)(A(0), A(1), A(2)),
+            });
+        }
+        double D(int i) => BitConverter.Int64BitsToDouble(values[args[i]]);
+        return Bits(args.Length switch
+        {
+            1 => ((delegate* unmanaged<double, double>)instr.Imm)(D(0)),
+            2 => ((delegate* unmanaged<double, double, double>)instr.Imm)(D(0), D(1)),
+            _ => ((delegate* unmanaged<double, double, double, double>)instr.Imm)(D(0), D(1), D(2)),
+        });
+    }
 
     /// <summary>Throws what the CLR throws for a bad divisor, so the result never depends on the host's division.</summary>
     static T Divisor<T>(T divisor, bool dividendIsMin) where T : System.Numerics.ISignedNumber<T>

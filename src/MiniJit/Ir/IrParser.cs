@@ -150,9 +150,19 @@ public static class IrParser
             switch (op)
             {
                 case Op.Const: instr.Imm = ParseConstant(rest, type, line); break;
-                case Op.Param: instr.Imm = ParseInteger(rest, line); break;
                 case Op.Phi: ParsePhi(block, instr, rest, line); break;
                 case Op.Call or Op.ThrowViaHelper: ParseCall(instr, rest, line); break;
+                case Op.CallNative:
+                    ParseCall(instr, rest, line);
+                    instr.Imm = Binding.CMathLibrary.AddressOf(instr.Callee!.Name);
+                    break;
+                case var _ when op.Is(OpFlags.Immediate):
+                    {
+                        int comma = rest.IndexOf(',');
+                        instr.Imm = ParseInteger(comma < 0 ? rest : rest[..comma], line);
+                        ParseOperands(instr, comma < 0 ? "" : rest[(comma + 1)..].Trim(), line);
+                        break;
+                    }
                 case Op.Switch: ParseSwitch(instr, rest, line); break;
                 default: ParseOperands(instr, rest, line); break;
             }

@@ -52,9 +52,6 @@ public static class IrPrinter
                     ? instr.Imm.ToString(CultureInfo.InvariantCulture)
                     : instr.FloatValue.ToString("R", CultureInfo.InvariantCulture));
                 break;
-            case Op.Param:
-                text.Append(' ').Append(instr.Imm);
-                break;
             case Op.Phi:
                 for (int i = 0; i < instr.Args.Length; i++)
                 {
@@ -62,7 +59,7 @@ public static class IrPrinter
                     text.Append(block is not null && i < block.Preds.Count ? block.Preds[i].Name : "?").Append(" v").Append(instr.Args[i]);
                 }
                 break;
-            case Op.Call or Op.ThrowViaHelper:
+            case Op.Call or Op.CallNative or Op.ThrowViaHelper:
                 text.Append(' ').Append(instr.Callee?.Name).Append('(').AppendJoin(", ", instr.Args.Select(a => "v" + a)).Append(')');
                 break;
             case Op.Switch:
@@ -72,6 +69,7 @@ public static class IrPrinter
                 break;
             default:
                 var operands = instr.Args.Select(a => "v" + a).Concat(instr.Targets.Select(t => t.Name));
+                if (instr.Op.Is(OpFlags.Immediate)) operands = operands.Prepend(instr.Imm.ToString(CultureInfo.InvariantCulture));
                 var joined = string.Join(", ", operands);
                 if (joined.Length > 0) text.Append(' ').Append(joined);
                 break;

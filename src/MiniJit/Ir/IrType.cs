@@ -32,7 +32,7 @@ public static class IrTypes
         _ => throw new FormatException($"unknown IR type '{text}'"),
     };
 
-    /// <summary>A constant's value as the type holds it: I32 keeps the low 32 bits sign-extended, so equal
-    /// values always have equal bits and folding can compare them directly.</summary>
-    public static long Normalize(this IrType type, long bits) => type == IrType.I32 ? (int)bits : bits;
+    /// <summary>A value's bits as the type holds them: a 32-bit type (I32, and F32's IEEE bits) keeps the low 32 bits
+    /// sign-extended, so equal values always have equal bits and folding can compare them directly.</summary>
+    public static long Normalize(this IrType type, long bits) => type is IrType.I32 or IrType.F32 ? (int)bits : bits;
 }

@@ -18,8 +18,23 @@ public enum Op : byte
     SignExtend32, ZeroExtend32, Truncate,
     // Comparisons produce an I32 0 or 1. The U forms compare unsigned integers (or unordered floats).
     Eq, Ne, Lt, Le, Gt, Ge, LtU, LeU, GtU, GeU,
-    // Calls: Callee names the target.
-    Call,
+    // Floating point (f32 or f64 by the instruction's type). Separate from the integer ops, so no integer identity
+    // (x * 0 = 0, x - x = 0, reassociation) can ever reach them: IEEE signed zeros and NaN break all of those.
+    FAdd, FSub, FMul, FDiv, FNeg, FAbs, FSqrt,
+    // Rounding to an integral value (SSE4.1 roundsd): to nearest even, down, up, towards zero.
+    FRoundEven, FFloor, FCeiling, FTruncate,
+    // Float comparisons produce an I32 0 or 1. The plain forms are false when either operand is NaN (ceq, clt, cgt),
+    // the .u forms and fne are true then (clt.un, cgt.un, bne.un).
+    FEq, FNe, FLt, FLe, FGt, FGe, FLtU, FLeU, FGtU, FGeU,
+    // Conversions. itof/utof: a signed/unsigned integer to the result's float type. fconv: f32 <-> f64. ftoi/ftou: an
+    // f64 to a signed/unsigned integer, truncating and saturating (NaN gives 0), as the CLR does since .NET 9.
+    // ftoi.ovf/ftou.ovf: the same but checked (Imm: the target's width in bits, 8 to 64). bitcast: the same bits.
+    IntToFloat, UIntToFloat, FloatConvert, FloatToInt, FloatToUInt, FloatToIntChecked, FloatToUIntChecked, Bitcast,
+    // ckfinite: the operand, or an ArithmeticException when it is NaN or infinite.
+    CheckFinite,
+    // Calls: Callee names the target. CallNative calls a function of the C math library (Imm: its address; Callee:
+    // its symbol), which is how the CLR itself computes Math.Sin, Math.Pow, double % double and the like.
+    Call, CallNative,
     // Operand: the address of a type's "initializer has run" flag. While it is 0, reports the type to the thunk,
     // which runs the initializer and calls again (see TypeInitializers).
     EnsureTypeInitialized,
@@ -44,6 +59,8 @@ public enum OpFlags : byte
     Pure = 16,
     /// <summary>A comparison producing 0 or 1.</summary>
     Compare = 32,
+    /// <summary>Imm is an operand, written in the text form right after the name (a parameter's index, a width).</summary>
+    Immediate = 64,
 }
 
 /// <param name="Arity">Number of operands, or -1 when it varies (phi, call, return).</param>
@@ -64,7 +81,7 @@ public static class OpTable
         var table = new OpInfo[(int)Op.Return + 1];
         void Add(Op op, string name, int arity, OpFlags flags) => table[(int)op] = new OpInfo(name, arity, flags);
         Add(Op.Const, "const", 0, P);
-        Add(Op.Param, "param", 0, OpFlags.None);
+        Add(Op.Param, "param", 0, OpFlags.Immediate);
         Add(Op.Copy, "copy", 1, P);
         Add(Op.Phi, "phi", -1, OpFlags.None);
         Add(Op.Add, "add", 2, P | C);
@@ -101,7 +118,39 @@ public static class OpTable
         Add(Op.LeU, "le.u", 2, Cmp);
         Add(Op.GtU, "gt.u", 2, Cmp);
         Add(Op.GeU, "ge.u", 2, Cmp);
+        Add(Op.FAdd, "fadd", 2, P | C);
+        Add(Op.FSub, "fsub", 2, P);
+        Add(Op.FMul, "fmul", 2, P | C);
+        Add(Op.FDiv, "fdiv", 2, P);
+        Add(Op.FNeg, "fneg", 1, P);
+        Add(Op.FAbs, "fabs", 1, P);
+        Add(Op.FSqrt, "fsqrt", 1, P);
+        Add(Op.FRoundEven, "fround.even", 1, P);
+        Add(Op.FFloor, "ffloor", 1, P);
+        Add(Op.FCeiling, "fceil", 1, P);
+        Add(Op.FTruncate, "ftrunc", 1, P);
+        Add(Op.FEq, "feq", 2, Cmp | C);
+        Add(Op.FNe, "fne", 2, Cmp | C);
+        Add(Op.FLt, "flt", 2, Cmp);
+        Add(Op.FLe, "fle", 2, Cmp);
+        Add(Op.FGt, "fgt", 2, Cmp);
+        Add(Op.FGe, "fge", 2, Cmp);
+        Add(Op.FLtU, "flt.u", 2, Cmp);
+        Add(Op.FLeU, "fle.u", 2, Cmp);
+        Add(Op.FGtU, "fgt.u", 2, Cmp);
+        Add(Op.FGeU, "fge.u", 2, Cmp);
+        Add(Op.IntToFloat, "itof", 1, P);
+        Add(Op.UIntToFloat, "utof", 1, P);
+        Add(Op.FloatConvert, "fconv", 1, P);
+        Add(Op.FloatToInt, "ftoi", 1, P);
+        Add(Op.FloatToUInt, "ftou", 1, P);
+        Add(Op.FloatToIntChecked, "ftoi.ovf", 1, X | OpFlags.Immediate);
+        Add(Op.FloatToUIntChecked, "ftou.ovf", 1, X | OpFlags.Immediate);
+        Add(Op.Bitcast, "bitcast", 1, P);
+        Add(Op.CheckFinite, "ckfinite", 1, X);
         Add(Op.Call, "call", -1, S | X);
+        // The C library cannot fail or see the frame; a call into it is a pure function of its operands.
+        Add(Op.CallNative, "call.c", -1, P);
         Add(Op.EnsureTypeInitialized, "typeinit", 1, S | X);
         Add(Op.Jump, "jump", 0, T);
         Add(Op.Branch, "branch", 1, T);
@@ -119,12 +168,16 @@ public static class OpTable
 
     public static bool TryParse(string name, out Op op) => ByName.TryGetValue(name, out op);
 
-    /// <summary>The comparison that holds exactly when <paramref name="op"/> does not (for integers).</summary>
+    /// <summary>The comparison that holds exactly when <paramref name="op"/> does not. For floats the ordered and
+    /// unordered forms trade places: not (a &lt; b) is (a &gt;= b or either is NaN).</summary>
     public static Op Negate(this Op op) => op switch
     {
         Op.Eq => Op.Ne, Op.Ne => Op.Eq,
         Op.Lt => Op.Ge, Op.Ge => Op.Lt, Op.Le => Op.Gt, Op.Gt => Op.Le,
         Op.LtU => Op.GeU, Op.GeU => Op.LtU, Op.LeU => Op.GtU, Op.GtU => Op.LeU,
+        Op.FEq => Op.FNe, Op.FNe => Op.FEq,
+        Op.FLt => Op.FGeU, Op.FGeU => Op.FLt, Op.FLe => Op.FGtU, Op.FGtU => Op.FLe,
+        Op.FGt => Op.FLeU, Op.FLeU => Op.FGt, Op.FGe => Op.FLtU, Op.FLtU => Op.FGe,
         _ => throw new ArgumentException($"{op} is not a comparison"),
     };
 
@@ -133,6 +186,8 @@ public static class OpTable
     {
         Op.Lt => Op.Gt, Op.Gt => Op.Lt, Op.Le => Op.Ge, Op.Ge => Op.Le,
         Op.LtU => Op.GtU, Op.GtU => Op.LtU, Op.LeU => Op.GeU, Op.GeU => Op.LeU,
+        Op.FLt => Op.FGt, Op.FGt => Op.FLt, Op.FLe => Op.FGe, Op.FGe => Op.FLe,
+        Op.FLtU => Op.FGtU, Op.FGtU => Op.FLtU, Op.FLeU => Op.FGeU, Op.FGeU => Op.FLeU,
         _ => op,
     };
 }

@@ -30,4 +30,26 @@ public sealed record CallingConvention(
         ArgumentSlotsShared: false);
 
     public bool IsCalleeSaved(Register register) => register.IsGpr && Array.IndexOf(CalleeSaved, register.As64) >= 0;
+
+    /// <summary>
+    /// Where each argument goes: its register, or null when it is passed on the stack (stack arguments take 8-byte
+    /// slots in declaration order). System V counts integer and floating-point registers separately
+    /// (<c>f(long, double, long)</c> uses rdi, xmm0, rsi); Windows numbers slots across both classes.
+    /// </summary>
+    /// <param name="reservedIntegers">Integer registers taken before the first argument (MiniJit's hidden frame
+    /// pointer takes one).</param>
+    public Register?[] AssignArguments(IReadOnlyList<bool> isFloat, int reservedIntegers)
+    {
+        var registers = new Register?[isFloat.Count];
+        int nextInteger = reservedIntegers, nextFloat = ArgumentSlotsShared ? reservedIntegers : 0;
+        for (int i = 0; i < isFloat.Count; i++)
+        {
+            var pool = isFloat[i] ? FloatArguments : IntegerArguments;
+            int next = isFloat[i] ? nextFloat : nextInteger;
+            if (next < pool.Length) registers[i] = pool[next];
+            if (ArgumentSlotsShared || !isFloat[i]) nextInteger++;
+            if (ArgumentSlotsShared || isFloat[i]) nextFloat++;
+        }
+        return registers;
+    }
 }

@@ -15,8 +15,9 @@ public sealed class LoweredFunction(Function function, List<Block> layout, bool 
     /// <summary>Something reads the JitFrame pointer (in <see cref="X64Registers.Frame"/>): a stack guard or an error
     /// stub. Then the function can fail, and its unit's entry stub must be ready for the error exit.</summary>
     public bool NeedsFrame { get; } = needsFrame;
-    /// <summary>Per virtual register: a constant that fits in 32 bits. Instructions take it as an immediate (or
-    /// load it into a scratch register where x64 has no immediate form), so it never occupies a register.</summary>
+    /// <summary>Per virtual register: a constant that never occupies a register. An integer that fits in 32 bits is
+    /// an immediate operand (loaded into a scratch register where x64 has no immediate form); a floating-point
+    /// constant is read from the unit's constant pool, as a memory operand.</summary>
     public bool[] Immediate { get; } = immediate;
     /// <summary>Per virtual register: an instruction the branch after it emits itself (<c>cmp</c> or <c>test</c>, then
     /// <c>jcc</c>), so its result never needs a location.</summary>
@@ -42,7 +43,8 @@ public sealed class LoweredFunction(Function function, List<Block> layout, bool 
 /// <list type="number">
 /// <item>split critical edges, so phi moves always have a block of their own to live in;</item>
 /// <item>note whether anything needs the JitFrame pointer (a call's stack guard, an error check);</item>
-/// <item>mark 32-bit constants as immediates and compare-and-branch pairs as fused;</item>
+/// <item>mark 32-bit and floating-point constants as immediates (the latter live in the constant pool) and
+/// compare-and-branch pairs as fused;</item>
 /// <item>choose the block layout.</item>
 /// </list>
 /// </summary>
@@ -90,7 +92,7 @@ public static class X64Lowering
             foreach (var instr in block.Instrs)
             {
                 needsFrame |= instr.Op.Is(OpFlags.CanThrow);
-                hasCalls |= instr.Op == Op.Call;
+                hasCalls |= instr.Op is Op.Call or Op.CallNative;
             }
         return (needsFrame, hasCalls);
     }
@@ -100,7 +102,7 @@ public static class X64Lowering
         var immediate = new bool[function.ValueCount];
         foreach (var block in function.Blocks)
             foreach (var instr in block.Instrs)
-                if (instr.Op == Op.Const && instr.Type.IsInteger() && instr.Imm is >= int.MinValue and <= int.MaxValue)
+                if (instr.Op == Op.Const && (instr.Type.IsFloat() || instr.Imm is >= int.MinValue and <= int.MaxValue))
                     immediate[instr.Result] = true;
         return immediate;
     }

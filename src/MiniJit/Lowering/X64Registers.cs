@@ -3,13 +3,19 @@ using MiniJit.Ir;
 
 namespace MiniJit.Lowering;
 
-/// <summary>How code generation uses the x64 general-purpose registers.</summary>
+/// <summary>How code generation uses the x64 registers: the general-purpose ones and the SSE (xmm) ones, two
+/// register classes that the allocator fills separately. Register sets are 32-bit masks: bit n is general-purpose
+/// register n, bit 16 + n is xmm n.</summary>
 public static class X64Registers
 {
     /// <summary>Never allocated: code generation needs registers of its own for operands that live in memory
     /// (r11), for breaking cycles of parallel moves (r10) and for the JitFrame's hidden argument when a call is
     /// made. Both are caller-saved in System V and carry no arguments.</summary>
     public static readonly Register Scratch = Register.R11, CycleScratch = Register.R10;
+
+    /// <summary>The same two roles for floating-point values: an operand loaded from memory, a second operand out of
+    /// the way of the result. Never allocated.</summary>
+    public static readonly Register XmmScratch = Register.Xmm15, XmmScratch2 = Register.Xmm14;
 
     /// <summary>Holds the JitFrame pointer in all compiled code, like a thread register: the entry stub loads it, and
     /// no compiled function ever changes it, so every callee already has it — no argument to pass, no register to
@@ -25,12 +31,25 @@ public static class X64Registers
         Register.Rbx, Register.R12, Register.R13, Register.R14, Register.Rbp,
     ];
 
-    public static uint Mask(Register register) => 1u << register.Number;
+    /// <summary>Floating-point values, in the same order of preference (all are caller-saved in System V).</summary>
+    public static readonly Register[] AllocatableXmm =
+    [
+        Register.Xmm0, Register.Xmm1, Register.Xmm2, Register.Xmm3, Register.Xmm4, Register.Xmm5, Register.Xmm6,
+        Register.Xmm7, Register.Xmm8, Register.Xmm9, Register.Xmm10, Register.Xmm11, Register.Xmm12, Register.Xmm13,
+    ];
 
-    /// <summary>Every general-purpose register a callee may change.</summary>
+    /// <summary>The registers a value of <paramref name="type"/> may be given.</summary>
+    public static Register[] AllocatableFor(IrType type) => type.IsFloat() ? AllocatableXmm : Allocatable;
+
+    /// <summary>The register's bit in a register set, and its index in per-register tables (0–31).</summary>
+    public static int Index(Register register) => register.IsXmm ? 16 + register.Number : register.Number;
+    public static uint Mask(Register register) => 1u << Index(register);
+
+    /// <summary>Every register a callee may change: the caller-saved general-purpose registers and every xmm register
+    /// (System V saves none of them).</summary>
     public static uint CallerSaved(CallingConvention convention)
     {
-        uint mask = 0;
+        uint mask = 0xFFFF_0000;
         for (int n = 0; n < 16; n++)
             if (n != Register.Rsp.Number && !convention.IsCalleeSaved(Register.Gpr(n))) mask |= 1u << n;
         return mask;
@@ -40,7 +59,7 @@ public static class X64Registers
     /// division and the widening multiply use rdx:rax; a shift by a variable amount needs the count in cl.</summary>
     public static uint Clobbers(Instr instr, bool[] immediate, CallingConvention convention) => instr.Op switch
     {
-        Op.Call => CallerSaved(convention),
+        Op.Call or Op.CallNative => CallerSaved(convention),
         Op.Div or Op.DivU or Op.Rem or Op.RemU or Op.MulHigh => Mask(Register.Rax) | Mask(Register.Rdx),
         Op.Shl or Op.Shr or Op.ShrU when !immediate[instr.Args[1]] => Mask(Register.Rcx),
         _ => 0,

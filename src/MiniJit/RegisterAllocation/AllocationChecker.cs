@@ -31,19 +31,25 @@ public static class AllocationChecker
         var function = lowered.Function;
         var locations = allocation.Locations;
         var problems = new List<string>();
-        int size = 16 + allocation.SpillSlots;
+        int size = 32 + allocation.SpillSlots;
 
-        // Slot index of a location in the abstract state: registers 0–15, then the stack slots.
+        // Slot index of a location in the abstract state: general-purpose registers 0–15, xmm registers 16–31, then
+        // the stack slots.
         int Key(int value) => locations[value] switch
         {
-            { Kind: LocationKind.Register } l => l.Register.Number,
-            { Kind: LocationKind.Stack } l => 16 + l.Slot,
+            { Kind: LocationKind.Register } l => X64Registers.Index(l.Register),
+            { Kind: LocationKind.Stack } l => 32 + l.Slot,
             _ => Unknown,
         };
 
         for (int v = 0; v < locations.Length; v++)
-            if (locations[v].Kind == LocationKind.Register && Array.IndexOf(X64Registers.Allocatable, locations[v].Register.As64) < 0)
-                problems.Add($"v{v} is in {locations[v].Register}, which is not allocatable");
+            if (locations[v].Kind == LocationKind.Register)
+            {
+                var register = locations[v].Register;
+                var allowed = X64Registers.AllocatableFor(function.ValueTypes[v]);
+                if (Array.IndexOf(allowed, register.IsXmm ? register : register.As64) < 0)
+                    problems.Add($"v{v} ({function.ValueTypes[v].Name()}) is in {register}, which is not allocatable for it");
+            }
 
         var index = new Dictionary<Block, int>();
         for (int b = 0; b < lowered.Layout.Count; b++) index[lowered.Layout[b]] = b;
@@ -84,7 +90,7 @@ public static class AllocationChecker
                 foreach (var use in instr.Args)
                     if (!lowered.Immediate[use] && !lowered.FusedIntoBranch[use]) Expect(state, use, block, instr);
                 uint clobbered = X64Registers.Clobbers(instr, lowered.Immediate, convention);
-                for (int r = 0; r < 16; r++)
+                for (int r = 0; r < 32; r++)
                     if ((clobbered & (1u << r)) != 0) state[r] = Unknown;
                 if (instr.HasResult && Key(instr.Result) is var key and >= 0) state[key] = instr.Result;
             }

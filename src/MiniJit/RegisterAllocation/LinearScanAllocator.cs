@@ -65,8 +65,10 @@ public static class LinearScanAllocator
             foreach (var other in inactive)
                 if (live.Intersect(other, value)) busy |= X64Registers.Mask(locations[other].Register);
 
-            bool Available(Register? register) => register is Register r && (busy & X64Registers.Mask(r)) == 0
-                && !ClobberedWithin(clobberPositions[r.Number], start, end);
+            // Two register classes: a float goes in an xmm register, anything else in a general-purpose one.
+            bool isFloat = function.ValueTypes[value].IsFloat();
+            bool Available(Register? register) => register is Register r && r.IsXmm == isFloat && (busy & X64Registers.Mask(r)) == 0
+                && !ClobberedWithin(clobberPositions[X64Registers.Index(r)], start, end);
             // A phi this value flows into that already has a register (a loop header's) is the surest way to save
             // a move; otherwise the static hint, then the register of an operand that dies here.
             Register? choice = null;
@@ -74,7 +76,7 @@ public static class LinearScanAllocator
             else if (Available(hints[value])) choice = hints[value];
             else if (HintFromOperand(definitions[value], live, locations, value) is var reuse && Available(reuse)) choice = reuse;
             else
-                foreach (var register in X64Registers.Allocatable)
+                foreach (var register in X64Registers.AllocatableFor(function.ValueTypes[value]))
                     if (Available(register)) { choice = register; break; }
 
             if (choice is Register chosen)
@@ -90,7 +92,7 @@ public static class LinearScanAllocator
             foreach (var other in active)
             {
                 var register = locations[other].Register;
-                bool suits = !ClobberedWithin(clobberPositions[register.Number], start, end)
+                bool suits = register.IsXmm == isFloat && !ClobberedWithin(clobberPositions[X64Registers.Index(register)], start, end)
                     && !inactive.Any(i => locations[i].Register == register && live.Intersect(i, value));
                 if (suits && (victim < 0 || live.End(other) > live.End(victim))) victim = other;
             }
@@ -182,24 +184,28 @@ public static class LinearScanAllocator
     {
         var function = lowered.Function;
         var hints = new Register?[function.ValueCount];
+        Register ReturnRegister(IrType type) => type.IsFloat() ? convention.FloatReturn : convention.IntegerReturn;
+        var parameterRegisters = ArgumentRegisters(function.ParamTypes, convention, reservedIntegers: 1);
         foreach (var block in function.Blocks)
             foreach (var instr in block.Instrs)
             {
                 switch (instr.Op)
                 {
-                    case Op.Param when instr.Imm + 1 < convention.IntegerArguments.Length:
-                        hints[instr.Result] = convention.IntegerArguments[instr.Imm + 1];
+                    case Op.Param:
+                        hints[instr.Result] = parameterRegisters[instr.Imm];
                         break;
-                    case Op.Call:
+                    case Op.Call or Op.CallNative:
                         // An argument computed for the call is best computed in its argument register (if it must
-                        // survive the call, the clobber check refuses that register anyway).
-                        for (int i = 0; i < instr.Args.Length && i + 1 < convention.IntegerArguments.Length; i++)
-                            hints[instr.Args[i]] ??= convention.IntegerArguments[i + 1];
-                        if (instr.HasResult) hints[instr.Result] = convention.IntegerReturn;
+                        // survive the call, the clobber check refuses that register anyway). Compiled functions take
+                        // the frame pointer first; the C library does not.
+                        var registers = ArgumentRegisters(instr.Args.Select(a => function.ValueTypes[a]).ToArray(), convention,
+                            reservedIntegers: instr.Op == Op.Call ? 1 : 0);
+                        for (int i = 0; i < instr.Args.Length; i++) hints[instr.Args[i]] ??= registers[i];
+                        if (instr.HasResult) hints[instr.Result] = ReturnRegister(instr.Type);
                         break;
                     case Op.Div or Op.DivU: hints[instr.Result] = Register.Rax; break;
                     case Op.Rem or Op.RemU: hints[instr.Result] = Register.Rdx; break;
-                    case Op.Return when instr.Args.Length == 1: hints[instr.Args[0]] ??= convention.IntegerReturn; break;
+                    case Op.Return when instr.Args.Length == 1: hints[instr.Args[0]] ??= ReturnRegister(function.ReturnType); break;
                 }
             }
         // A value flowing into a phi wants what the phi wants (a returned phi: rax), so the edge needs no move.
@@ -209,6 +215,9 @@ public static class LinearScanAllocator
                     foreach (var arg in phi.Args) hints[arg] ??= wanted;
         return hints;
     }
+
+    static Register?[] ArgumentRegisters(IrType[] types, CallingConvention convention, int reservedIntegers) =>
+        convention.AssignArguments(types.Select(t => t.IsFloat()).ToArray(), reservedIntegers);
 
     /// <summary>For each value, the phis it flows into. A value computed in a loop and carried around the back edge
     /// does best in its phi's register (allocated first, at the loop header): then no move is needed at the edge.</summary>
@@ -246,10 +255,10 @@ public static class LinearScanAllocator
 
     static List<int>[] ClobberPositionsByRegister(LiveIntervals live)
     {
-        var byRegister = new List<int>[16];
-        for (int n = 0; n < 16; n++) byRegister[n] = [];
+        var byRegister = new List<int>[32];
+        for (int n = 0; n < 32; n++) byRegister[n] = [];
         foreach (var (position, registers) in live.Clobbers)
-            for (int n = 0; n < 16; n++)
+            for (int n = 0; n < 32; n++)
                 if ((registers & (1u << n)) != 0) byRegister[n].Add(position);
         return byRegister;
     }
