@@ -1,3 +1,4 @@
+using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 
@@ -10,7 +11,7 @@ namespace MiniJit.Benchmarks;
 /// </summary>
 [Config(typeof(KernelConfig))]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
-public class KernelBenchmarks
+public class KernelBenchmarks : KernelBenchmarksBase
 {
     // Inputs chosen so that one call takes roughly 1–100 µs on RyuJIT tier 1.
     const long DiffOfSquaresN = 20_000;
@@ -22,21 +23,10 @@ public class KernelBenchmarks
     const ulong XorShiftSeed = 88_172_645_463_325_252;
     const int XorShiftSteps = 20_000;
 
-    static readonly JitOptions Unoptimized = new() { Optimize = false };
-
     Compiled<Func<long, long>> diffOfSquares = null!, polynomial = null!, collatz = null!, sumLoop = null!;
     Compiled<Func<int, int>> fib = null!, countPrimes = null!;
     Compiled<Func<long, long, long>> gcd = null!;
     Compiled<Func<ulong, int, ulong>> xorShift = null!;
-
-    /// <summary>A kernel compiled by MiniJit twice (optimized and not), with the optimized code's entry stub.</summary>
-    sealed record Compiled<T>(T Delegate, nint EntryStub, T Unoptimized) where T : Delegate;
-
-    static Compiled<T> Compile<T>(T method) where T : Delegate
-    {
-        var optimized = Jit.Compile(method);
-        return new(optimized, Jit.CodeOf(optimized).EntryStub, Jit.Compile(method, Unoptimized));
-    }
 
     [GlobalSetup]
     public void Setup()
@@ -59,12 +49,6 @@ public class KernelBenchmarks
         Check("CountPrimes", CountPrimes_Managed(), CountPrimes_MiniJitDelegate(), CountPrimes_MiniJitPointer(), CountPrimes_MiniJitUnoptimized());
         Check("SumLoop", SumLoop_Managed(), SumLoop_MiniJitDelegate(), SumLoop_MiniJitPointer(), SumLoop_MiniJitUnoptimized());
         Check("XorShift", XorShift_Managed(), XorShift_MiniJitDelegate(), XorShift_MiniJitPointer(), XorShift_MiniJitUnoptimized());
-    }
-
-    static void Check<T>(string kernel, T expected, params T[] actual) where T : IEquatable<T>
-    {
-        if (actual.Any(a => !a.Equals(expected)))
-            throw new InvalidOperationException($"{kernel}: MiniJit computed {string.Join(" / ", actual)} (delegate / pointer / unoptimized), RyuJIT {expected}");
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("DiffOfSquares")] public long DiffOfSquares_Managed() => Kernels.DiffOfSquares(DiffOfSquaresN);
@@ -106,4 +90,105 @@ public class KernelBenchmarks
     [Benchmark, BenchmarkCategory("XorShift")] public ulong XorShift_MiniJitDelegate() => xorShift.Delegate(XorShiftSeed, XorShiftSteps);
     [Benchmark, BenchmarkCategory("XorShift")] public ulong XorShift_MiniJitPointer() => (ulong)NativeCall.Invoke(xorShift.EntryStub, (long)XorShiftSeed, XorShiftSteps);
     [Benchmark, BenchmarkCategory("XorShift")] public ulong XorShift_MiniJitUnoptimized() => xorShift.Unoptimized(XorShiftSeed, XorShiftSteps);
+}
+
+/// <summary>
+/// The floating-point kernels, measured exactly like <see cref="KernelBenchmarks"/> (same jobs, same variants, same
+/// Kernel_Variant names, which <see cref="Report"/> puts in the same table and chart) but in a class of their own,
+/// and with one setup per kernel that only its MiniJit variants run: a kernel MiniJit cannot compile yet fails
+/// alone, and RyuJIT's baselines (tier 1 and MinOpts) are measured whatever MiniJit does with doubles. Double
+/// results are compared bit for bit: MiniJit must compute exactly what the CLR computes.
+/// </summary>
+[Config(typeof(KernelConfig))]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+public class FloatKernelBenchmarks : KernelBenchmarksBase
+{
+    // Inputs chosen so that one call takes roughly 10–100 µs on RyuJIT tier 1.
+    const int MandelbrotWidth = 32, MandelbrotHeight = 24, MandelbrotIterations = 100;
+    const int HornerN = 5_000;
+    const double HornerStep = 1e-3;
+    const int NewtonN = 1_000;
+    const int TrapezoidN = 2_000;
+
+    Compiled<Func<int, int, int, int>> mandelbrot = null!;
+    Compiled<Func<int, double, double>> horner = null!;
+    Compiled<Func<int, double>> newtonSqrt = null!, trapezoid = null!;
+
+    [GlobalSetup(Targets = [nameof(Mandelbrot_MiniJitDelegate), nameof(Mandelbrot_MiniJitPointer), nameof(Mandelbrot_MiniJitUnoptimized)])]
+    public void SetupMandelbrot()
+    {
+        mandelbrot = Compile<Func<int, int, int, int>>(Kernels.Mandelbrot);
+        Check("Mandelbrot", Mandelbrot_Managed(), Mandelbrot_MiniJitDelegate(), Mandelbrot_MiniJitPointer(), Mandelbrot_MiniJitUnoptimized());
+    }
+
+    [GlobalSetup(Targets = [nameof(Horner_MiniJitDelegate), nameof(Horner_MiniJitPointer), nameof(Horner_MiniJitUnoptimized)])]
+    public void SetupHorner()
+    {
+        horner = Compile<Func<int, double, double>>(Kernels.Horner);
+        Check("Horner", Horner_Managed(), Horner_MiniJitDelegate(), Horner_MiniJitPointer(), Horner_MiniJitUnoptimized());
+    }
+
+    [GlobalSetup(Targets = [nameof(NewtonSqrt_MiniJitDelegate), nameof(NewtonSqrt_MiniJitPointer), nameof(NewtonSqrt_MiniJitUnoptimized)])]
+    public void SetupNewtonSqrt()
+    {
+        newtonSqrt = Compile<Func<int, double>>(Kernels.NewtonSqrt);
+        Check("NewtonSqrt", NewtonSqrt_Managed(), NewtonSqrt_MiniJitDelegate(), NewtonSqrt_MiniJitPointer(), NewtonSqrt_MiniJitUnoptimized());
+    }
+
+    [GlobalSetup(Targets = [nameof(Trapezoid_MiniJitDelegate), nameof(Trapezoid_MiniJitPointer), nameof(Trapezoid_MiniJitUnoptimized)])]
+    public void SetupTrapezoid()
+    {
+        trapezoid = Compile<Func<int, double>>(Kernels.Trapezoid);
+        Check("Trapezoid", Trapezoid_Managed(), Trapezoid_MiniJitDelegate(), Trapezoid_MiniJitPointer(), Trapezoid_MiniJitUnoptimized());
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Mandelbrot")] public int Mandelbrot_Managed() => Kernels.Mandelbrot(MandelbrotWidth, MandelbrotHeight, MandelbrotIterations);
+    [Benchmark, BenchmarkCategory("Mandelbrot")] public int Mandelbrot_MiniJitDelegate() => mandelbrot.Delegate(MandelbrotWidth, MandelbrotHeight, MandelbrotIterations);
+    [Benchmark, BenchmarkCategory("Mandelbrot")] public int Mandelbrot_MiniJitPointer() => (int)NativeCall.Invoke(mandelbrot.EntryStub, MandelbrotWidth, MandelbrotHeight, MandelbrotIterations);
+    [Benchmark, BenchmarkCategory("Mandelbrot")] public int Mandelbrot_MiniJitUnoptimized() => mandelbrot.Unoptimized(MandelbrotWidth, MandelbrotHeight, MandelbrotIterations);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Horner")] public double Horner_Managed() => Kernels.Horner(HornerN, HornerStep);
+    [Benchmark, BenchmarkCategory("Horner")] public double Horner_MiniJitDelegate() => horner.Delegate(HornerN, HornerStep);
+    [Benchmark, BenchmarkCategory("Horner")] public double Horner_MiniJitPointer() => NativeCall.InvokeDouble(horner.EntryStub, HornerN, NativeCall.Slot(HornerStep));
+    [Benchmark, BenchmarkCategory("Horner")] public double Horner_MiniJitUnoptimized() => horner.Unoptimized(HornerN, HornerStep);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("NewtonSqrt")] public double NewtonSqrt_Managed() => Kernels.NewtonSqrt(NewtonN);
+    [Benchmark, BenchmarkCategory("NewtonSqrt")] public double NewtonSqrt_MiniJitDelegate() => newtonSqrt.Delegate(NewtonN);
+    [Benchmark, BenchmarkCategory("NewtonSqrt")] public double NewtonSqrt_MiniJitPointer() => NativeCall.InvokeDouble(newtonSqrt.EntryStub, NewtonN);
+    [Benchmark, BenchmarkCategory("NewtonSqrt")] public double NewtonSqrt_MiniJitUnoptimized() => newtonSqrt.Unoptimized(NewtonN);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("Trapezoid")] public double Trapezoid_Managed() => Kernels.Trapezoid(TrapezoidN);
+    [Benchmark, BenchmarkCategory("Trapezoid")] public double Trapezoid_MiniJitDelegate() => trapezoid.Delegate(TrapezoidN);
+    [Benchmark, BenchmarkCategory("Trapezoid")] public double Trapezoid_MiniJitPointer() => NativeCall.InvokeDouble(trapezoid.EntryStub, TrapezoidN);
+    [Benchmark, BenchmarkCategory("Trapezoid")] public double Trapezoid_MiniJitUnoptimized() => trapezoid.Unoptimized(TrapezoidN);
+}
+
+/// <summary>What the kernel classes share: a kernel compiled every way MiniJit runs it, and the check that every
+/// MiniJit variant agrees with RyuJIT before anything is measured.</summary>
+public abstract class KernelBenchmarksBase
+{
+    static readonly JitOptions Unoptimized = new() { Optimize = false };
+
+    /// <summary>A kernel compiled by MiniJit twice (optimized and not), with the optimized code's entry stub.</summary>
+    protected sealed record Compiled<T>(T Delegate, nint EntryStub, T Unoptimized) where T : Delegate;
+
+    protected static Compiled<T> Compile<T>(T method) where T : Delegate
+    {
+        var optimized = Jit.Compile(method);
+        return new(optimized, Jit.CodeOf(optimized).EntryStub, Jit.Compile(method, Unoptimized));
+    }
+
+    protected static void Check<T>(string kernel, T expected, params T[] actual) where T : IEquatable<T>
+    {
+        if (actual.Any(a => !a.Equals(expected)))
+            throw new InvalidOperationException($"{kernel}: MiniJit computed {string.Join(" / ", actual)} (delegate / pointer / unoptimized), RyuJIT {expected}");
+    }
+
+    /// <summary>Bit for bit: double's Equals would take 0.0 for -0.0 and any NaN for any other.</summary>
+    protected static void Check(string kernel, double expected, params double[] actual)
+    {
+        static string Show(double value) => $"{value.ToString("R", CultureInfo.InvariantCulture)} (0x{BitConverter.DoubleToInt64Bits(value):X16})";
+        if (actual.Any(a => BitConverter.DoubleToInt64Bits(a) != BitConverter.DoubleToInt64Bits(expected)))
+            throw new InvalidOperationException($"{kernel}: MiniJit computed {string.Join(" / ", actual.Select(Show))} (delegate / pointer / unoptimized), RyuJIT {Show(expected)}");
+    }
 }

@@ -5,6 +5,8 @@ namespace MiniJit.Benchmarks;
 /// MiniJit compile exactly these bodies. Kernels whose natural form is a single tiny expression (a*a - b*b, the
 /// polynomial) run it over a range of inputs inside the method, so that one call does microseconds of work and the
 /// figure measures the code, not the cost of crossing into it (that is <see cref="CallBenchmarks"/>'s job).
+/// The floating-point kernels (Mandelbrot, Horner, NewtonSqrt, Trapezoid) are measured by
+/// <see cref="FloatKernelBenchmarks"/>, so that while MiniJit refuses doubles only they fail.
 /// </summary>
 public static class Kernels
 {
@@ -101,5 +103,78 @@ public static class Kernels
             x ^= x << 17;
         }
         return x;
+    }
+
+    /// <summary>
+    /// Total escape-time iterations over a <paramref name="width"/> × <paramref name="height"/> grid of points c of
+    /// [-2, 1] × [-1.2, 1.2]: z ← z² + c from z = 0 until |z|² &gt; 4 or <paramref name="maxIterations"/> steps.
+    /// </summary>
+    public static int Mandelbrot(int width, int height, int maxIterations)
+    {
+        var total = 0;
+        for (var py = 0; py < height; py++)
+        {
+            var ci = -1.2 + 2.4 * py / height;
+            for (var px = 0; px < width; px++)
+            {
+                var cr = -2.0 + 3.0 * px / width;
+                double zr = 0, zi = 0;
+                var iterations = 0;
+                while (iterations < maxIterations)
+                {
+                    var zr2 = zr * zr;
+                    var zi2 = zi * zi;
+                    if (zr2 + zi2 > 4.0) break;
+                    zi = 2.0 * zr * zi + ci;
+                    zr = zr2 - zi2 + cr;
+                    iterations++;
+                }
+                total += iterations;
+            }
+        }
+        return total;
+    }
+
+    /// <summary>Σ p(x) for x = i * <paramref name="step"/>, i in [0, n), p of degree 8 evaluated by Horner's rule.</summary>
+    public static double Horner(int n, double step)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            var x = i * step;
+            sum += (((((((0.5 * x - 1.25) * x + 2.0) * x - 0.75) * x + 3.5) * x - 1.5) * x + 0.25) * x - 2.0) * x + 1.0;
+        }
+        return sum;
+    }
+
+    /// <summary>Σ √a for a in [1, n], each by Newton's method from x = a until |x² - a| ≤ 10⁻¹² a.</summary>
+    public static double NewtonSqrt(int n)
+    {
+        var sum = 0.0;
+        for (var i = 1; i <= n; i++)
+        {
+            double a = i;
+            var x = a;
+            while (true)
+            {
+                var error = x * x - a;
+                if (error < 0) error = -error;
+                if (error <= 1e-12 * a) break;
+                x = 0.5 * (x + a / x);
+            }
+            sum += x;
+        }
+        return sum;
+    }
+
+    /// <summary>∫ sin over [0, π] (exactly 2) by the trapezoid rule with <paramref name="n"/> intervals.</summary>
+    public static double Trapezoid(int n)
+    {
+        double a = 0, b = Math.PI;
+        var h = (b - a) / n;
+        var sum = 0.5 * (Math.Sin(a) + Math.Sin(b));
+        for (var i = 1; i < n; i++)
+            sum += Math.Sin(a + i * h);
+        return sum * h;
     }
 }

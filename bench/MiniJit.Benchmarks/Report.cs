@@ -8,7 +8,9 @@ namespace MiniJit.Benchmarks;
 /// `-- report`: reads the brief JSON that BenchmarkDotNet exported into ./BenchmarkDotNet.Artifacts/results and rewrites
 /// the results section of bench/README.md (between the marker comments) and bench/results/code-speed.svg. Every
 /// figure is a median; ratios are computed here, against RyuJIT tier 1, because the MinOpts job is a separate
-/// process that BenchmarkDotNet's own Ratio column never compares with tier 1.
+/// process that BenchmarkDotNet's own Ratio column never compares with tier 1. The code-speed table and chart take
+/// the kernels of every class in <see cref="KernelClasses"/>; a case that failed (its setup threw because MiniJit
+/// cannot compile that kernel yet) is exported without statistics and shows as –.
 /// </summary>
 static class Report
 {
@@ -34,10 +36,12 @@ static class Report
         {
             using var json = JsonDocument.Parse(File.ReadAllText(file));
             host ??= HostLine(json.RootElement.GetProperty("HostEnvironmentInfo"));
-            results.AddRange(json.RootElement.GetProperty("Benchmarks").EnumerateArray().Select(Parse));
+            results.AddRange(json.RootElement.GetProperty("Benchmarks").EnumerateArray().Select(Parse).OfType<Result>());
         }
 
-        var kernels = results.Where(r => r.Type == nameof(KernelBenchmarks)).ToList();
+        // Stable: within a class, kernels keep the order of the export.
+        var kernels = results.Where(r => KernelClasses.Any(c => c.Type == r.Type))
+            .OrderBy(r => Array.FindIndex(KernelClasses, c => c.Type == r.Type)).ToList();
         var text = new StringBuilder();
         text.AppendLine(Begin);
         text.AppendLine($"Measured {DateTime.UtcNow:yyyy-MM-dd} on {host}: a shared 2-core VM on which other builds were running, so figures move by ±20% between runs. Medians; ratios against RyuJIT tier 1 (lower is faster).");
@@ -60,8 +64,11 @@ static class Report
         Console.WriteLine($"wrote {readme} and {chart} from {files.Length} result files");
     }
 
-    static Result Parse(JsonElement benchmark)
+    /// <summary>Null for a case that has no measurements: it failed (BenchmarkDotNet exports "Statistics": null).</summary>
+    static Result? Parse(JsonElement benchmark)
     {
+        if (!benchmark.TryGetProperty("Statistics", out var statistics) || statistics.ValueKind != JsonValueKind.Object)
+            return null;
         var method = benchmark.GetProperty("Method").GetString()!;
         var split = method.IndexOf('_');
         // DisplayInfo reads "Type.Method: JobId(settings…)".
@@ -72,7 +79,7 @@ static class Report
             ? memory.GetProperty("BytesAllocatedPerOperation").GetDouble()
             : null;
         return new Result(benchmark.GetProperty("Type").GetString()!, method[..split], method[(split + 1)..], job,
-            benchmark.GetProperty("Statistics").GetProperty("Median").GetDouble(), allocated);
+            statistics.GetProperty("Median").GetDouble(), allocated);
     }
 
     static string HostLine(JsonElement host) =>
@@ -88,18 +95,27 @@ static class Report
         ("MiniJitUnoptimized", SuiteConfig.Tier1JobId, "MiniJit `Optimize = false`"),
     ];
 
-    static readonly string[] NotYetSupported =
-        ["Sieve of Eratosthenes (arrays)", "integer matrix multiply (arrays)", "dot product of doubles (arrays, doubles)", "Mandelbrot iteration count (doubles)"];
+    /// <summary>The benchmark classes whose kernels the code-speed table and chart show, in this order, and the
+    /// name of each one's own geometric-mean row.</summary>
+    static readonly (string Type, string Title)[] KernelClasses =
+        [(nameof(KernelBenchmarks), "integer kernels"), (nameof(FloatKernelBenchmarks), "floating-point kernels")];
 
-    /// <summary>Per kernel, each column's median over tier 1's; null where that case was not run.</summary>
-    static List<(string Kernel, double Tier1Ns, double?[] Ratios)> CodeSpeedRatios(List<Result> kernels)
+    /// <summary>Kernels of the suite still missing from the table; one with a name is left out once it has a row.</summary>
+    static readonly (string? Kernel, string Description)[] NotYetSupported =
+    [
+        (null, "Sieve of Eratosthenes (arrays)"), (null, "integer matrix multiply (arrays)"),
+        (null, "dot product of doubles (arrays, doubles)"), ("Mandelbrot", "Mandelbrot iteration count (doubles)"),
+    ];
+
+    /// <summary>Per kernel, its class and each column's median over tier 1's; null where that case has no result.</summary>
+    static List<(string Kernel, string Type, double Tier1Ns, double?[] Ratios)> CodeSpeedRatios(List<Result> kernels)
     {
         double? Median(string kernel, string way, string job) =>
             kernels.FirstOrDefault(r => r.Group == kernel && r.Way == way && r.Job == job)?.MedianNs;
-        return kernels.Select(r => r.Group).Distinct()
-            .Select(kernel => (kernel, Median(kernel, "Managed", SuiteConfig.Tier1JobId)))
-            .Where(k => k.Item2 is not null)
-            .Select(k => (k.kernel, k.Item2!.Value, CodeSpeedColumns.Select(c => Median(k.kernel, c.Way, c.Job) / k.Item2).ToArray()))
+        return kernels.Select(r => (r.Group, r.Type)).Distinct()
+            .Select(k => (k.Group, k.Type, Tier1: Median(k.Group, "Managed", SuiteConfig.Tier1JobId)))
+            .Where(k => k.Tier1 is not null)
+            .Select(k => (k.Group, k.Type, k.Tier1!.Value, CodeSpeedColumns.Select(c => Median(k.Group, c.Way, c.Job) / k.Tier1).ToArray()))
             .ToList();
     }
 
@@ -112,14 +128,33 @@ static class Report
         text.AppendLine();
         text.AppendLine($"| kernel | RyuJIT tier 1 | {string.Join(" | ", CodeSpeedColumns.Select(c => c.Title))} | tier 1 time |");
         text.AppendLine($"|---|---:|{string.Concat(CodeSpeedColumns.Select(_ => "---:|"))}---:|");
-        foreach (var (kernel, tier1, ratios) in rows)
+        foreach (var (kernel, _, tier1, ratios) in rows)
             text.AppendLine($"| {kernel} | 1.00 | {string.Join(" | ", ratios.Select(Ratio))} | {Time(tier1)} |");
-        var geomeans = Enumerable.Range(0, CodeSpeedColumns.Length)
-            .Select(c => GeometricMean(rows.Select(r => r.Ratios[c]).ToList())).ToArray();
-        text.AppendLine($"| **geomean** | 1.00 | {string.Join(" | ", geomeans.Select(g => $"**{Ratio(g)}**"))} | |");
-        foreach (var kernel in NotYetSupported)
-            text.AppendLine($"| {kernel} | | not yet supported | | | | |");
+
+        // Each column's geometric mean over the kernels that have it, saying so when that is not all of them; and
+        // once kernels of more than one class are in, each class's own, so the integer figure stays comparable.
+        string GeometricMeans(List<double?[]> ratios, bool bold) => string.Join(" | ", Enumerable.Range(0, CodeSpeedColumns.Length).Select(c =>
+        {
+            var values = ratios.Select(r => r[c]).OfType<double>().ToList();
+            if (values.Count == 0) return "–";
+            var mean = Ratio(Math.Exp(values.Average(Math.Log)));
+            return (bold ? $"**{mean}**" : mean) + (values.Count < ratios.Count ? $" ({values.Count} of {ratios.Count})" : "");
+        }));
+        text.AppendLine($"| **geomean** | 1.00 | {GeometricMeans(rows.Select(r => r.Ratios).ToList(), bold: true)} | |");
+        var classes = KernelClasses.Where(c => rows.Any(r => r.Type == c.Type)).ToList();
+        if (classes.Count > 1)
+            foreach (var (type, title) in classes)
+                text.AppendLine($"| geomean, {title} | 1.00 | {GeometricMeans(rows.Where(r => r.Type == type).Select(r => r.Ratios).ToList(), bold: false)} | |");
+
+        foreach (var (kernel, description) in NotYetSupported)
+            if (kernel is null || rows.All(r => r.Kernel != kernel))
+                text.AppendLine($"| {description} | | not yet supported | | | | |");
         text.AppendLine();
+        if (rows.Any(r => r.Ratios.Any(ratio => ratio is null)))
+        {
+            text.AppendLine("– : no result for that case: it was not run, or its setup failed (MiniJit cannot compile that kernel yet; the run's log says why).");
+            text.AppendLine();
+        }
     }
 
     static void WriteCompileLatency(StringBuilder text, List<Result> compile)
@@ -191,9 +226,6 @@ static class Report
         var series = CodeSpeedColumns.Select((c, i) => (c.Title.Replace("`", ""), rows.Select(r => r.Ratios[i]).ToArray())).ToArray();
         return SvgBarChart.Render("Code speed: time ÷ RyuJIT tier 1 (lower is faster)", rows.Select(r => r.Kernel).ToArray(), series, referenceLine: 1.0);
     }
-
-    static double? GeometricMean(List<double?> values) =>
-        values.Count == 0 || values.Any(v => v is null) ? null : Math.Exp(values.Average(v => Math.Log(v!.Value)));
 
     static string Ratio(double? ratio) => ratio is { } r ? r.ToString("F2", Invariant) : "–";
 
