@@ -3,8 +3,9 @@ using MiniJit.Ir;
 namespace MiniJit.Optimization;
 
 /// <summary>
-/// Evaluates integer operations whose operands are constants, with the exact semantics of C# <c>int</c> and
-/// <c>long</c> (see <see cref="IrInterpreter"/>): wrap-around, masked shift counts, signed and unsigned compares.
+/// Evaluates operations whose operands are constants, with the exact semantics of C# <c>int</c> and <c>long</c>
+/// (see <see cref="IrInterpreter"/>): wrap-around, masked shift counts, signed and unsigned compares; and of IEEE
+/// <c>float</c> and <c>double</c>, whose every operation has one exact result.
 /// A division is folded only when it cannot trap, so a program that divides by zero still throws at run time.
 /// A branch or switch on a constant becomes a jump, and the edges it can no longer take are removed, which drops
 /// the matching phi operands. A phi whose operands are all the same constant folds too.
@@ -92,6 +93,7 @@ public static class ConstantFolding
     {
         value = 0;
         if (instr.Op == Op.Phi) return TryEvaluatePhi(instr, defs, out value);
+        if (IsFloatingPoint(instr, defs)) return TryEvaluateFloat(instr, defs, out value);
         if (!instr.Type.IsInteger() || instr.Args.Length is 0 or > 2 || instr.Op == Op.Call) return false;
         // One or two operands: two locals instead of an array, since this runs for every instruction.
         if (!IntegerConstant(defs, instr.Args[0], out long a)) return false;
@@ -103,6 +105,29 @@ public static class ConstantFolding
         else if (!instr.Op.Is(OpFlags.CanThrow) || DivisionIsSafe(instr.Op, operandType, a, b))
             value = IrInterpreter.Binary(instr.Op, operandType, a, b);
         else return false;
+        return true;
+    }
+
+    /// <summary>A pure operation on or producing floating point (a conversion, a comparison of floats). Calls into the
+    /// C library stay calls.</summary>
+    static bool IsFloatingPoint(Instr instr, Instr?[] defs) =>
+        instr.Op.Is(OpFlags.Pure) && instr.Op is not (Op.Copy or Op.CallNative) && instr.Args.Length is 1 or 2
+        && (instr.Type.IsFloat() || defs[instr.Args[0]] is { Type: IrType.F32 or IrType.F64 });
+
+    /// <summary>
+    /// IEEE arithmetic is exactly specified — one correctly rounded result for every operation, and C# computes it
+    /// with the same SSE2 instructions as the compiled code — so an operation whose operands are all constants folds
+    /// to the interpreter's bits. What folding must never do is use an identity (x * 0 = 0, x - x = 0): this rule
+    /// needs every operand to be a constant.
+    /// </summary>
+    static bool TryEvaluateFloat(Instr instr, Instr?[] defs, out long value)
+    {
+        value = 0;
+        foreach (int arg in instr.Args)
+            if (defs[arg] is not { Op: Op.Const }) return false;
+        var operands = instr.Args;
+        value = IrInterpreter.Float(instr.Op, instr.Type, defs[operands[0]]!.Type, instr.Imm,
+            defs[operands[0]]!.Imm, operands.Length > 1 ? defs[operands[1]]!.Imm : 0);
         return true;
     }
 

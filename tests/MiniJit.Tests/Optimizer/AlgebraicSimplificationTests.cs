@@ -133,8 +133,8 @@ public class AlgebraicSimplificationTests
         b0:
           v0:f64 = param 0
           v1:f64 = const 0
-          v2:f64 = add v0, v1     ; -0.0 + 0.0 is +0.0
-          v3:i32 = eq v0, v0      ; false for NaN
+          v2:f64 = fadd v0, v1    ; -0.0 + 0.0 is +0.0
+          v3:i32 = feq v0, v0     ; false for NaN
           return v3
         }
         """, """
@@ -142,8 +142,8 @@ public class AlgebraicSimplificationTests
         b0:
           v0:f64 = param 0
           v1:f64 = const 0
-          v2:f64 = add v0, v1
-          v3:i32 = eq v0, v0
+          v2:f64 = fadd v0, v1
+          v3:i32 = feq v0, v0
           return v3
         }
         """, 0);

@@ -168,27 +168,35 @@ public class ConstantFoldingTests
         """, 2);
 
     [Fact]
-    public void FloatsAndUnknownsAreLeftAlone() => FileTest.Check(ConstantFolding.Run, """
-        function T.Float(i32) -> f64 {
+    public void FloatsFoldOnlyWhenEveryOperandIsAConstant() => FileTest.Check(ConstantFolding.Run, """
+        function T.Float(f64) -> f64 {
         b0:
-          v0:i32 = param 0
-          v1:i32 = const 3
-          v2:i32 = add v0, v1
-          v3:f64 = const 1.5
-          v4:f64 = add v3, v3
-          v5:i32 = lt v3, v4
+          v0:f64 = param 0
+          v1:f64 = const 1.5
+          v2:f64 = const 0
+          v3:f64 = fadd v1, v1
+          v4:f64 = fmul v0, v2     ; x * 0 is NaN or -0.0 for some x: stays
+          v5:f64 = fsub v0, v0     ; x - x is NaN for NaN and infinities: stays
+          v6:i32 = flt v3, v1
+          v7:f64 = fdiv v2, v2     ; 0 / 0 is NaN, exactly
+          v8:i64 = ftoi v7         ; NaN converts to 0, as in the CLR
+          v9:f32 = fconv v1
           return v4
         }
         """, """
-        function T.Float(i32) -> f64 {
+        function T.Float(f64) -> f64 {
         b0:
-          v0:i32 = param 0
-          v1:i32 = const 3
-          v2:i32 = add v0, v1
-          v3:f64 = const 1.5
-          v4:f64 = add v3, v3
-          v5:i32 = lt v3, v4
+          v0:f64 = param 0
+          v1:f64 = const 1.5
+          v2:f64 = const 0
+          v3:f64 = const 3
+          v4:f64 = fmul v0, v2
+          v5:f64 = fsub v0, v0
+          v6:i32 = const 0
+          v7:f64 = const NaN
+          v8:i64 = const 0
+          v9:f32 = const 1.5
           return v4
         }
-        """, 0);
+        """, 5);
 }
