@@ -100,6 +100,10 @@ public static class FuzzWorker
     [
         0, 1, -1, 2, 3, 7, -7, 8, 31, 32, 63, 64, 127, 128, 255, 256, -32768, 65535, 65536,
         int.MinValue, int.MaxValue, uint.MaxValue, long.MinValue, long.MaxValue,
+        // As doubles: NaN, the infinities, 2^31, 2^63 and 1e300 (as integers, just large values).
+        BitConverter.DoubleToInt64Bits(double.NaN), BitConverter.DoubleToInt64Bits(double.PositiveInfinity),
+        BitConverter.DoubleToInt64Bits(double.NegativeInfinity), BitConverter.DoubleToInt64Bits(2147483648.0),
+        BitConverter.DoubleToInt64Bits(9223372036854775808.0), BitConverter.DoubleToInt64Bits(1e300),
     ];
 
     static long RandomValue(Random r) => r.Next(4) switch
@@ -124,10 +128,17 @@ public static class FuzzWorker
         TypeCode.SByte => (sbyte)raw,
         TypeCode.Char => (char)raw,
         TypeCode.Boolean => (raw & 1) != 0,
+        TypeCode.Double => DoubleFrom(raw),
+        TypeCode.Single => (float)DoubleFrom(raw),
         _ when type == typeof(nint) => (nint)raw,
         _ when type == typeof(nuint) => (nuint)(ulong)raw,
         _ => throw new NotSupportedException($"no inputs of type {type}"),
     };
+
+    /// <summary>A double from raw input: small raw values are quarters (0.25, 2.5, -3, …: rounding ties, exact
+    /// integers, ordinary arithmetic); any other is read as IEEE bits, which reaches NaNs, infinities, subnormals and
+    /// every magnitude. A float parameter takes the double rounded to float.</summary>
+    public static double DoubleFrom(long raw) => raw is >= -(1 << 20) and <= 1 << 20 ? raw / 4.0 : BitConverter.Int64BitsToDouble(raw);
 
     /// <summary>What a call did, as text: the value with its type, or the exception type it threw.</summary>
     static string Call(Delegate target, object?[] args)

@@ -22,7 +22,7 @@ public sealed partial class X64Assembler
         UcomissOp = new("ucomiss", 0x00, 0x2E), ComissOp = new("comiss", 0x00, 0x2F),
         Cvtss2sdOp = new("cvtss2sd", 0xF3, 0x5A), Cvtsd2ssOp = new("cvtsd2ss", 0xF2, 0x5A),
         XorpdOp = new("xorpd", 0x66, 0x57), AndpdOp = new("andpd", 0x66, 0x54),
-        XorpsOp = new("xorps", 0x00, 0x57), AndpsOp = new("andps", 0x00, 0x54),
+        XorpsOp = new("xorps", 0x00, 0x57), AndpsOp = new("andps", 0x00, 0x54), OrpsOp = new("orps", 0x00, 0x56),
         Cvtsi2sdOp = new("cvtsi2sd", 0xF2, 0x2A), Cvtsi2ssOp = new("cvtsi2ss", 0xF3, 0x2A),
         Cvttsd2siOp = new("cvttsd2si", 0xF2, 0x2C), Cvttss2siOp = new("cvttss2si", 0xF3, 0x2C),
         MovdLoad = new("movd", 0x66, 0x6E), MovdStore = new("movd", 0x66, 0x7E),
@@ -114,6 +114,8 @@ public sealed partial class X64Assembler
     public void Xorps(Register dst, Memory src) => Sse(XorpsOp, dst, src);
     public void Andps(Register dst, Register src) => Sse(AndpsOp, dst, src);
     public void Andps(Register dst, Memory src) => Sse(AndpsOp, dst, src);
+    public void Orps(Register dst, Register src) => Sse(OrpsOp, dst, src);
+    public void Orps(Register dst, Memory src) => Sse(OrpsOp, dst, src);
 
     // ---- integer <-> float conversions (REX.W picks the 64-bit integer) -----------------------------
 

@@ -84,6 +84,7 @@ public sealed class CilImporter
     /// <summary>The IR type that holds a CLR type on the evaluation stack, or a JitException naming the type.</summary>
     public static bool TryGetType(Type type, out IrType irType)
     {
+        // An enum is its underlying integer on the evaluation stack (Type.GetTypeCode sees through it).
         irType = Type.GetTypeCode(type) switch
         {
             TypeCode.Boolean or TypeCode.Char or TypeCode.SByte or TypeCode.Byte or TypeCode.Int16 or TypeCode.UInt16
@@ -94,7 +95,7 @@ public sealed class CilImporter
             _ when type == typeof(nint) || type == typeof(nuint) => IrType.I64,
             _ => IrType.Void,
         };
-        return irType != IrType.Void && !type.IsEnum;
+        return irType != IrType.Void;
     }
 
     IrType TypeOf(Type type, CilInstruction? at, string what) =>
@@ -902,8 +903,6 @@ public sealed class CilImporter
         for (int i = parameters.Length - 1; i >= 0; i--)
         {
             var type = parameters[i].ParameterType;
-            // A helper that never returns runs in managed code, which takes an enum as its underlying integer.
-            if (neverReturns && type.IsEnum) type = Enum.GetUnderlyingType(type);
             if (!TryGetType(type, out var irType))
                 throw Error(at, $"call to {name}: parameter {parameters[i].Name} has type {type.Name}, which is not supported");
             args[i] = Widen(block, at, Pop(stack, at), irType);

@@ -37,6 +37,9 @@ public static class MathIntrinsics
             Type[] one = [value], two = [value, value], three = [value, value, value];
             Add(type, "Sqrt", one, new([t], t, Op.FSqrt, null));
             Add(type, "Abs", one, new([t], t, Op.FAbs, null));
+            Add(type, "Min", two, new([t, t], t, Op.FMin, null));
+            Add(type, "Max", two, new([t, t], t, Op.FMax, null));
+            Add(type, "CopySign", two, new([t, t], t, Op.FCopySign, null));
             Add(type, "Floor", one, new([t], t, Op.FFloor, round ? null : "floor" + suffix));
             Add(type, "Ceiling", one, new([t], t, Op.FCeiling, round ? null : "ceil" + suffix));
             Add(type, "Truncate", one, new([t], t, Op.FTruncate, round ? null : "trunc" + suffix));

@@ -90,6 +90,61 @@ public sealed partial class X64Emitter
         Store(instr, target);
     }
 
+    /// <summary>
+    /// Math.Min and Math.Max: minsd/maxsd alone would answer the second operand for a NaN or for two zeros, but .NET
+    /// answers NaN if either operand is NaN, and orders -0.0 below +0.0. Unordered operands give their sum (a NaN);
+    /// equal ones give their bits or-ed (min: -0.0 if either is) or and-ed (max: +0.0 if either is), which for two
+    /// equal non-zero values is the value itself; only different ordered values reach minsd/maxsd.
+    /// </summary>
+    void EmitMinMax(Instr instr)
+    {
+        bool d = IsDouble(instr.Type), min = instr.Op == Op.FMin;
+        var b = Where(instr.Args[1]);
+        var target = Target(instr);
+        if (SameRegister(b, target))
+        {
+            Move(XmmScratch2, b);
+            b = XmmScratch2;
+        }
+        Move(target, Where(instr.Args[0]));
+        var unordered = asm.CreateLabel();
+        var equal = asm.CreateLabel();
+        var done = asm.CreateLabel();
+        Add(d ? MOp.Ucomisd : MOp.Ucomiss, target, b);
+        Add(MOp.Jcc, unordered, condition: Condition.P);
+        Add(MOp.Jcc, equal, condition: Condition.E);
+        Add(min ? d ? MOp.Minsd : MOp.Minss : d ? MOp.Maxsd : MOp.Maxss, target, b);
+        Add(MOp.Label, done);
+        Store(instr, target);
+
+        Cold(MOp.Label, equal);
+        if (b.IsMemory)
+        {
+            Cold(b.Memory.Size == 4 ? MOp.Movss : MOp.Movsd, XmmScratch2, b);  // orps/andps read 16 bytes: use a register
+            Cold(min ? MOp.Orps : MOp.Andps, target, XmmScratch2);
+        }
+        else Cold(min ? MOp.Orps : MOp.Andps, target, b);
+        Cold(MOp.Jmp, done);
+        Cold(MOp.Label, unordered);
+        Cold(d ? MOp.Addsd : MOp.Addss, target, b);
+        Cold(MOp.Jmp, done);
+    }
+
+    /// <summary>Math.CopySign: the magnitude bits of the first operand with the sign bit of the second.</summary>
+    void EmitCopySign(Instr instr)
+    {
+        int size = SizeOf(instr.Type);
+        long sign = size == 8 ? long.MinValue : int.MinValue;
+        var target = Target(instr);
+        var b = Where(instr.Args[1]);
+        Move(XmmScratch2, b);
+        Move(target, Where(instr.Args[0]));
+        Add(MOp.Andps, target, Memory.Rip(asm.Constant(Lane(~sign, size), Lane(~sign, size)), 16));
+        Add(MOp.Andps, XmmScratch2, Memory.Rip(asm.Constant(Lane(sign, size), Lane(sign, size)), 16));
+        Add(MOp.Orps, target, XmmScratch2);
+        Store(instr, target);
+    }
+
     /// <summary>A 64-bit lane filled with <paramref name="bits"/> of <paramref name="size"/> bytes (two floats, or one double).</summary>
     static long Lane(long bits, int size) => size == 8 ? bits : (uint)bits | (long)(uint)bits << 32;
 

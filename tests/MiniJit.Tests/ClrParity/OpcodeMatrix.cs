@@ -11,6 +11,7 @@ namespace MiniJit.Tests.ClrParity;
 public static class OpcodeMatrix
 {
     public static readonly string[] IntegerTypes = ["int", "long", "uint", "ulong", "short", "ushort", "byte", "sbyte", "char", "nint", "nuint"];
+    public static readonly string[] FloatTypes = ["float", "double"];
     static readonly HashSet<string> Unsigned = ["uint", "ulong", "ushort", "byte", "char", "nuint"];
 
     static readonly (string Name, string Op)[] Binary =
@@ -88,8 +89,60 @@ public static class OpcodeMatrix
         Add("nint AddMixed_nint_int(nint a, int b) => a + b;");
         Add("bool LtMixed_int_uint(int a, uint b) => a < b;");
         Add("bool EqMixed_long_ulong_trunc(long a, ulong b) => (ulong)a == b;");
+        AddFloatingPoint(Add);
         s.Append("}\n");
         return s.ToString();
+    }
+
+    /// <summary>float and double: arithmetic, comparisons and branches (negated ones give the .un forms), every
+    /// conversion to and from every integer type (unchecked and checked), and the math library.</summary>
+    static void AddFloatingPoint(Action<string> Add)
+    {
+        foreach (var t in FloatTypes)
+        {
+            var math = t == "float" ? "System.MathF" : "System.Math";
+            foreach (var (name, op) in Binary.Take(5)) Add($"{t} {name}_{t}({t} a, {t} b) => a {op} b;");
+            Add($"{t} Neg_{t}({t} a) => -a;");
+            Add($"{t} Poly_{t}({t} a) => ({t})1.5 * a * a - ({t})0.1 * a + ({t})2;");
+            Add($"{t} DivC_{t}({t} a) => a / ({t})3;");
+            Add($"{t} Zero_{t}({t} a) => a * 0 + (a - a);");
+            foreach (var (name, op) in Comparisons)
+            {
+                Add($"bool {name}_{t}({t} a, {t} b) => a {op} b;");
+                Add($"bool Not{name}_{t}({t} a, {t} b) => !(a {op} b);");
+                Add($"int Branch{name}_{t}({t} a, {t} b) {{ if (a {op} b) return 10; return 20; }}");
+                Add($"int BranchNot{name}_{t}({t} a, {t} b) {{ if (!(a {op} b)) return 10; return 20; }}");
+            }
+            Add($"{t} Select_{t}({t} a, {t} b) => a < b ? a + 1 : b * 2;");
+            foreach (var from in IntegerTypes)
+            {
+                Add($"{t} Conv_{t}_from_{from}({from} a) => ({t})a;");
+                Add($"{from} Conv_{from}_from_{t}({t} a) => unchecked(({from})a);");
+                Add($"{from} ConvOvf_{from}_from_{t}({t} a) => checked(({from})a);");
+            }
+            Add($"{t} Sqrt_{t}({t} a) => {math}.Sqrt(a);");
+            Add($"{t} Abs_{t}({t} a) => {math}.Abs(a);");
+            foreach (var f in new[] { "Floor", "Ceiling", "Truncate", "Round", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Tanh", "Exp", "Log", "Log10", "Log2", "Cbrt" })
+                Add($"{t} {f}_{t}({t} a) => {math}.{f}(a);");
+            foreach (var f in new[] { "Atan2", "Pow", "Max", "Min", "CopySign" })
+                Add($"{t} {f}_{t}({t} a, {t} b) => {math}.{f}(a, b);");
+            Add($"{t} Fma_{t}({t} a, {t} b) => {math}.FusedMultiplyAdd(a, b, ({t})0.5);");
+            foreach (var mode in new[] { "ToEven", "AwayFromZero", "ToZero", "ToNegativeInfinity", "ToPositiveInfinity" })
+                Add($"{t} Round{mode}_{t}({t} a) => {math}.Round(a, System.MidpointRounding.{mode});");
+            Add($"bool IsNaN_{t}({t} a) => {t}.IsNaN(a);");
+            Add($"bool IsFinite_{t}({t} a) => {t}.IsFinite(a);");
+            Add($"bool IsInfinity_{t}({t} a) => {t}.IsInfinity(a);");
+            Add($"int Sign_{t}({t} a) => {math}.Sign(a);");
+        }
+        Add("double Widen_float(float a) => a;");
+        Add("float Narrow_double(double a) => (float)a;");
+        Add("double MulMixed_float_double(float a, double b) => a * b;");
+        Add("float MulMixed_float_int(float a, int b) => a * b;");
+        Add("long Bits_double(double a) => System.BitConverter.DoubleToInt64Bits(a);");
+        Add("double FromBits_long(long a) => System.BitConverter.Int64BitsToDouble(a);");
+        Add("int Bits_float(float a) => System.BitConverter.SingleToInt32Bits(a);");
+        Add("float FromBits_int(int a) => System.BitConverter.Int32BitsToSingle(a);");
+        Add("double Mix_double(double a, float b, long c, int d, double e, float f, double g, double h) => a * b + c - d / e + f * g - h;");
     }
 
     static readonly Dictionary<OptimizationLevel, Lazy<Type>> Compiled = new()
@@ -139,7 +192,11 @@ public class OpcodeMatrixTests
             foreach (var op in new[] { "Add", "Sub", "Mul", "Div", "Rem", "And", "Or", "Xor", "Shl", "Shr", "Ushr", "Not", "Eq", "Lt", "Ge", "BranchLe" })
                 if (!(t is "nint" or "nuint" && op.EndsWith("hl", StringComparison.Ordinal) || t is "nint" or "nuint" && op.EndsWith("hr", StringComparison.Ordinal)))
                     Assert.Contains($"{op}_{t}", names);
-        Assert.True(names.Count > 400, $"only {names.Count} generated methods");
+        foreach (var t in OpcodeMatrix.FloatTypes)
+            foreach (var name in new[] { "Add", "Sub", "Mul", "Div", "Rem", "Neg", "Eq", "NotLt", "BranchNotGe", "Sqrt", "Sin", "Pow", "Round" }
+                         .Select(op => $"{op}_{t}").Concat([$"Conv_ulong_from_{t}", $"ConvOvf_int_from_{t}", $"Conv_{t}_from_ulong"]))
+                Assert.Contains(name, names);
+        Assert.True(names.Count > 700, $"only {names.Count} generated methods");
     }
 }
 

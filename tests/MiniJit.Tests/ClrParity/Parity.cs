@@ -5,9 +5,19 @@ using CsCheck;
 
 namespace MiniJit.Tests.ClrParity;
 
-/// <summary>What a call did: returned a value or threw an exception of some type.</summary>
+/// <summary>What a call did: returned a value or threw an exception of some type. Floating-point values are equal
+/// when their bits are (so 0.0 is not -0.0), except that any NaN equals any NaN.</summary>
 public readonly record struct Outcome(object? Value, Type? Exception)
 {
+    public bool Equals(Outcome other) => Exception == other.Exception && (Value, other.Value) switch
+    {
+        (double a, double b) => double.IsNaN(a) ? double.IsNaN(b) : BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b),
+        (float a, float b) => float.IsNaN(a) ? float.IsNaN(b) : BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b),
+        var (a, b) => Equals(a, b),
+    };
+
+    public override int GetHashCode() => HashCode.Combine(Exception, Value is double or float ? 0 : Value?.GetHashCode());
+
     public override string ToString() =>
         Exception is not null ? $"throws {Exception.Name}" : Value is null ? "null" : $"{Format(Value)} ({Value.GetType().Name})";
 
@@ -16,6 +26,8 @@ public readonly record struct Outcome(object? Value, Type? Exception)
         null => "null",
         char c => $"'\\u{(int)c:x4}'",
         bool b => b ? "true" : "false",
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "?",
     };
 }
@@ -31,11 +43,34 @@ public static class Values
         long.MinValue, long.MaxValue, long.MinValue + 1, 0x5555_5555_5555_5555, unchecked((long)0xAAAA_AAAA_AAAA_AAAAUL),
     ];
 
+    /// <summary>Raw inputs that become the floating-point edge cases (see <c>FuzzWorker.DoubleFrom</c>): zeros, ties,
+    /// NaN, infinities, subnormals, the extremes of float and double, and every conversion boundary (±2^31, 2^32,
+    /// ±2^63, 2^64, with their neighbours).</summary>
+    public static readonly long[] FloatEdges =
+    [
+        0, 1, 2, 4, -4, 6, 10, -10, 14, -14, 3, -2, 400, -513,
+        .. new double[]
+        {
+            -0.0, double.NaN, -double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.Epsilon, -double.Epsilon,
+            BitConverter.Int64BitsToDouble(0x000F_FFFF_FFFF_FFFF), double.MaxValue, double.MinValue, float.MaxValue, float.MinValue,
+            float.Epsilon, 1e-310, 0.1, -0.7, 1e300, -1e300, 2147483647.0, 2147483647.5, 2147483648.0, -2147483648.0,
+            -2147483648.5, -2147483649.0, 4294967295.0, 4294967295.5, 4294967296.0, 9223372036854775807.0,
+            9223372036854774784.0, -9223372036854775808.0, -9223372036854777856.0, 18446744073709551615.0,
+            18446744073709549568.0, 255.5, 256.0, -128.5, -129.0, 32767.5, 65535.9, 65536.0, 1.0 / 3.0, Math.PI,
+        }.Select(BitConverter.DoubleToInt64Bits),
+    ];
+
+    /// <summary>The edge values of a parameter of <paramref name="type"/>.</summary>
+    public static long[] EdgesFor(Type type) => type == typeof(double) || type == typeof(float) ? FloatEdges : Edges;
+
     public static readonly Gen<long> Mixed = Gen.Frequency(
         (4, (IGen<long>)Gen.Long),
         (3, Gen.Long[-300, 300]),
         (2, Gen.Int.Select(i => (long)i)),
-        (3, Gen.OneOf(Edges)));
+        (3, Gen.OneOf(Edges)),
+        // For a floating-point parameter: its edge cases, and ordinary doubles of moderate size.
+        (2, Gen.OneOf(FloatEdges)),
+        (2, Gen.Double[-1e4, 1e4].Select(BitConverter.DoubleToInt64Bits)));
 
     /// <summary>Values in [min, max]: uniform, plus the bounds and the edge values that fall inside.</summary>
     public static Gen<long> Bounded(long min, long max)
@@ -149,7 +184,7 @@ public static class Parity
     public static IEnumerable<object?[]> EdgeInputs(MethodInfo m, IReadOnlyList<long[]>? perParameterEdges = null)
     {
         var ps = m.GetParameters();
-        var edges = perParameterEdges ?? [.. ps.Select(_ => Values.Edges)];
+        var edges = perParameterEdges ?? [.. ps.Select(p => Values.EdgesFor(p.ParameterType))];
         var seen = new HashSet<string>();
         IEnumerable<long[]> raws = ps.Length switch
         {
