@@ -796,6 +796,41 @@ public sealed class CilImporter
         stack.Add(Emit(block, at, floatOp, type, a, b));
     }
 
+    int EmitIntrinsic(Block block, CilInstruction at, MathIntrinsics.Intrinsic intrinsic, params int[] operands) =>
+        intrinsic.Symbol is { } symbol
+            ? CallMathLibrary(block, at, symbol, intrinsic.Result, operands)
+            : Emit(block, at, intrinsic.Op, intrinsic.Result, operands);
+
+    /// <summary>
+    /// Math.Round(x, mode) with a constant mode — as C# code writes it — is one rounding, or away from zero .NET's own
+    /// formula, truncate(x + copysign(0.5 less one ulp, x)), which gives the CLR's bits. A mode computed at run time
+    /// is refused.
+    /// </summary>
+    int RoundWithMode(Block block, CilInstruction at, List<int> stack, IrType type)
+    {
+        int mode = Pop(stack, at), value = Widen(block, at, Pop(stack, at), type);
+        var definition = block.Instrs.LastOrDefault(i => i.Result == mode);
+        if (definition is not { Op: Op.Const }) throw Error(at, "Math.Round with a rounding mode computed at run time is not supported (only a constant MidpointRounding)");
+        Op Direction(long m) => (MidpointRounding)m switch
+        {
+            MidpointRounding.ToEven => Op.FRoundEven,
+            MidpointRounding.ToZero or MidpointRounding.AwayFromZero => Op.FTruncate,
+            MidpointRounding.ToNegativeInfinity => Op.FFloor,
+            MidpointRounding.ToPositiveInfinity => Op.FCeiling,
+            _ => throw Error(at, $"{definition.Imm} is not a MidpointRounding (the CLR throws ArgumentException)"),
+        };
+        var op = Direction(definition.Imm);
+        if ((MidpointRounding)definition.Imm == MidpointRounding.AwayFromZero)
+        {
+            var almostHalf = type == IrType.F32
+                ? BitConverter.SingleToInt32Bits(MathF.BitDecrement(0.5f))
+                : BitConverter.DoubleToInt64Bits(Math.BitDecrement(0.5));
+            var signed = Emit(block, at, Op.FCopySign, type, Const(block, type, almostHalf), value);
+            value = Emit(block, at, Op.FAdd, type, value, signed);
+        }
+        return EmitIntrinsic(block, at, MathIntrinsics.Rounding(op, type), value);
+    }
+
     int CallMathLibrary(Block block, CilInstruction at, string symbol, IrType type, params int[] args)
     {
         var call = function.Append(block, Op.CallNative, type, args);
@@ -886,9 +921,12 @@ public sealed class CilImporter
         {
             var operands = new int[intrinsic.Operands.Length];
             for (int i = operands.Length - 1; i >= 0; i--) operands[i] = Widen(block, at, Pop(stack, at), intrinsic.Operands[i]);
-            stack.Add(intrinsic.Symbol is { } symbol
-                ? CallMathLibrary(block, at, symbol, intrinsic.Result, operands)
-                : Emit(block, at, intrinsic.Op, intrinsic.Result, operands));
+            stack.Add(EmitIntrinsic(block, at, intrinsic, operands));
+            return false;
+        }
+        if (MathIntrinsics.RoundWithMode(info) is IrType rounded)
+        {
+            stack.Add(RoundWithMode(block, at, stack, rounded));
             return false;
         }
         if (RuntimeIntrinsics.IsIntrinsic(callee))

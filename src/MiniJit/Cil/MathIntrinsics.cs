@@ -20,6 +20,20 @@ public static class MathIntrinsics
 
     public static Intrinsic? Find(MethodInfo method) => Table.GetValueOrDefault(method);
 
+    /// <summary>Math.Round(x, MidpointRounding) and MathF's: the type rounded, or null for any other method.</summary>
+    public static IrType? RoundWithMode(MethodInfo method) =>
+        method.Name == "Round" && method.DeclaringType is { } type && (type == typeof(Math) || type == typeof(MathF))
+        && method.GetParameters() is [var value, var mode] && mode.ParameterType == typeof(MidpointRounding)
+            ? value.ParameterType == typeof(double) ? IrType.F64 : IrType.F32
+            : null;
+
+    /// <summary>Rounding to an integral value in one direction: roundsd (SSE4.1), or the C library without it.</summary>
+    public static Intrinsic Rounding(Op op, IrType type)
+    {
+        var symbol = op switch { Op.FFloor => "floor", Op.FCeiling => "ceil", Op.FTruncate => "trunc", _ => "rint" };
+        return new([type], type, op, Sse41.IsSupported ? null : symbol + (type == IrType.F32 ? "f" : ""));
+    }
+
     static Dictionary<MethodInfo, Intrinsic> Build()
     {
         var table = new Dictionary<MethodInfo, Intrinsic>();
@@ -29,8 +43,6 @@ public static class MathIntrinsics
             if (type.GetMethod(name, BindingFlags.Public | BindingFlags.Static, parameters) is { } method)
                 table[method] = intrinsic;
         }
-        // One instruction each. roundsd (SSE4.1) rounds in all four directions; without it the C library does.
-        bool round = Sse41.IsSupported;
         foreach (var (type, value, t, suffix) in new[] { (typeof(Math), typeof(double), D, ""), (typeof(MathF), typeof(float), F, "f"),
                      (typeof(double), typeof(double), D, ""), (typeof(float), typeof(float), F, "f") })
         {
@@ -40,19 +52,21 @@ public static class MathIntrinsics
             Add(type, "Min", two, new([t, t], t, Op.FMin, null));
             Add(type, "Max", two, new([t, t], t, Op.FMax, null));
             Add(type, "CopySign", two, new([t, t], t, Op.FCopySign, null));
-            Add(type, "Floor", one, new([t], t, Op.FFloor, round ? null : "floor" + suffix));
-            Add(type, "Ceiling", one, new([t], t, Op.FCeiling, round ? null : "ceil" + suffix));
-            Add(type, "Truncate", one, new([t], t, Op.FTruncate, round ? null : "trunc" + suffix));
+            Add(type, "Floor", one, Rounding(Op.FFloor, t));
+            Add(type, "Ceiling", one, Rounding(Op.FCeiling, t));
+            Add(type, "Truncate", one, Rounding(Op.FTruncate, t));
             // Math.Round(x) rounds half to even, which is rint under the default rounding mode.
-            Add(type, "Round", one, new([t], t, Op.FRoundEven, round ? null : "rint" + suffix));
+            Add(type, "Round", one, Rounding(Op.FRoundEven, t));
             // Exactly rounded in C as in FMA3, so the C library gives the CLR's bits on any CPU.
             Add(type, "FusedMultiplyAdd", three, new([t, t, t], t, Op.CallNative, "fma" + suffix));
             foreach (var name in (string[])["Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Tanh", "Exp", "Log", "Log10", "Log2", "Cbrt"])
                 Add(type, name, one, new([t], t, Op.CallNative, name.ToLowerInvariant() + suffix));
             Add(type, "Atan2", two, new([t, t], t, Op.CallNative, "atan2" + suffix));
+            Add(type, "Sign", one, new([t], I, Op.FSign, null));
             Add(type, "Pow", two, new([t, t], t, Op.CallNative, "pow" + suffix));
         }
         Add(typeof(Math), "Abs", [typeof(float)], new([F], F, Op.FAbs, null));
+        Add(typeof(Math), "Sign", [typeof(float)], new([F], I, Op.FSign, null));
         Add(typeof(BitConverter), "DoubleToInt64Bits", [typeof(double)], new([D], L, Op.Bitcast, null));
         Add(typeof(BitConverter), "Int64BitsToDouble", [typeof(long)], new([L], D, Op.Bitcast, null));
         Add(typeof(BitConverter), "SingleToInt32Bits", [typeof(float)], new([F], I, Op.Bitcast, null));

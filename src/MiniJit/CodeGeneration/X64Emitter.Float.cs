@@ -362,6 +362,21 @@ public sealed partial class X64Emitter
             Move(Where(instr.Result), source);
     }
 
+    /// <summary>Math.Sign: (x &gt; 0) - (x &lt; 0) from one ucomisd with zero, and ArithmeticException for NaN (parity).</summary>
+    void EmitSign(Instr instr)
+    {
+        bool d = IsDouble(function.ValueTypes[instr.Args[0]]);
+        var value = InXmm(instr.Args[0], XmmScratch);
+        Add(d ? MOp.Ucomisd : MOp.Ucomiss, value, d ? PoolDouble(0) : PoolEntry(0, 4));
+        Add(MOp.Jcc, ErrorStub(JitStatus.Arithmetic), condition: Condition.P);
+        var target = Target(instr);
+        Add(MOp.Set, target.As8, condition: Condition.A);
+        Add(MOp.Set, Scratch2.As8, condition: Condition.B);
+        Add(MOp.Sub, target.As8, Scratch2.As8);
+        Add(MOp.Movsx, target, target.As8);
+        Store(instr, target);
+    }
+
     /// <summary>
     /// ucomisd sets the flags of an unsigned comparison, and all of ZF, PF and CF when either operand is NaN. So
     /// "a &gt; b" is `above` (false on NaN), "a &lt; b" is b &gt; a, and the unordered forms are `below` ones (true on NaN).

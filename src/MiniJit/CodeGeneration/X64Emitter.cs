@@ -333,6 +333,7 @@ public sealed partial class X64Emitter
             case Op.FloatToIntChecked or Op.FloatToUIntChecked: EmitCheckedFloatToInt(instr); break;
             case Op.Bitcast: EmitBitcast(instr); break;
             case Op.CheckFinite: EmitCheckFinite(instr); break;
+            case Op.FSign: EmitSign(instr); break;
             case Op.EnsureTypeInitialized: EmitTypeInitializedCheck(instr); break;
             case Op.ThrowViaHelper: EmitThrowViaHelper(instr); break;
             case Op.Jump:

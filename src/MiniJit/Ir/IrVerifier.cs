@@ -195,6 +195,9 @@ public static class IrVerifier
                 Convert(IrType.F64, instr.Imm == 64 ? IrType.I64 : IrType.I32);
                 if (instr.Imm is not (8 or 16 or 32 or 64)) Problem("the target width must be 8, 16, 32 or 64");
                 break;
+            case Op.FSign:
+                if (!Arg(0).IsFloat() || t != IrType.I32) Problem("gives the i32 sign of a float");
+                break;
             case Op.Bitcast:
                 if (Arg(0).Bits() != t.Bits() || Arg(0).IsFloat() == t.IsFloat()) Problem("reinterprets a float as the integer of its width, or back");
                 break;

@@ -32,8 +32,9 @@ public enum Op : byte
     // f64 to a signed/unsigned integer, truncating and saturating (NaN gives 0), as the CLR does since .NET 9.
     // ftoi.ovf/ftou.ovf: the same but checked (Imm: the target's width in bits, 8 to 64). bitcast: the same bits.
     IntToFloat, UIntToFloat, FloatConvert, FloatToInt, FloatToUInt, FloatToIntChecked, FloatToUIntChecked, Bitcast,
-    // ckfinite: the operand, or an ArithmeticException when it is NaN or infinite.
-    CheckFinite,
+    // ckfinite: the operand, or an ArithmeticException when it is NaN or infinite. fsign: Math.Sign of a float
+    // (an I32 -1, 0 or 1), or an ArithmeticException for NaN.
+    CheckFinite, FSign,
     // Calls: Callee names the target. CallNative calls a function of the C math library (Imm: its address; Callee:
     // its symbol), which is how the CLR itself computes Math.Sin, Math.Pow, double % double and the like.
     Call, CallNative,
@@ -153,6 +154,7 @@ public static class OpTable
         Add(Op.FloatToUIntChecked, "ftou.ovf", 1, X | OpFlags.Immediate);
         Add(Op.Bitcast, "bitcast", 1, P);
         Add(Op.CheckFinite, "ckfinite", 1, X);
+        Add(Op.FSign, "fsign", 1, X);
         Add(Op.Call, "call", -1, S | X);
         // The C library cannot fail or see the frame; a call into it is a pure function of its operands.
         Add(Op.CallNative, "call.c", -1, P);
