@@ -12,13 +12,14 @@ namespace MiniJit;
 public sealed class CompiledCode : IDisposable
 {
 
-    internal CompiledCode(MethodInfo method, CodeMemory.ExecutableMemory memory, nint entryStub, bool bounded, IReadOnlyDictionary<int, string> symbols)
+    internal CompiledCode(MethodInfo method, CodeMemory.ExecutableMemory memory, nint entryStub, bool bounded, IReadOnlyDictionary<int, string> symbols, int codeLength)
     {
         Bounded = bounded;
         Method = method;
         Memory = memory;
         EntryStub = entryStub;
         Symbols = symbols;
+        CodeLength = codeLength;
     }
 
     public MethodInfo Method { get; }
@@ -35,7 +36,10 @@ public sealed class CompiledCode : IDisposable
     public IReadOnlyDictionary<int, string> Symbols { get; }
 
     /// <summary>The machine code, one line per instruction, with function names as labels.</summary>
-    public string Disassemble() => Disassembler.Disassemble(Memory, Symbols);
+    /// <summary>Bytes of instructions at the start of the memory; the constant pool follows them.</summary>
+    public int CodeLength { get; }
+
+    public string Disassemble() => Disassembler.Disassemble(Memory, Symbols, CodeLength);
 
     /// <summary>Makes every delegate of this unit throw <see cref="ObjectDisposedException"/> from now on. Calls
     /// already running on other threads finish normally; the pages return to the arena when the garbage collector

@@ -78,7 +78,7 @@ static class JitCompiler
         var symbols = entries.ToDictionary(e => asm.OffsetOf(e.Value), e => CilImporter.NameOf(e.Key));
         symbols[asm.OffsetOf(stub)] = "entry stub";
         if (canFail) symbols[asm.OffsetOf(errorExit)] = "error exit";
-        var compiled = new CompiledCode(root, memory, memory.Address + asm.OffsetOf(stub), bounded, symbols);
+        var compiled = new CompiledCode(root, memory, memory.Address + asm.OffsetOf(stub), bounded, symbols, asm.CodeLength);
         options.Log?.Invoke($"compiled {name}: {bytes.Length} bytes in {clock.Elapsed.TotalMicroseconds:F0} µs");
         options.Explain?.Invoke(new StageOutput(CilImporter.NameOf(root), "disassembly", compiled.Disassemble()));
         return compiled;

@@ -99,6 +99,10 @@ public sealed partial class X64Assembler
 
     readonly Dictionary<(long Low, long High), Label> _constants = [];
     bool _constantsPlaced;
+    Label? _codeEnd;
+
+    /// <summary>After <see cref="Assemble"/>: how many bytes are instructions; the constant pool (if any) follows.</summary>
+    public int CodeLength => _codeEnd is null ? (_starts ?? throw new InvalidOperationException("CodeLength is only available after Assemble()."))[^1] : OffsetOf(_codeEnd);
 
     /// <summary>A label on 16 read-only bytes (<paramref name="low"/>, then <paramref name="high"/>), 16-byte aligned,
     /// which <see cref="Assemble"/> places after all the code. Instructions read it RIP-relative; equal constants
@@ -116,6 +120,8 @@ public sealed partial class X64Assembler
     {
         if (_constantsPlaced || _constants.Count == 0) return;
         _constantsPlaced = true;
+        _codeEnd = CreateLabel("end of code");
+        Bind(_codeEnd);
         DataAlign(16);
         Span<byte> bytes = stackalloc byte[16];
         foreach (var ((low, high), label) in _constants)

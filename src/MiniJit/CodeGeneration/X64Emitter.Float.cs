@@ -349,7 +349,8 @@ public sealed partial class X64Emitter
         Move(Where(instr.Result, size), Where(instr.Args[0], size));
     }
 
-    /// <summary>ckfinite: x - x is 0 for every finite x and NaN for NaN and both infinities.</summary>
+    /// <summary>ckfinite: x - x is 0 for every finite x and NaN for NaN and both infinities. The CLR reports them with
+    /// an OverflowException (an ArithmeticException, as ECMA-335 asks), so MiniJit does too.</summary>
     void EmitCheckFinite(Instr instr)
     {
         bool d = IsDouble(instr.Type);
@@ -357,7 +358,7 @@ public sealed partial class X64Emitter
         Move(XmmScratch, source);
         Add(d ? MOp.Subsd : MOp.Subss, XmmScratch, XmmScratch);
         Add(d ? MOp.Ucomisd : MOp.Ucomiss, XmmScratch, XmmScratch);
-        Add(MOp.Jcc, ErrorStub(JitStatus.Arithmetic), condition: Condition.P);
+        Add(MOp.Jcc, ErrorStub(JitStatus.Overflow), condition: Condition.P);
         if (allocation.Locations[instr.Result].Kind is not (LocationKind.None or LocationKind.Immediate))
             Move(Where(instr.Result), source);
     }

@@ -168,7 +168,7 @@ public static unsafe class IrInterpreter
             case Op.FloatToUInt: return type == IrType.I32 ? (int)(uint)x : (long)(ulong)x;
             case Op.FloatToIntChecked or Op.FloatToUIntChecked: return CheckedConversion(op == Op.FloatToIntChecked, (int)imm, x);
             case Op.FloatConvert: return type == IrType.F32 ? Bits((float)x) : Bits(x);
-            case Op.CheckFinite: return double.IsFinite(x) ? a : throw new ArithmeticException();
+            case Op.CheckFinite: return double.IsFinite(x) ? a : throw new OverflowException();  // what the CLR throws
             case Op.FSign: return Math.Sign(x);
         }
         if (op.Is(OpFlags.Compare))

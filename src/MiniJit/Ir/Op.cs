@@ -32,7 +32,7 @@ public enum Op : byte
     // f64 to a signed/unsigned integer, truncating and saturating (NaN gives 0), as the CLR does since .NET 9.
     // ftoi.ovf/ftou.ovf: the same but checked (Imm: the target's width in bits, 8 to 64). bitcast: the same bits.
     IntToFloat, UIntToFloat, FloatConvert, FloatToInt, FloatToUInt, FloatToIntChecked, FloatToUIntChecked, Bitcast,
-    // ckfinite: the operand, or an ArithmeticException when it is NaN or infinite. fsign: Math.Sign of a float
+    // ckfinite: the operand, or (as the CLR does) an OverflowException when it is NaN or infinite. fsign: Math.Sign of a float
     // (an I32 -1, 0 or 1), or an ArithmeticException for NaN.
     CheckFinite, FSign,
     // Calls: Callee names the target. CallNative calls a function of the C math library (Imm: its address; Callee:

@@ -82,6 +82,8 @@ static class EmittedMethod
         TypeCode.UInt32 => PrimitiveTypeCode.UInt32,
         TypeCode.Int64 => PrimitiveTypeCode.Int64,
         TypeCode.UInt64 => PrimitiveTypeCode.UInt64,
+        TypeCode.Single => PrimitiveTypeCode.Single,
+        TypeCode.Double => PrimitiveTypeCode.Double,
         _ => throw new ArgumentException($"{type} is not a primitive type this builder encodes"),
     });
 }
