@@ -1,7 +1,8 @@
 namespace MiniJit.Cli;
 
 /// <summary>The built-in examples that <c>minijit demo jit</c> and <c>minijit explain --demo</c> compile: the
-/// seed's straight-line <c>foo</c>, a recursive call and a loop, so that every stage has something to show.</summary>
+/// seed's straight-line <c>foo</c>, a recursive call, a loop, and a loop over doubles (xmm registers, the constant
+/// pool), so that every stage has something to show.</summary>
 public static class DemoPrograms
 {
     /// <summary>The C# text of <see cref="Foo"/>, for the demo to show what it compiles.</summary>
@@ -16,5 +17,13 @@ public static class DemoPrograms
         long sum = 0;
         for (long i = 1; i <= n; i++) sum += i;
         return sum;
+    }
+
+    /// <summary>Newton's method for the square root.</summary>
+    public static double NewtonSqrt(double a)
+    {
+        double x = a > 1 ? a : 1;
+        for (int i = 0; i < 30; i++) x = 0.5 * (x + a / x);
+        return x;
     }
 }

@@ -49,7 +49,7 @@ public static class ExplainCommand
             {
                 if (assemblyPath is not null) throw new UserErrorException("--demo explains the built-in examples; leave out ASSEMBLY and METHOD");
                 if (dotPath is not null) throw new UserErrorException("--dot draws one method; use it with ASSEMBLY and METHOD, not --demo");
-                foreach (var example in new[] { nameof(DemoPrograms.Foo), nameof(DemoPrograms.Fib), nameof(DemoPrograms.SumTo) })
+                foreach (var example in new[] { nameof(DemoPrograms.Foo), nameof(DemoPrograms.Fib), nameof(DemoPrograms.SumTo), nameof(DemoPrograms.NewtonSqrt) })
                     Explain(typeof(DemoPrograms).GetMethod(example)!, optimize, null, output);
                 return ExitCodes.Success;
             }

@@ -831,6 +831,23 @@ public sealed class CilImporter
         return EmitIntrinsic(block, at, MathIntrinsics.Rounding(op, type), value);
     }
 
+    /// <summary>double.IsNaN(x) is x != x; IsFinite is |x| &lt; ∞ and IsInfinity |x| == ∞ (both false for NaN).</summary>
+    int Classify(Block block, CilInstruction at, MathIntrinsics.Classification test, IrType type, int value)
+    {
+        int Infinity(double sign) => Const(block, type, type == IrType.F32
+            ? BitConverter.SingleToInt32Bits((float)(sign * double.PositiveInfinity))
+            : BitConverter.DoubleToInt64Bits(sign * double.PositiveInfinity));
+        int Magnitude() => Emit(block, at, Op.FAbs, type, value);
+        return test switch
+        {
+            MathIntrinsics.Classification.IsNaN => Emit(block, at, Op.FNe, IrType.I32, value, value),
+            MathIntrinsics.Classification.IsFinite => Emit(block, at, Op.FLt, IrType.I32, Magnitude(), Infinity(1)),
+            MathIntrinsics.Classification.IsInfinity => Emit(block, at, Op.FEq, IrType.I32, Magnitude(), Infinity(1)),
+            MathIntrinsics.Classification.IsPositiveInfinity => Emit(block, at, Op.FEq, IrType.I32, value, Infinity(1)),
+            _ => Emit(block, at, Op.FEq, IrType.I32, value, Infinity(-1)),
+        };
+    }
+
     int CallMathLibrary(Block block, CilInstruction at, string symbol, IrType type, params int[] args)
     {
         var call = function.Append(block, Op.CallNative, type, args);
@@ -927,6 +944,12 @@ public sealed class CilImporter
         if (MathIntrinsics.RoundWithMode(info) is IrType rounded)
         {
             stack.Add(RoundWithMode(block, at, stack, rounded));
+            return false;
+        }
+        if (MathIntrinsics.FindClassification(info) is { } classification)
+        {
+            var (test, floatType) = classification;
+            stack.Add(Classify(block, at, test, floatType, Widen(block, at, Pop(stack, at), floatType)));
             return false;
         }
         if (RuntimeIntrinsics.IsIntrinsic(callee))

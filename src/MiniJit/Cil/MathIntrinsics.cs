@@ -20,6 +20,17 @@ public static class MathIntrinsics
 
     public static Intrinsic? Find(MethodInfo method) => Table.GetValueOrDefault(method);
 
+    /// <summary>The classifications of <c>double</c> and <c>float</c> that are one comparison.</summary>
+    public enum Classification { IsNaN, IsFinite, IsInfinity, IsPositiveInfinity, IsNegativeInfinity }
+
+    /// <summary>double.IsNaN and its kin (and float's): which test, on which type; null for any other method.</summary>
+    public static (Classification Test, IrType Type)? FindClassification(MethodInfo method) =>
+        method.DeclaringType is { } type && (type == typeof(double) || type == typeof(float))
+        && method.GetParameters() is [var value] && value.ParameterType == type
+        && Enum.TryParse<Classification>(method.Name, out var test)
+            ? (test, type == typeof(double) ? IrType.F64 : IrType.F32)
+            : null;
+
     /// <summary>Math.Round(x, MidpointRounding) and MathF's: the type rounded, or null for any other method.</summary>
     public static IrType? RoundWithMode(MethodInfo method) =>
         method.Name == "Round" && method.DeclaringType is { } type && (type == typeof(Math) || type == typeof(MathF))

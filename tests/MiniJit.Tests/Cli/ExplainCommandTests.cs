@@ -112,12 +112,14 @@ public class ExplainCommandTests
         var (exitCode, output, error) = Run("explain", "--demo");
         Assert.Equal(ExitCodes.Success, exitCode);
         Assert.Equal("", error);
-        foreach (var name in new[] { "Foo", "Fib", "SumTo" })
+        foreach (var name in new[] { "Foo", "Fib", "SumTo", "NewtonSqrt" })
         {
             Assert.Contains($"=== DemoPrograms.{name}: IL ===", output);
             Assert.Contains($"=== DemoPrograms.{name}: disassembly ===", output);
         }
         Assert.Contains("call DemoPrograms.Fib", output);
+        Assert.Contains("fdiv", output);
+        Assert.Contains("divsd", output);
     }
 
     [Fact]

@@ -132,6 +132,9 @@ public static class OpcodeMatrix
             Add($"bool IsNaN_{t}({t} a) => {t}.IsNaN(a);");
             Add($"bool IsFinite_{t}({t} a) => {t}.IsFinite(a);");
             Add($"bool IsInfinity_{t}({t} a) => {t}.IsInfinity(a);");
+            Add($"bool IsPositiveInfinity_{t}({t} a) => {t}.IsPositiveInfinity(a);");
+            Add($"bool IsNegativeInfinity_{t}({t} a) => {t}.IsNegativeInfinity(a);");
+            Add($"int BranchIsNaN_{t}({t} a) => {t}.IsNaN(a) ? 1 : {t}.IsFinite(a) ? 2 : 3;");
             Add($"int Sign_{t}({t} a) => {math}.Sign(a);");
         }
         Add("double Widen_float(float a) => a;");
