@@ -206,8 +206,14 @@ static class Report
         };
         text.AppendLine("### Call overhead (ns per call of `(a, b) => a + b` on long) and the expression interpreter");
         text.AppendLine();
-        foreach (var (group, baseline, heading) in new[] { ("Leaf", "ManagedFunc", "leaf call"), ("Gcd", "Managed", "Gcd(F91, F90) kernel") })
+        foreach (var (group, baseline, heading) in new[]
+                 {
+                     ("Leaf", "ManagedFunc", "leaf call"),
+                     ("LeafDouble", "ManagedFunc", "leaf call on double"),
+                     ("Gcd", "Managed", "Gcd(F91, F90) kernel"),
+                 })
         {
+            titles["ManagedFunc"] = group == "LeafDouble" ? "managed `Func<double, double, double>`" : "managed `Func<long, long, long>`";
             var rows = calls.Where(r => r.Group == group).ToList();
             var reference = rows.FirstOrDefault(r => r.Way == baseline)?.MedianNs;
             var miniJit = rows.FirstOrDefault(r => r.Way == "MiniJitDelegate")?.MedianNs;
