@@ -68,8 +68,8 @@ public static class MathIntrinsics
             Add(type, "Truncate", one, Rounding(Op.FTruncate, t));
             // Math.Round(x) rounds half to even, which is rint under the default rounding mode.
             Add(type, "Round", one, Rounding(Op.FRoundEven, t));
-            // Exactly rounded in C as in FMA3, so the C library gives the CLR's bits on any CPU.
-            Add(type, "FusedMultiplyAdd", three, new([t, t, t], t, Op.CallNative, "fma" + suffix));
+            // One instruction with FMA3; without it the C library, exactly rounded too, so the bits are the CLR's.
+            Add(type, "FusedMultiplyAdd", three, new([t, t, t], t, Op.FMulAdd, Fma.IsSupported ? null : "fma" + suffix));
             foreach (var name in (string[])["Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Tanh", "Exp", "Log", "Log10", "Log2", "Cbrt"])
                 Add(type, name, one, new([t], t, Op.CallNative, name.ToLowerInvariant() + suffix));
             Add(type, "Atan2", two, new([t, t], t, Op.CallNative, "atan2" + suffix));

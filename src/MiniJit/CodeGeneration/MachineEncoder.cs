@@ -57,6 +57,8 @@ public static class MachineEncoder
             case MOp.Movsd when a.IsMemory: asm.Movsd(a.Memory, b.Register); break;
             case MOp.Movss when a.IsMemory: asm.Movss(a.Memory, b.Register); break;
             case MOp.Movd: asm.Movd(a.Register, b.Register); break;
+            case MOp.Vfmadd213sd: if (i.C.IsRegister) asm.Vfmadd213sd(a.Register, b.Register, i.C.Register); else asm.Vfmadd213sd(a.Register, b.Register, i.C.Memory); break;
+            case MOp.Vfmadd213ss: if (i.C.IsRegister) asm.Vfmadd213ss(a.Register, b.Register, i.C.Register); else asm.Vfmadd213ss(a.Register, b.Register, i.C.Memory); break;
             case MOp.Movq: asm.Movq(a.Register, b.Register); break;
             case MOp.Roundsd: if (b.IsRegister) asm.Roundsd(a.Register, b.Register, (byte)i.C.Immediate); else asm.Roundsd(a.Register, b.Memory, (byte)i.C.Immediate); break;
             case MOp.Roundss: if (b.IsRegister) asm.Roundss(a.Register, b.Register, (byte)i.C.Immediate); else asm.Roundss(a.Register, b.Memory, (byte)i.C.Immediate); break;

@@ -14,7 +14,7 @@ public enum MOp : byte
     // Movd/Movq move bits between a general-purpose and an xmm register.
     Movaps, Movsd, Movss, Movd, Movq,
     Addsd, Addss, Subsd, Subss, Mulsd, Mulss, Divsd, Divss, Sqrtsd, Sqrtss, Roundsd, Roundss,
-    Ucomisd, Ucomiss, Xorps, Andps, Orps, Minsd, Minss, Maxsd, Maxss, Cvtsi2sd, Cvtsi2ss, Cvttsd2si, Cvtss2sd, Cvtsd2ss,
+    Ucomisd, Ucomiss, Xorps, Andps, Orps, Vfmadd213sd, Vfmadd213ss, Minsd, Minss, Maxsd, Maxss, Cvtsi2sd, Cvtsi2ss, Cvttsd2si, Cvtss2sd, Cvtsd2ss,
     /// <summary>Pads with multi-byte nops to the boundary in A's immediate (loop heads).</summary>
     Align,
     /// <summary>Removed by the peephole pass, which compacts the list once per sweep; never encoded.</summary>

@@ -145,6 +145,27 @@ public sealed partial class X64Emitter
         Store(instr, target);
     }
 
+    /// <summary>Math.FusedMultiplyAdd with FMA3: target = a, then vfmadd213 target, b, c computes b * target + c with
+    /// one rounding. b must be a register and must not be the target; c may be memory.</summary>
+    void EmitFusedMultiplyAdd(Instr instr)
+    {
+        var target = Target(instr);
+        var (a, b, c) = (Where(instr.Args[0]), Where(instr.Args[1]), Where(instr.Args[2]));
+        if (!b.IsRegister || SameRegister(b, target))
+        {
+            Move(XmmScratch2, b);
+            b = XmmScratch2;
+        }
+        if (SameRegister(c, target) && !SameRegister(a, target))
+        {
+            Move(XmmScratch, c);
+            c = XmmScratch;
+        }
+        Move(target, a);
+        Add(IsDouble(instr.Type) ? MOp.Vfmadd213sd : MOp.Vfmadd213ss, target, b, c);
+        Store(instr, target);
+    }
+
     /// <summary>A 64-bit lane filled with <paramref name="bits"/> of <paramref name="size"/> bytes (two floats, or one double).</summary>
     static long Lane(long bits, int size) => size == 8 ? bits : (uint)bits | (long)(uint)bits << 32;
 

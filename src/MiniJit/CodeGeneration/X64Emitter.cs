@@ -326,6 +326,7 @@ public sealed partial class X64Emitter
             case Op.FNeg or Op.FAbs: EmitSignOperation(instr); break;
             case Op.FMin or Op.FMax: EmitMinMax(instr); break;
             case Op.FCopySign: EmitCopySign(instr); break;
+            case Op.FMulAdd: EmitFusedMultiplyAdd(instr); break;
             case Op.FSqrt or Op.FRoundEven or Op.FFloor or Op.FCeiling or Op.FTruncate or Op.FloatConvert: EmitFloatUnary(instr); break;
             case Op.IntToFloat or Op.UIntToFloat: EmitIntegerToFloat(instr); break;
             case Op.FloatToInt: EmitFloatToInt(instr); break;

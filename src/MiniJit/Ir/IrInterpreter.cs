@@ -68,7 +68,7 @@ public static unsafe class IrInterpreter
         if (instr.Op is Op.CallNative) return CallNative(instr, values);
         if (instr.Args.Length > 0 && (instr.Type.IsFloat() || function.ValueTypes[instr.Args[0]].IsFloat()))
             return Float(instr.Op, instr.Type, function.ValueTypes[instr.Args[0]], instr.Imm,
-                values[instr.Args[0]], instr.Args.Length > 1 ? values[instr.Args[1]] : 0);
+                values[instr.Args[0]], instr.Args.Length > 1 ? values[instr.Args[1]] : 0, instr.Args.Length > 2 ? values[instr.Args[2]] : 0);
         return instr.Op switch
         {
             Op.Const => instr.Imm,
@@ -149,7 +149,7 @@ public static unsafe class IrInterpreter
     /// C# arithmetic on double and float is IEEE arithmetic in the declared precision (SSE2 on x64), and C#'s casts from
     /// floating point to integers saturate as the CLR's conversions do, so each rule is the C# expression itself.
     /// </summary>
-    public static long Float(Op op, IrType type, IrType operandType, long imm, long a, long b)
+    public static long Float(Op op, IrType type, IrType operandType, long imm, long a, long b, long c = 0)
     {
         if (op is Op.IntToFloat or Op.UIntToFloat)
         {
@@ -162,6 +162,7 @@ public static unsafe class IrInterpreter
         if (op == Op.Bitcast) return type.Normalize(a);
         double x = operandType == IrType.F32 ? BitConverter.Int32BitsToSingle((int)a) : BitConverter.Int64BitsToDouble(a);
         double y = operandType == IrType.F32 ? BitConverter.Int32BitsToSingle((int)b) : BitConverter.Int64BitsToDouble(b);
+        double z = operandType == IrType.F32 ? BitConverter.Int32BitsToSingle((int)c) : BitConverter.Int64BitsToDouble(c);
         switch (op)
         {
             case Op.FloatToInt: return type == IrType.I32 ? (int)x : (long)x;
@@ -192,7 +193,7 @@ public static unsafe class IrInterpreter
         }
         if (type == IrType.F32)
         {
-            float fx = (float)x, fy = (float)y;
+            float fx = (float)x, fy = (float)y, fz = (float)z;
             return Bits(op switch
             {
                 Op.FAdd => fx + fy,
@@ -205,6 +206,7 @@ public static unsafe class IrInterpreter
                 Op.FMin => MathF.Min(fx, fy),
                 Op.FMax => MathF.Max(fx, fy),
                 Op.FCopySign => MathF.CopySign(fx, fy),
+                Op.FMulAdd => MathF.FusedMultiplyAdd(fx, fy, fz),
                 Op.FRoundEven => MathF.Round(fx),
                 Op.FFloor => MathF.Floor(fx),
                 Op.FCeiling => MathF.Ceiling(fx),
@@ -224,6 +226,7 @@ public static unsafe class IrInterpreter
             Op.FMin => Math.Min(x, y),
             Op.FMax => Math.Max(x, y),
             Op.FCopySign => Math.CopySign(x, y),
+            Op.FMulAdd => Math.FusedMultiplyAdd(x, y, z),
             Op.FRoundEven => Math.Round(x),
             Op.FFloor => Math.Floor(x),
             Op.FCeiling => Math.Ceiling(x),

@@ -172,7 +172,7 @@ public static class IrVerifier
                 if (Arg(0) != Arg(1)) Problem($"compares {Arg(0).Name()} with {Arg(1).Name()}");
                 if (!Arg(0).IsInteger()) Problem("compares integers (floats have their own comparisons)");
                 break;
-            case Op.FAdd or Op.FSub or Op.FMul or Op.FDiv or Op.FNeg or Op.FAbs or Op.FSqrt or Op.FMin or Op.FMax or Op.FCopySign
+            case Op.FAdd or Op.FSub or Op.FMul or Op.FDiv or Op.FNeg or Op.FAbs or Op.FSqrt or Op.FMin or Op.FMax or Op.FCopySign or Op.FMulAdd
                 or Op.FRoundEven or Op.FFloor or Op.FCeiling or Op.FTruncate or Op.CheckFinite:
                 if (!t.IsFloat()) Problem("needs a float type");
                 ExpectAll(t, "the result");

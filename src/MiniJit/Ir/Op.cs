@@ -21,8 +21,9 @@ public enum Op : byte
     // Floating point (f32 or f64 by the instruction's type). Separate from the integer ops, so no integer identity
     // (x * 0 = 0, x - x = 0, reassociation) can ever reach them: IEEE signed zeros and NaN break all of those.
     FAdd, FSub, FMul, FDiv, FNeg, FAbs, FSqrt,
-    // Math.Min, Math.Max (NaN if either is NaN; -0.0 is less than +0.0) and Math.CopySign.
-    FMin, FMax, FCopySign,
+    // Math.Min, Math.Max (NaN if either is NaN; -0.0 is less than +0.0) and Math.CopySign. fma: a * b + c rounded
+    // once (Math.FusedMultiplyAdd).
+    FMin, FMax, FCopySign, FMulAdd,
     // Rounding to an integral value (SSE4.1 roundsd): to nearest even, down, up, towards zero.
     FRoundEven, FFloor, FCeiling, FTruncate,
     // Float comparisons produce an I32 0 or 1. The plain forms are false when either operand is NaN (ceq, clt, cgt),
@@ -131,6 +132,7 @@ public static class OpTable
         Add(Op.FMin, "fmin", 2, P | C);
         Add(Op.FMax, "fmax", 2, P | C);
         Add(Op.FCopySign, "fcopysign", 2, P);
+        Add(Op.FMulAdd, "fma", 3, P);
         Add(Op.FRoundEven, "fround.even", 1, P);
         Add(Op.FFloor, "ffloor", 1, P);
         Add(Op.FCeiling, "fceil", 1, P);

@@ -50,6 +50,21 @@ public sealed class SseEncodingTests(ITestOutputHelper output)
         o.AssertAllPassed(output);
     }
 
+    /// <summary>FMA3 (VEX-encoded): every register triple, and every memory shape as the third operand.</summary>
+    [Fact]
+    public void Vfmadd213_Forms()
+    {
+        var o = new Oracle();
+        foreach (var (name, size) in new[] { ("Vfmadd213sd", 8), ("Vfmadd213ss", 4) })
+        {
+            foreach (var a in Oracle.Xmm) foreach (var b in Oracle.Xmm) foreach (var c in Oracle.Xmm) o.Check(name, [a, b, c]);
+            var mems = Oracle.Memories;
+            for (int k = 0; k < mems.Length; k++) o.Check(name, [Oracle.Xmm[k % 16], Oracle.Xmm[(k * 7) % 16], mems[k].WithSize(size)]);
+            o.Reject(name, Register.Xmm0, Register.Eax, Register.Xmm1);
+        }
+        o.AssertAllPassed(output);
+    }
+
     [Fact]
     public void Movd_Movq_Gpr()
     {

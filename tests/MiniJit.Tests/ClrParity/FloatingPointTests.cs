@@ -182,6 +182,14 @@ public class FloatingPointTests
     }
 
     [Fact]
+    public void FusedMultiplyAddIsOneInstructionWithFma3()
+    {
+        var fma = Jit.Compile<Func<double, double, double, double>>((a, b, c) => Math.FusedMultiplyAdd(a, b, c));
+        Assert.Contains(System.Runtime.Intrinsics.X86.Fma.IsSupported ? "vfmadd213sd" : "call", Jit.Disassemble(fma));
+        Assert.Equal(Math.FusedMultiplyAdd(0.1, 10, -1), fma(0.1, 10, -1));  // 5.551115123125783E-17, not the 0 of two roundings
+    }
+
+    [Fact]
     public void ExplainShowsAFloatingPointMethodEndToEnd()
     {
         var stages = new List<StageOutput>();
