@@ -171,6 +171,14 @@ public static class IrVerifier
                 if (t != IrType.I32) Problem("a comparison produces an i32");
                 if (Arg(0) != Arg(1)) Problem($"compares {Arg(0).Name()} with {Arg(1).Name()}");
                 break;
+            case var op when op.IsCheckedArithmetic():
+                if (!t.IsInteger()) Problem("needs an integer type");
+                ExpectAll(t, "the result");
+                break;
+            case var op when CheckedArithmetic.ConversionOf(op) is { } conversion:
+                if (!Arg(0).IsInteger()) Problem("operand must be an integer");
+                if (t != conversion.ResultType) Problem($"result must be {conversion.ResultType.Name()}");
+                break;
             case Op.Jump:
                 if (instr.Targets.Length != 1) Problem("jump has one target");
                 break;
