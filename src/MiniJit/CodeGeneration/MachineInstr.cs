@@ -7,7 +7,7 @@ public enum MOp : byte
 {
     Label, Mov, Movzx, Movsx, Movsxd, Lea,
     Add, Sub, Imul, And, Or, Xor, Cmp, Test, Neg, Not,
-    Shl, Shr, Sar, Cdq, Cqo, Idiv, Div, ImulWide,
+    Shl, Shr, Sar, Cdq, Cqo, Idiv, Div, ImulWide, MulWide,
     Set, Jmp, Jcc, Call, Ret, Push, Pop,
     /// <summary>Pads with multi-byte nops to the boundary in A's immediate (loop heads).</summary>
     Align,

@@ -197,7 +197,7 @@ public static class LinearScanAllocator
                             hints[instr.Args[i]] ??= convention.IntegerArguments[i + 1];
                         if (instr.HasResult) hints[instr.Result] = convention.IntegerReturn;
                         break;
-                    case Op.Div or Op.DivU: hints[instr.Result] = Register.Rax; break;
+                    case Op.Div or Op.DivU or Op.MulOvfUn: hints[instr.Result] = Register.Rax; break;
                     case Op.Rem or Op.RemU: hints[instr.Result] = Register.Rdx; break;
                     case Op.Return when instr.Args.Length == 1: hints[instr.Args[0]] ??= convention.IntegerReturn; break;
                 }
