@@ -613,6 +613,35 @@ public sealed class CilImporter
             case CilOp.Conv_I8 or CilOp.Conv_I: stack.Add(Extend(block, at, Pop(stack, at), Op.SignExtend32)); return false;
             case CilOp.Conv_U8 or CilOp.Conv_U: stack.Add(Extend(block, at, Pop(stack, at), Op.ZeroExtend32)); return false;
 
+            case CilOp.Add_Ovf: CheckedBinary(block, at, stack, Op.AddOvf); return false;
+            case CilOp.Add_Ovf_Un: CheckedBinary(block, at, stack, Op.AddOvfUn); return false;
+            case CilOp.Sub_Ovf: CheckedBinary(block, at, stack, Op.SubOvf); return false;
+            case CilOp.Sub_Ovf_Un: CheckedBinary(block, at, stack, Op.SubOvfUn); return false;
+            case CilOp.Mul_Ovf: CheckedBinary(block, at, stack, Op.MulOvf); return false;
+            case CilOp.Mul_Ovf_Un: CheckedBinary(block, at, stack, Op.MulOvfUn); return false;
+
+            case CilOp.Conv_Ovf_I1: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI1)); return false;
+            case CilOp.Conv_Ovf_U1: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU1)); return false;
+            case CilOp.Conv_Ovf_I2: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI2)); return false;
+            case CilOp.Conv_Ovf_U2: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU2)); return false;
+            case CilOp.Conv_Ovf_I4: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI4)); return false;
+            case CilOp.Conv_Ovf_U4: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU4)); return false;
+            case CilOp.Conv_Ovf_U8 or CilOp.Conv_Ovf_U: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU8)); return false;
+            case CilOp.Conv_Ovf_I1_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI1Un)); return false;
+            case CilOp.Conv_Ovf_U1_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU1Un)); return false;
+            case CilOp.Conv_Ovf_I2_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI2Un)); return false;
+            case CilOp.Conv_Ovf_U2_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU2Un)); return false;
+            case CilOp.Conv_Ovf_I4_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI4Un)); return false;
+            case CilOp.Conv_Ovf_U4_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU4Un)); return false;
+            case CilOp.Conv_Ovf_I8_Un or CilOp.Conv_Ovf_I_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI8Un)); return false;
+            // Every integer fits in int64 read signed, and every unsigned one in uint64: these only widen.
+            case CilOp.Conv_Ovf_I8 or CilOp.Conv_Ovf_I:
+                stack.Add(Extend(block, at, IntegerOperand(at, Pop(stack, at)), Op.SignExtend32));
+                return false;
+            case CilOp.Conv_Ovf_U8_Un or CilOp.Conv_Ovf_U_Un:
+                stack.Add(Extend(block, at, IntegerOperand(at, Pop(stack, at)), Op.ZeroExtend32));
+                return false;
+
             case CilOp.Ceq: Compare(block, at, stack, Op.Eq); return false;
             case CilOp.Cgt: Compare(block, at, stack, Op.Gt); return false;
             case CilOp.Cgt_Un: Compare(block, at, stack, Op.GtU); return false;
@@ -750,6 +779,33 @@ public sealed class CilImporter
     /// <summary>conv.i8/u8/i/u: an int32 is sign- or zero-extended; a 64-bit value is unchanged.</summary>
     int Extend(Block block, CilInstruction at, int value, Op extend) =>
         TypeOfValue(value) == IrType.I64 ? value : Emit(block, at, extend, IrType.I64, value);
+
+    /// <summary>A value that checked integer arithmetic may take; anything else is refused where it is used.</summary>
+    int IntegerOperand(CilInstruction at, int value) => TypeOfValue(value).IsInteger()
+        ? value
+        : throw Error(at, $"checked arithmetic on a {TypeOfValue(value).Name()} operand is not supported (only integers)");
+
+    /// <summary>add.ovf, sub.ovf, mul.ovf and their .un forms. An int32 operand meeting a native int is widened as the
+    /// CLR widens it here: sign-extended, but zero-extended by the .un forms, which read both operands as unsigned.</summary>
+    void CheckedBinary(Block block, CilInstruction at, List<int> stack, Op op)
+    {
+        int b = IntegerOperand(at, Pop(stack, at)), a = IntegerOperand(at, Pop(stack, at));
+        var type = TypeOfValue(a) == IrType.I64 || TypeOfValue(b) == IrType.I64 ? IrType.I64 : IrType.I32;
+        int ToType(int value) => TypeOfValue(value) == type ? value
+            : Emit(block, at, op.IsUnsignedArithmetic() ? Op.ZeroExtend32 : Op.SignExtend32, IrType.I64, value);
+        stack.Add(Emit(block, at, op, type, ToType(a), ToType(b)));
+    }
+
+    /// <summary>conv.ovf.*: the operand's value must fit the target type. Where every value of the operand's type
+    /// fits (conv.ovf.i4 of an int32), only the widening remains, and nothing is left that could throw.</summary>
+    int CheckedConversion(Block block, CilInstruction at, int value, Op op)
+    {
+        var source = TypeOfValue(IntegerOperand(at, value));
+        var conversion = CheckedArithmetic.ConversionOf(op)!.Value;
+        if (!CheckedArithmetic.NeverOverflows(conversion, source)) return Emit(block, at, op, conversion.ResultType, value);
+        if (conversion.ResultType == source) return value;
+        return Emit(block, at, conversion.UnsignedSource ? Op.ZeroExtend32 : Op.SignExtend32, IrType.I64, value);
+    }
 
     /// <summary>Imports a call; returns true when it ended the block (a tail call to the method itself).</summary>
     bool ImportCall(Block block, CilInstruction at, List<int> stack)
