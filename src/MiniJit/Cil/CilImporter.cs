@@ -55,7 +55,7 @@ public sealed class CilImporter
         thisOffset = ignoreThis ? 1 : 0;
         if (!ignoreThis && !method.Method.IsStatic)
             throw Error(null, "instance methods are not supported (only static methods and non-capturing lambdas)");
-        if (RuntimeIntrinsics.IsIntrinsic(method.Method))
+        if (RuntimeIntrinsics.IsRefused(method.Method))
             throw Error(null, "it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
         if (method.ExceptionClauseCount > 0)
             throw Error(null, "exception handling (try/catch/finally) is not supported");
@@ -561,6 +561,10 @@ public sealed class CilImporter
             case >= CilOp.Ldc_I4_M1 and <= CilOp.Ldc_I4_8:
                 stack.Add(Const(block, IrType.I32, Distance(at.OpCode.Op, CilOp.Ldc_I4_0)));
                 return false;
+            case CilOp.Ldloca_S or CilOp.Ldloca or CilOp.Ldarga_S or CilOp.Ldarga:
+                // What `out` and `ref` arguments compile to, as in Math.DivRem(a, b, out remainder).
+                throw Error(at, "taking the address of a local or argument (a ref or out argument) is not supported: MiniJit has no by-ref values");
+
             case CilOp.Ldc_I4_S or CilOp.Ldc_I4:
                 stack.Add(Const(block, IrType.I32, at.Int));
                 return false;
@@ -819,7 +823,7 @@ public sealed class CilImporter
             stack.Add(Const(block, IrType.I32, supported ? 1 : 0));
             return false;
         }
-        if (RuntimeIntrinsics.IsIntrinsic(callee))
+        if (RuntimeIntrinsics.IsRefused(callee))
             throw Error(at, $"call to {name}: it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
         bool neverReturns = callsNeverReturning[at.Offset];
         if (!neverReturns && callee.GetMethodBody() is null)
@@ -856,7 +860,8 @@ public sealed class CilImporter
         }
         var returnType = IrType.Void;
         if (info.ReturnType != typeof(void) && !TryGetType(info.ReturnType, out returnType))
-            throw Error(at, $"call to {name}: return type {info.ReturnType.Name} is not supported");
+            throw Error(at, $"call to {name}: return type {info.ReturnType.Name} is not supported" +
+                (info.ReturnType is { IsValueType: true, IsPrimitive: false, IsEnum: false } ? " (a struct, such as a tuple: MiniJit's values are integers)" : ""));
         var call = function.Append(block, Op.Call, returnType, args);
         call.Callee = new CallTarget(NameOf(callee), callee);
         call.ILOffset = at.Offset;

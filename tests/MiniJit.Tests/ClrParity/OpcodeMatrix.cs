@@ -18,6 +18,8 @@ public static class OpcodeMatrix
     static readonly (string Name, string Op)[] Shifts = [("Shl", "<<"), ("Shr", ">>"), ("Ushr", ">>>")];
     static readonly (string Name, string Op)[] Comparisons =
         [("Eq", "=="), ("Ne", "!="), ("Lt", "<"), ("Le", "<="), ("Gt", ">"), ("Ge", ">=")];
+    /// <summary>The types that Math.Max, Min, Clamp (and, signed, Abs and Sign) have an overload for.</summary>
+    static readonly string[] MathTypes = [.. IntegerTypes.Where(t => t != "char")];
     static readonly long[] Constants = [1, -1, 2, 3, 7, 8, 10, 16, 1000, -1000, int.MaxValue, int.MinValue, long.MinValue];
 
     public static readonly string Source = Generate();
@@ -48,6 +50,17 @@ public static class OpcodeMatrix
             if (!Unsigned.Contains(t)) Add($"{t} CheckedNeg_{t}({t} a) => checked(({t})(-a));");
             foreach (var from in IntegerTypes.Where(f => f != t)) Add($"{t} CheckedConv_{t}_from_{from}({from} a) => checked(({t})a);");
         }
+        foreach (var (t, i) in MathTypes.Select((t, i) => (t, i)))
+        {
+            Add($"{t} MathMax_{t}({t} a, {t} b) => System.Math.Max(a, b);");
+            Add($"{t} MathMin_{t}({t} a, {t} b) => System.Math.Min(a, b);");
+            Add($"{t} MathClamp_{t}({t} a, {t} min, {t} max) => System.Math.Clamp(a, min, max);");
+            if (Unsigned.Contains(t)) continue;
+            Add($"{t} MathAbs_{t}({t} a) => System.Math.Abs(a);");
+            Add($"int MathSign_{t}({t} a) => System.Math.Sign(a);");
+        }
+        Add("long MathBigMul_int(int a, int b) => System.Math.BigMul(a, b);");
+        Add("ulong MathBigMul_uint(uint a, uint b) => System.Math.BigMul(a, b);");
         foreach (var t in new[] { "int", "long", "uint", "ulong" })
         {
             foreach (var (c, i) in Constants.Select((c, i) => (c, i)))
@@ -157,6 +170,7 @@ public class OpcodeMatrixTests
         {
             foreach (var op in new[] { "CheckedAdd", "CheckedSub", "CheckedMul" }) Assert.Contains($"{op}_{t}", names);
             foreach (var from in OpcodeMatrix.IntegerTypes.Where(f => f != t)) Assert.Contains($"CheckedConv_{t}_from_{from}", names);
+            if (t != "char") Assert.Contains($"MathMax_{t}", names);
         }
         Assert.True(names.Count > 400, $"only {names.Count} generated methods");
     }
