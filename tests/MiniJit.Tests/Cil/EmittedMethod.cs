@@ -82,6 +82,8 @@ static class EmittedMethod
         TypeCode.UInt32 => PrimitiveTypeCode.UInt32,
         TypeCode.Int64 => PrimitiveTypeCode.Int64,
         TypeCode.UInt64 => PrimitiveTypeCode.UInt64,
+        _ when type == typeof(nint) => PrimitiveTypeCode.IntPtr,
+        _ when type == typeof(nuint) => PrimitiveTypeCode.UIntPtr,
         _ => throw new ArgumentException($"{type} is not a primitive type this builder encodes"),
     });
 }
