@@ -460,12 +460,10 @@ public sealed class X64Emitter
             }
         }
         var target = Target(instr);
-        if (instr.Type == IrType.I64 && sourceType == IrType.I32)
-        {
-            if (conversion.UnsignedSource) Add(MOp.Mov, target.As32, source);  // a 32-bit move clears the upper half
-            else Add(MOp.Movsxd, target, source);
-        }
-        else Move(target, LowPart(source, SizeOf(instr.Type)));
+        if (instr.Type == sourceType) Move(target, source);
+        else if (instr.Type == IrType.I32) Add(MOp.Mov, target, LowPart(source, 4));  // even onto itself, like trunc
+        else if (conversion.UnsignedSource) Add(MOp.Mov, target.As32, source);   // a 32-bit move clears the upper half
+        else Add(MOp.Movsxd, target, source);
         Store(instr, target);
     }
 

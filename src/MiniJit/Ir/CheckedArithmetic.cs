@@ -20,9 +20,7 @@ public static class CheckedArithmetic
 
     public static bool IsCheckedArithmetic(this Op op) => op is Op.AddOvf or Op.AddOvfUn or Op.SubOvf or Op.SubOvfUn or Op.MulOvf or Op.MulOvfUn;
 
-    public static bool IsCheckedConversion(this Op op) => ConversionOf(op) is not null;
-
-    public static bool IsChecked(this Op op) => op.IsCheckedArithmetic() || op.IsCheckedConversion();
+    public static bool IsChecked(this Op op) => op.IsCheckedArithmetic() || ConversionOf(op) is not null;
 
     /// <summary>The .un forms of add, sub and mul read their operands as unsigned.</summary>
     public static bool IsUnsignedArithmetic(this Op op) => op is Op.AddOvfUn or Op.SubOvfUn or Op.MulOvfUn;
@@ -47,7 +45,7 @@ public static class CheckedArithmetic
     };
 
     /// <summary>The integer that the bits of a value of <paramref name="type"/> stand for, read signed or unsigned.</summary>
-    public static Int128 ValueOf(long bits, IrType type, bool unsigned) => type == IrType.I32
+    static Int128 ValueOf(long bits, IrType type, bool unsigned) => type == IrType.I32
         ? unsigned ? (uint)bits : (int)bits
         : unsigned ? (ulong)bits : bits;
 
