@@ -44,6 +44,29 @@ public class CheckedIlTests
         Parity.Check(method, Parity.EdgeInputs(method), Values.Vector([Values.Mixed]), randomSamples: 200, context: $"{opName} of {sourceName}");
     }
 
+    /// <summary>Constant operands: folded when they fit, and otherwise left for run time as immediates, which the
+    /// templates must load (unoptimized code keeps every constant an immediate).</summary>
+    [Fact]
+    public void ConstantOperandsAgreeWithTheClr()
+    {
+        long[] constants = [0, 1, -1, 2, 127, 128, 255, 256, -129, 65535, 65536, int.MaxValue, int.MinValue, uint.MaxValue, long.MinValue, long.MaxValue];
+        foreach (var op in Conversions)
+            foreach (var k in constants)
+            {
+                var method = EmittedMethod.Build(ResultOf(op), [], () => new IlWriter().Op(CilOp.Ldc_I8).I64(k).Op(op).Op(CilOp.Ret));
+                Parity.Check(method, [[]], Values.Vector([]), randomSamples: 0, context: $"{op} of int64 {k}");
+                if (k != (int)k) continue;
+                method = EmittedMethod.Build(ResultOf(op), [], () => new IlWriter().Op(CilOp.Ldc_I4).I32((int)k).Op(op).Op(CilOp.Ret));
+                Parity.Check(method, [[]], Values.Vector([]), randomSamples: 0, context: $"{op} of int32 {k}");
+            }
+        foreach (var op in new[] { CilOp.Add_Ovf, CilOp.Add_Ovf_Un, CilOp.Sub_Ovf, CilOp.Sub_Ovf_Un, CilOp.Mul_Ovf, CilOp.Mul_Ovf_Un })
+            foreach (var (a, b) in new[] { (1, 2), (-1, 1), (int.MaxValue, 1), (int.MinValue, -1), (65536, 65536), (46341, 46340), (0, -1) })
+            {
+                var method = EmittedMethod.Build(typeof(int), [], () => new IlWriter().Op(CilOp.Ldc_I4).I32(a).Op(CilOp.Ldc_I4).I32(b).Op(op).Op(CilOp.Ret));
+                Parity.Check(method, [[]], Values.Vector([]), randomSamples: 0, context: $"{op} of {a} and {b}");
+            }
+    }
+
     [Theory]
     [InlineData(nameof(CilOp.Add_Ovf))]
     [InlineData(nameof(CilOp.Add_Ovf_Un))]
