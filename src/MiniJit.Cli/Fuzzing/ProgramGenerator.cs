@@ -6,7 +6,8 @@ namespace MiniJit.Cli.Fuzzing;
 /// <summary>
 /// Generates random C# programs in MiniJit's supported subset, shaped like real code: a class of static methods
 /// with up to ten parameters of every integer type; arithmetic, bitwise, shift, cast, comparison and ternary
-/// expressions, checked arithmetic and casts, and the integer Math helpers; if/else, switch on every integer type, early returns, break/continue; for, while and do-while loops
+/// expressions, checked arithmetic and casts, and the integer Math helpers; if/else, switch on every integer type,
+/// early returns, break/continue; for, while and do-while loops
 /// (nested, with small constant or masked bounds so every program ends) that carry values around the back edge the
 /// way real loops do — rotated, swapped, shifted by one (<c>(a, b) = (b, a + b)</c>, <c>t = a + b; a = b; b = t;</c>,
 /// <c>x = y++</c>) — sometimes used after the loop and sometimes not; calls from each method to later ones, and at

@@ -557,14 +557,13 @@ public sealed class CilImporter
             case CilOp.Stloc_S or CilOp.Stloc:
                 StoreLocal(block, at, (int)at.Int, Pop(stack, at));
                 return false;
-
-            case >= CilOp.Ldc_I4_M1 and <= CilOp.Ldc_I4_8:
-                stack.Add(Const(block, IrType.I32, Distance(at.OpCode.Op, CilOp.Ldc_I4_0)));
-                return false;
             case CilOp.Ldloca_S or CilOp.Ldloca or CilOp.Ldarga_S or CilOp.Ldarga:
                 // What `out` and `ref` arguments compile to, as in Math.DivRem(a, b, out remainder).
                 throw Error(at, "taking the address of a local or argument (a ref or out argument) is not supported: MiniJit has no by-ref values");
 
+            case >= CilOp.Ldc_I4_M1 and <= CilOp.Ldc_I4_8:
+                stack.Add(Const(block, IrType.I32, Distance(at.OpCode.Op, CilOp.Ldc_I4_0)));
+                return false;
             case CilOp.Ldc_I4_S or CilOp.Ldc_I4:
                 stack.Add(Const(block, IrType.I32, at.Int));
                 return false;

@@ -10,7 +10,8 @@ public static class IrInterpreter
     /// <summary>
     /// Runs <paramref name="function"/> on integer arguments and returns its result (null for void). A division by
     /// zero throws <see cref="DivideByZeroException"/>, and MinValue / -1 and a checked operation that overflows throw
-    /// <see cref="OverflowException"/>, as in the CLR. Calls, the frame and floating point are outside the subset and throw <see cref="NotSupportedException"/>.
+    /// <see cref="OverflowException"/>, as in the CLR. Calls, the frame and floating point are outside the subset and
+    /// throw <see cref="NotSupportedException"/>.
     /// </summary>
     public static long? Run(Function function, long[] args, int maxSteps = 1_000_000)
     {
@@ -71,8 +72,8 @@ public static class IrInterpreter
             Op.Param => instr.Type.Normalize(args[instr.Imm]),
             Op.Copy => values[instr.Args[0]],
             _ when instr.Op.IsChecked() =>
-                CheckedArithmetic.Evaluate(instr.Op, function.ValueTypes[instr.Args[0]], values[instr.Args[0]], instr.Args.Length == 2 ? values[instr.Args[1]] : 0)
-                ?? throw new OverflowException($"'{instr}' overflows"),
+                CheckedArithmetic.Evaluate(instr.Op, function.ValueTypes[instr.Args[0]], values[instr.Args[0]],
+                    instr.Args.Length == 2 ? values[instr.Args[1]] : 0) ?? throw new OverflowException($"'{instr}' overflows"),
             _ when instr.Args.Length == 1 && !instr.Op.Is(OpFlags.SideEffect) => Unary(instr.Op, instr.Type, values[instr.Args[0]]),
             _ when instr.Args.Length == 2 && !instr.Op.Is(OpFlags.SideEffect) =>
                 Binary(instr.Op, function.ValueTypes[instr.Args[0]], values[instr.Args[0]], values[instr.Args[1]]),
