@@ -6,7 +6,8 @@ namespace MiniJit.Cli.Fuzzing;
 /// <summary>
 /// Generates random C# programs in MiniJit's supported subset, shaped like real code: a class of static methods
 /// with up to ten parameters of every integer type; arithmetic, bitwise, shift, cast, comparison and ternary
-/// expressions; if/else, switch on every integer type, early returns, break/continue; for, while and do-while loops
+/// expressions, checked arithmetic and casts, and the integer Math helpers; if/else, switch on every integer type,
+/// early returns, break/continue; for, while and do-while loops
 /// (nested, with small constant or masked bounds so every program ends) that carry values around the back edge the
 /// way real loops do — rotated, swapped, shifted by one (<c>(a, b) = (b, a + b)</c>, <c>t = a + b; a = b; b = t;</c>,
 /// <c>x = y++</c>) — sometimes used after the loop and sometimes not; calls from each method to later ones, and at
@@ -419,30 +420,20 @@ public sealed class ProgramGenerator
         if (depth <= 0 || Chance(20)) return Chance(65) ? Var(type) : Constant(type);
         bool signed = type is "int" or "long";
         int roll = rng.Next(100);
-        if (roll < 30) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "+", "-", "*", "&", "|", "^" })} {Expr(type, depth - 1, loopDepth)})";
-        if (roll < 40) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "/", "%" })} {Divisor(type, depth - 1, loopDepth)})";
-        if (roll < 50) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "<<", ">>", ">>>" })} {ShiftCount(depth - 1, loopDepth)})";
-        if (roll < 57) return signed && Chance(50) ? $"(-{Expr(type, depth - 1, loopDepth)})" : $"(~{Expr(type, depth - 1, loopDepth)})";
-        if (roll < 72)
+        if (roll < 28) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "+", "-", "*", "&", "|", "^" })} {Expr(type, depth - 1, loopDepth)})";
+        if (roll < 37) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "/", "%" })} {Divisor(type, depth - 1, loopDepth)})";
+        if (roll < 46) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "<<", ">>", ">>>" })} {ShiftCount(depth - 1, loopDepth)})";
+        if (roll < 52) return signed && Chance(50) ? $"(-{Expr(type, depth - 1, loopDepth)})" : $"(~{Expr(type, depth - 1, loopDepth)})";
+        if (roll < 65)
         {
             var narrow = Pick(Integers);
             return $"({type})({narrow})({Expr(Pick(Arith), depth - 1, loopDepth)})";
         }
-        if (roll < 84) return $"({Cond(depth - 1, loopDepth)} ? {Expr(type, depth - 1, loopDepth)} : {Expr(type, depth - 1, loopDepth)})";
-        if (roll < 88)
-        {
-            // Library calls: plain IL (Sign), and throw helpers that run in managed code (Abs of MinValue throws
-            // OverflowException; Clamp with min > max throws ArgumentException through a generic helper).
-            var operand = Expr(type, depth - 1, loopDepth);
-            return rng.Next(3) switch
-            {
-                0 when signed => $"System.Math.Abs({operand})",
-                1 when signed => $"({type})System.Math.Sign({operand})",
-                _ => $"System.Math.Clamp({operand}, {Expr(type, 0)}, {Expr(type, 0)})",
-            };
-        }
+        if (roll < 76) return $"({Cond(depth - 1, loopDepth)} ? {Expr(type, depth - 1, loopDepth)} : {Expr(type, depth - 1, loopDepth)})";
+        if (roll < 84) return MathCall(type, depth, loopDepth);
+        if (roll < 92) return Checked(type, depth, loopDepth);
         // Calls stay out of loops, so that the work a program does stays small however its calls nest.
-        if (roll < 92 && loopDepth == 0 && Callee() is { } callee)
+        if (roll < 96 && loopDepth == 0 && Callee() is { } callee)
         {
             var args = callee.Params.Select((p, i) => callee == methods[currentMethod] && i == 0
                 ? $"p0 - {rng.Next(1, 3)}"
@@ -452,6 +443,53 @@ public sealed class ProgramGenerator
         }
         return Var(type);
     }
+
+    /// <summary>
+    /// Library calls: plain IL (Sign, BigMul), runtime intrinsics compiled from their IL (Max and Min, on every
+    /// integer type), and throw helpers that run in managed code (Abs of MinValue throws OverflowException; Clamp with
+    /// min &gt; max throws ArgumentException through a generic helper).
+    /// </summary>
+    string MathCall(string type, int depth, int loopDepth)
+    {
+        bool signed = type is "int" or "long";
+        var operand = Expr(type, depth - 1, loopDepth);
+        switch (rng.Next(6))
+        {
+            case 0 when signed: return $"System.Math.Abs({operand})";
+            case 1 when signed: return $"({type})System.Math.Sign({operand})";
+            case 2 or 3:
+                var narrow = Pick(Integers.Where(t => t != "char").ToList());
+                return $"({type})System.Math.{Pick(new[] { "Max", "Min" })}(({narrow})({operand}), ({narrow})({Expr(Pick(Arith), depth - 1, loopDepth)}))";
+            case 4:
+                var factor = Pick(new[] { "int", "uint" });
+                return $"({type})System.Math.BigMul(({factor})({operand}), ({factor})({Expr(factor, depth - 1, loopDepth)}))";
+            default: return $"System.Math.Clamp({operand}, {Expr(type, 0)}, {Expr(type, 0)})";
+        }
+    }
+
+    /// <summary>
+    /// A checked operation (add.ovf, sub.ovf, mul.ovf, their .un forms) or checked cast (conv.ovf.*, .un from the
+    /// unsigned types). Only that operation is checked: its operands are computed in an unchecked context, or a checked
+    /// context would reach into them all. One operand is a variable, since C# refuses a constant expression that
+    /// overflows. Random values overflow nearly always, so half of the operands are small (a remainder by a constant),
+    /// and both the value and the OverflowException turn up.
+    /// </summary>
+    string Checked(string type, int depth, int loopDepth)
+    {
+        if (Chance(50))
+        {
+            var (x, y) = (CheckedOperand(Var(type)), CheckedOperand(Expr(type, depth - 1, loopDepth)));
+            if (Chance(50)) (x, y) = (y, x);
+            return $"checked({x} {Pick(new[] { "+", "-", "*" })} {y})";
+        }
+        var target = Pick(Integers);
+        return $"({type})checked(({target}){CheckedOperand(Var(Pick(Arith)))})";
+    }
+
+    /// <summary><paramref name="operand"/> in an unchecked context, half the time made small. The bound is an int
+    /// constant, which C# converts to the operand's type, so the remainder keeps that type.</summary>
+    string CheckedOperand(string operand) =>
+        Chance(50) ? $"unchecked({operand})" : $"unchecked({operand} % {Pick(new[] { 16, 256, 1000, 46341, 65536 })})";
 
     /// <summary>A later method, or this one while it may still recurse; null when there is nothing to call.</summary>
     Method? Callee()

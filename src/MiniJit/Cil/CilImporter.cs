@@ -55,7 +55,7 @@ public sealed class CilImporter
         thisOffset = ignoreThis ? 1 : 0;
         if (!ignoreThis && !method.Method.IsStatic)
             throw Error(null, "instance methods are not supported (only static methods and non-capturing lambdas)");
-        if (RuntimeIntrinsics.IsIntrinsic(method.Method))
+        if (RuntimeIntrinsics.IsRefused(method.Method))
             throw Error(null, "it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
         if (method.ExceptionClauseCount > 0)
             throw Error(null, "exception handling (try/catch/finally) is not supported");
@@ -573,6 +573,9 @@ public sealed class CilImporter
             case CilOp.Stloc_S or CilOp.Stloc:
                 StoreLocal(block, at, (int)at.Int, Pop(stack, at));
                 return false;
+            case CilOp.Ldloca_S or CilOp.Ldloca or CilOp.Ldarga_S or CilOp.Ldarga:
+                // What `out` and `ref` arguments compile to, as in Math.DivRem(a, b, out remainder).
+                throw Error(at, "taking the address of a local or argument (a ref or out argument) is not supported: MiniJit has no by-ref values");
 
             case >= CilOp.Ldc_I4_M1 and <= CilOp.Ldc_I4_8:
                 stack.Add(Const(block, IrType.I32, Distance(at.OpCode.Op, CilOp.Ldc_I4_0)));
@@ -654,18 +657,40 @@ public sealed class CilImporter
                     stack.Add(Emit(block, at, Op.CheckFinite, TypeOfValue(value), value));
                     return false;
                 }
-            case CilOp.Conv_Ovf_I1 or CilOp.Conv_Ovf_I1_Un: stack.Add(CheckedFromFloat(block, at, Pop(stack, at), true, 8, Op.SignExtend8)); return false;
-            case CilOp.Conv_Ovf_U1 or CilOp.Conv_Ovf_U1_Un: stack.Add(CheckedFromFloat(block, at, Pop(stack, at), false, 8, Op.ZeroExtend8)); return false;
-            case CilOp.Conv_Ovf_I2 or CilOp.Conv_Ovf_I2_Un: stack.Add(CheckedFromFloat(block, at, Pop(stack, at), true, 16, Op.SignExtend16)); return false;
-            case CilOp.Conv_Ovf_U2 or CilOp.Conv_Ovf_U2_Un: stack.Add(CheckedFromFloat(block, at, Pop(stack, at), false, 16, Op.ZeroExtend16)); return false;
-            case CilOp.Conv_Ovf_I4 or CilOp.Conv_Ovf_I4_Un: stack.Add(CheckedFromFloat(block, at, Pop(stack, at), true, 32, null)); return false;
-            case CilOp.Conv_Ovf_U4 or CilOp.Conv_Ovf_U4_Un: stack.Add(CheckedFromFloat(block, at, Pop(stack, at), false, 32, null)); return false;
-            case CilOp.Conv_Ovf_I8 or CilOp.Conv_Ovf_I8_Un or CilOp.Conv_Ovf_I or CilOp.Conv_Ovf_I_Un:
-                stack.Add(CheckedFromFloat(block, at, Pop(stack, at), true, 64, null));
-                return false;
-            case CilOp.Conv_Ovf_U8 or CilOp.Conv_Ovf_U8_Un or CilOp.Conv_Ovf_U or CilOp.Conv_Ovf_U_Un:
-                stack.Add(CheckedFromFloat(block, at, Pop(stack, at), false, 64, null));
-                return false;
+            case CilOp.Add_Ovf: CheckedBinary(block, at, stack, Op.AddOvf); return false;
+            case CilOp.Add_Ovf_Un: CheckedBinary(block, at, stack, Op.AddOvfUn); return false;
+            case CilOp.Sub_Ovf: CheckedBinary(block, at, stack, Op.SubOvf); return false;
+            case CilOp.Sub_Ovf_Un: CheckedBinary(block, at, stack, Op.SubOvfUn); return false;
+            case CilOp.Mul_Ovf: CheckedBinary(block, at, stack, Op.MulOvf); return false;
+            case CilOp.Mul_Ovf_Un: CheckedBinary(block, at, stack, Op.MulOvfUn); return false;
+
+            case CilOp.Conv_Ovf_I1: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI1)); return false;
+            case CilOp.Conv_Ovf_U1: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU1)); return false;
+            case CilOp.Conv_Ovf_I2: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI2)); return false;
+            case CilOp.Conv_Ovf_U2: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU2)); return false;
+            case CilOp.Conv_Ovf_I4: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI4)); return false;
+            case CilOp.Conv_Ovf_U4: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU4)); return false;
+            case CilOp.Conv_Ovf_U8 or CilOp.Conv_Ovf_U: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU8)); return false;
+            case CilOp.Conv_Ovf_I1_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI1Un)); return false;
+            case CilOp.Conv_Ovf_U1_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU1Un)); return false;
+            case CilOp.Conv_Ovf_I2_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI2Un)); return false;
+            case CilOp.Conv_Ovf_U2_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU2Un)); return false;
+            case CilOp.Conv_Ovf_I4_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI4Un)); return false;
+            case CilOp.Conv_Ovf_U4_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU4Un)); return false;
+            case CilOp.Conv_Ovf_I8_Un or CilOp.Conv_Ovf_I_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI8Un)); return false;
+            // Every integer fits in int64 read signed, and every unsigned one in uint64: these only widen.
+            case CilOp.Conv_Ovf_I8 or CilOp.Conv_Ovf_I:
+                {
+                    int value = Pop(stack, at);
+                    stack.Add(TypeOfValue(value).IsFloat() ? CheckedFromFloat(block, at, value, signed: true, 64) : Extend(block, at, value, Op.SignExtend32));
+                    return false;
+                }
+            case CilOp.Conv_Ovf_U8_Un or CilOp.Conv_Ovf_U_Un:
+                {
+                    int value = Pop(stack, at);
+                    stack.Add(TypeOfValue(value).IsFloat() ? CheckedFromFloat(block, at, value, signed: false, 64) : Extend(block, at, value, Op.ZeroExtend32));
+                    return false;
+                }
 
             case CilOp.Ceq: Compare(block, at, stack, Op.Eq); return false;
             case CilOp.Cgt: Compare(block, at, stack, Op.Gt); return false;
@@ -910,9 +935,14 @@ public sealed class CilImporter
     }
 
     /// <summary>conv.ovf.* of a floating-point value: truncated, or an OverflowException when it does not fit.</summary>
-    int CheckedFromFloat(Block block, CilInstruction at, int value, bool signed, int bits, Op? extend)
+    int CheckedFromFloat(Block block, CilInstruction at, int value, bool signed, int bits)
     {
-        if (!TypeOfValue(value).IsFloat()) throw Error(at, "checked conversions of integers are not supported yet");
+        Op? extend = bits switch
+        {
+            8 => signed ? Op.SignExtend8 : Op.ZeroExtend8,
+            16 => signed ? Op.SignExtend16 : Op.ZeroExtend16,
+            _ => null,
+        };
         var converted = function.Append(block, signed ? Op.FloatToIntChecked : Op.FloatToUIntChecked,
             bits == 64 ? IrType.I64 : IrType.I32, ToDouble(block, at, value));
         converted.Imm = bits;
@@ -920,6 +950,30 @@ public sealed class CilImporter
         // The value is in range, so the extension changes nothing; it keeps the importer's rule that a small value
         // is always extended, which the optimizer relies on.
         return extend is null ? converted.Result : Emit(block, at, extend.Value, IrType.I32, converted.Result);
+    }
+
+    /// <summary>add.ovf, sub.ovf, mul.ovf and their .un forms. An int32 operand meeting a native int is widened as the
+    /// CLR widens it here: sign-extended, but zero-extended by the .un forms, which read both operands as unsigned.</summary>
+    void CheckedBinary(Block block, CilInstruction at, List<int> stack, Op op)
+    {
+        int b = IntegerOperand(at, Pop(stack, at)), a = IntegerOperand(at, Pop(stack, at));
+        var type = TypeOfValue(a) == IrType.I64 || TypeOfValue(b) == IrType.I64 ? IrType.I64 : IrType.I32;
+        int ToType(int value) => TypeOfValue(value) == type ? value
+            : Emit(block, at, op.IsUnsignedArithmetic() ? Op.ZeroExtend32 : Op.SignExtend32, IrType.I64, value);
+        stack.Add(Emit(block, at, op, type, ToType(a), ToType(b)));
+    }
+
+    /// <summary>conv.ovf.*: the operand's value must fit the target type. Where every value of the operand's type
+    /// fits (conv.ovf.i4 of an int32), only the widening remains, and nothing is left that could throw.</summary>
+    int CheckedConversion(Block block, CilInstruction at, int value, Op op)
+    {
+        var conversion = CheckedArithmetic.ConversionOf(op)!.Value;
+        // From floating point the .un forms mean nothing more: the CLR converts as the signed-source forms do.
+        if (TypeOfValue(value).IsFloat()) return CheckedFromFloat(block, at, value, conversion.SignedTarget, conversion.TargetBits);
+        var source = TypeOfValue(IntegerOperand(at, value));
+        if (!CheckedArithmetic.NeverOverflows(conversion, source)) return Emit(block, at, op, conversion.ResultType, value);
+        if (conversion.ResultType == source) return value;
+        return Emit(block, at, conversion.UnsignedSource ? Op.ZeroExtend32 : Op.SignExtend32, IrType.I64, value);
     }
 
     /// <summary>Imports a call; returns true when it ended the block (a tail call to the method itself).</summary>
@@ -952,7 +1006,7 @@ public sealed class CilImporter
             stack.Add(Classify(block, at, test, floatType, Widen(block, at, Pop(stack, at), floatType)));
             return false;
         }
-        if (RuntimeIntrinsics.IsIntrinsic(callee))
+        if (RuntimeIntrinsics.IsRefused(callee))
             throw Error(at, $"call to {name}: it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
         bool neverReturns = callsNeverReturning[at.Offset];
         if (!neverReturns && callee.GetMethodBody() is null)
@@ -987,7 +1041,8 @@ public sealed class CilImporter
         }
         var returnType = IrType.Void;
         if (info.ReturnType != typeof(void) && !TryGetType(info.ReturnType, out returnType))
-            throw Error(at, $"call to {name}: return type {info.ReturnType.Name} is not supported");
+            throw Error(at, $"call to {name}: return type {info.ReturnType.Name} is not supported" +
+                (info.ReturnType is { IsValueType: true, IsPrimitive: false, IsEnum: false } ? " (a struct, such as a tuple: MiniJit's values are integers)" : ""));
         var call = function.Append(block, Op.Call, returnType, args);
         call.Callee = new CallTarget(NameOf(callee), callee);
         call.ILOffset = at.Offset;

@@ -50,6 +50,7 @@ public static class MachineEncoder
             case MOp.Idiv: if (a.IsRegister) asm.Idiv(a.Register); else asm.Idiv(a.Memory); break;
             case MOp.ImulWide: if (a.IsRegister) asm.Imul(a.Register); else asm.Imul(a.Memory); break;
             case MOp.Div: if (a.IsRegister) asm.Div(a.Register); else asm.Div(a.Memory); break;
+            case MOp.MulWide: if (a.IsRegister) asm.Mul(a.Register); else asm.Mul(a.Memory); break;
             case MOp.Set: asm.Set(i.Condition, a.Register); break;
             case MOp.Jmp: asm.Jmp(a.Label!); break;
             case MOp.Jcc: asm.Jcc(i.Condition, a.Label!); break;

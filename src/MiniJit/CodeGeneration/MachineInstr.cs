@@ -8,7 +8,7 @@ public enum MOp : byte
 {
     Label, Mov, Movzx, Movsx, Movsxd, Lea,
     Add, Sub, Imul, And, Or, Xor, Cmp, Test, Neg, Not,
-    Shl, Shr, Sar, Cdq, Cqo, Idiv, Div, ImulWide,
+    Shl, Shr, Sar, Cdq, Cqo, Idiv, Div, ImulWide, MulWide,
     Set, Jmp, Jcc, Call, Ret, Push, Pop,
     // SSE scalar floating point (sd: double, ss: float). Movsd/Movss load or store; Movaps copies a register;
     // Movd/Movq move bits between a general-purpose and an xmm register.

@@ -302,6 +302,9 @@ public sealed partial class X64Emitter
             case Op.Copy: Move(Where(instr.Result), Where(instr.Args[0])); break;
             case Op.And when lowered.FusedIntoBranch[instr.Result]: break;  // the branch emits `test`
             case Op.Add or Op.Sub or Op.And or Op.Or or Op.Xor or Op.Mul: EmitBinary(instr); break;
+            case Op.AddOvf or Op.AddOvfUn or Op.SubOvf or Op.SubOvfUn or Op.MulOvf: EmitBinary(instr); break;
+            case Op.MulOvfUn: EmitUnsignedCheckedMultiply(instr); break;
+            case var op when CheckedArithmetic.ConversionOf(op) is { } conversion: EmitCheckedConversion(instr, conversion); break;
             case Op.Neg or Op.Not: EmitUnary(instr); break;
             case Op.Shl or Op.Shr or Op.ShrU: EmitShift(instr); break;
             case Op.Div or Op.DivU or Op.Rem or Op.RemU: EmitDivision(instr); break;
@@ -381,7 +384,7 @@ public sealed partial class X64Emitter
             b = Sized(Scratch2, size);
         }
 
-        if (instr.Op == Op.Mul && b.IsImmediate)
+        if (instr.Op is Op.Mul or Op.MulOvf && b.IsImmediate)
         {
             if (a.IsImmediate)
             {
@@ -407,13 +410,92 @@ public sealed partial class X64Emitter
             Move(target, a);
             var op = instr.Op switch
             {
-                Op.Add => MOp.Add, Op.Sub => MOp.Sub, Op.And => MOp.And, Op.Or => MOp.Or, Op.Xor => MOp.Xor,
+                Op.Add or Op.AddOvf or Op.AddOvfUn => MOp.Add, Op.Sub or Op.SubOvf or Op.SubOvfUn => MOp.Sub,
+                Op.And => MOp.And, Op.Or => MOp.Or, Op.Xor => MOp.Xor,
                 _ => MOp.Imul,
             };
             Add(op, target, b);
         }
+        // Signed overflow sets OF (imul too, when the product does not fit); an unsigned sum that carries out, or a
+        // difference that borrows, sets CF.
+        if (instr.Op.IsCheckedArithmetic())
+            Add(MOp.Jcc, ErrorStub(JitStatus.Overflow), condition: instr.Op.IsUnsignedArithmetic() ? Condition.B : Condition.O);
         Store(instr, target);
     }
+
+    /// <summary>mul.ovf.un: the one-operand mul multiplies rax by its operand into rdx:rax and sets OF (and CF) exactly
+    /// when the high half is not zero, that is when the unsigned product does not fit.</summary>
+    void EmitUnsignedCheckedMultiply(Instr instr)
+    {
+        int size = SizeOf(instr.Type);
+        var (a, b) = (Where(instr.Args[0]), Where(instr.Args[1]));
+        if (a.IsImmediate || b.IsRegister && b.Register.Number is 0) (a, b) = (b, a);
+        if (b.IsImmediate || b.IsRegister && b.Register.Number is 0 or 2)
+        {
+            Move(Sized(Scratch, size), b);
+            b = Sized(Scratch, size);
+        }
+        Move(Sized(Register.Rax, size), a);
+        Add(MOp.MulWide, b);
+        Add(MOp.Jcc, ErrorStub(JitStatus.Overflow), condition: Condition.O);
+        Move(Where(instr.Result), Sized(Register.Rax, size));
+    }
+
+    /// <summary>
+    /// conv.ovf.*: jumps to the overflow stub unless the operand's value lies in the range the target accepts; a value
+    /// in range already has the target's bits, so what remains is the plain widening or truncation to the result.
+    /// The test depends on the range: none when every operand fits; the sign bit when it is [0, signed maximum];
+    /// one unsigned comparison when it is [0, k] for an immediate k (negative values are huge unsigned ones); and
+    /// otherwise, for [-2^(n-1), 2^(n-1)) and [0, 2^32) from 64 bits, whether extending the low n bits again gives the
+    /// operand back.
+    /// </summary>
+    void EmitCheckedConversion(Instr instr, CheckedArithmetic.Conversion conversion)
+    {
+        var sourceType = function.ValueTypes[instr.Args[0]];
+        int size = SizeOf(sourceType);
+        var source = Where(instr.Args[0], size);
+        if (source.IsImmediate)
+        {
+            Move(Sized(Scratch, size), source);
+            source = Sized(Scratch, size);
+        }
+        var (min, max) = CheckedArithmetic.Accepted(conversion, sourceType);
+        var (sourceMin, sourceMax) = CheckedArithmetic.RangeOf(sourceType, conversion.UnsignedSource);
+        if (min != sourceMin || max != sourceMax)
+        {
+            var overflow = ErrorStub(JitStatus.Overflow);
+            if (min == 0 && max == (size == 4 ? int.MaxValue : long.MaxValue))
+            {
+                Add(MOp.Cmp, source, MOperand.Imm(0));
+                Add(MOp.Jcc, overflow, condition: Condition.S);
+            }
+            else if (min == 0 && max <= int.MaxValue)  // cmp sign-extends its 32-bit immediate
+            {
+                Add(MOp.Cmp, source, MOperand.Imm((long)max));
+                Add(MOp.Jcc, overflow, condition: Condition.A);
+            }
+            else
+            {
+                var extended = Sized(Scratch2, size);
+                if (min < 0) Add(conversion.TargetBits == 32 ? MOp.Movsxd : MOp.Movsx, extended, LowPart(source, conversion.TargetBits / 8));
+                else if (max == uint.MaxValue) Add(MOp.Mov, extended.As32, LowPart(source, 4));
+                else throw new InvalidOperationException($"no test for the range [{min}, {max}] of '{instr}'");
+                Add(MOp.Cmp, extended, source);
+                Add(MOp.Jcc, overflow, condition: Condition.NE);
+            }
+        }
+        var target = Target(instr);
+        if (instr.Type == sourceType) Move(target, source);
+        else if (instr.Type == IrType.I32) Add(MOp.Mov, target, LowPart(source, 4));  // even onto itself, like trunc
+        else if (conversion.UnsignedSource) Add(MOp.Mov, target.As32, source);   // a 32-bit move clears the upper half
+        else Add(MOp.Movsxd, target, source);
+        Store(instr, target);
+    }
+
+    /// <summary>The low <paramref name="bytes"/> bytes of a register or memory operand.</summary>
+    static MOperand LowPart(MOperand operand, int bytes) => operand.IsMemory
+        ? operand.Memory.WithSize(bytes)
+        : bytes switch { 1 => operand.Register.As8, 2 => operand.Register.As16, 4 => operand.Register.As32, _ => operand.Register.As64 };
 
     void EmitUnary(Instr instr)
     {

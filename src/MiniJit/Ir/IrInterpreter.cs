@@ -10,9 +10,9 @@ public static unsafe class IrInterpreter
 {
     /// <summary>
     /// Runs <paramref name="function"/> on arguments given as bits and returns its result's bits (null for void). A
-    /// division by zero throws <see cref="DivideByZeroException"/> and MinValue / -1 throws
-    /// <see cref="OverflowException"/>, as in the CLR. Calls of compiled methods and the frame are outside what it runs
-    /// and throw <see cref="NotSupportedException"/>.
+    /// division by zero throws <see cref="DivideByZeroException"/>, and MinValue / -1 and a checked operation that
+    /// overflows throw <see cref="OverflowException"/>, as in the CLR. Calls of compiled methods and the frame are
+    /// outside what it runs and throw <see cref="NotSupportedException"/>.
     /// </summary>
     public static long? Run(Function function, long[] args, int maxSteps = 1_000_000)
     {
@@ -75,6 +75,9 @@ public static unsafe class IrInterpreter
             Op.Param => instr.Type.Normalize(args[instr.Imm]),
             Op.Copy => values[instr.Args[0]],
             Op.IntToFloat or Op.UIntToFloat => Float(instr.Op, instr.Type, function.ValueTypes[instr.Args[0]], 0, values[instr.Args[0]], 0),
+            _ when instr.Op.IsChecked() =>
+                CheckedArithmetic.Evaluate(instr.Op, function.ValueTypes[instr.Args[0]], values[instr.Args[0]],
+                    instr.Args.Length == 2 ? values[instr.Args[1]] : 0) ?? throw new OverflowException($"'{instr}' overflows"),
             _ when instr.Args.Length == 1 && !instr.Op.Is(OpFlags.SideEffect) => Unary(instr.Op, instr.Type, values[instr.Args[0]]),
             _ when instr.Args.Length == 2 && !instr.Op.Is(OpFlags.SideEffect) =>
                 Binary(instr.Op, function.ValueTypes[instr.Args[0]], values[instr.Args[0]], values[instr.Args[1]]),

@@ -206,6 +206,14 @@ public static class IrVerifier
                 ExpectAll(t, "the result");
                 if (instr.Imm == 0) Problem("has no address");
                 break;
+            case var op when op.IsCheckedArithmetic():
+                if (!t.IsInteger()) Problem("needs an integer type");
+                ExpectAll(t, "the result");
+                break;
+            case var op when CheckedArithmetic.ConversionOf(op) is { } conversion:
+                if (!Arg(0).IsInteger()) Problem("operand must be an integer");
+                if (t != conversion.ResultType) Problem($"result must be {conversion.ResultType.Name()}");
+                break;
             case Op.Jump:
                 if (instr.Targets.Length != 1) Problem("jump has one target");
                 break;

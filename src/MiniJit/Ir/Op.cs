@@ -45,6 +45,14 @@ public enum Op : byte
     // Terminators: the last instruction of every block, and only there. ThrowViaHelper calls a method that never
     // returns (Callee; Imm: its index in ThrowHelpers) in managed code, after the native frames are left.
     Jump, Branch, Switch, ThrowViaHelper, Return,
+    // Checked integer arithmetic, named after the CIL opcodes they import: the value, or an OverflowException where
+    // the CLR throws one (see CheckedArithmetic). The .un forms read their operands as unsigned.
+    AddOvf, AddOvfUn, SubOvf, SubOvfUn, MulOvf, MulOvfUn,
+    // Checked conversions of an integer to the range of i1 … u8, the result widened to i32 (targets up to 32 bits)
+    // or i64; the .un forms read the operand as unsigned. conv.ovf.i8 and conv.ovf.u8.un never overflow from an
+    // integer, so they import as plain extensions and have no op.
+    ConvOvfI1, ConvOvfU1, ConvOvfI2, ConvOvfU2, ConvOvfI4, ConvOvfU4, ConvOvfU8,
+    ConvOvfI1Un, ConvOvfU1Un, ConvOvfI2Un, ConvOvfU2Un, ConvOvfI4Un, ConvOvfU4Un, ConvOvfI8Un,
 }
 
 [Flags]
@@ -82,7 +90,7 @@ public static class OpTable
 
     static OpInfo[] Build()
     {
-        var table = new OpInfo[(int)Op.Return + 1];
+        var table = new OpInfo[Enum.GetValues<Op>().Length];
         void Add(Op op, string name, int arity, OpFlags flags) => table[(int)op] = new OpInfo(name, arity, flags);
         Add(Op.Const, "const", 0, P);
         Add(Op.Param, "param", 0, OpFlags.Immediate);
@@ -166,6 +174,27 @@ public static class OpTable
         Add(Op.Switch, "switch", 1, T);
         Add(Op.ThrowViaHelper, "throw.helper", -1, T | S | X);
         Add(Op.Return, "return", -1, T | S);
+        // Checked operations may throw, so they are not Pure: only a proof that they cannot overflow removes or folds them.
+        Add(Op.AddOvf, "add.ovf", 2, X | C);
+        Add(Op.AddOvfUn, "add.ovf.un", 2, X | C);
+        Add(Op.SubOvf, "sub.ovf", 2, X);
+        Add(Op.SubOvfUn, "sub.ovf.un", 2, X);
+        Add(Op.MulOvf, "mul.ovf", 2, X | C);
+        Add(Op.MulOvfUn, "mul.ovf.un", 2, X | C);
+        Add(Op.ConvOvfI1, "conv.ovf.i1", 1, X);
+        Add(Op.ConvOvfU1, "conv.ovf.u1", 1, X);
+        Add(Op.ConvOvfI2, "conv.ovf.i2", 1, X);
+        Add(Op.ConvOvfU2, "conv.ovf.u2", 1, X);
+        Add(Op.ConvOvfI4, "conv.ovf.i4", 1, X);
+        Add(Op.ConvOvfU4, "conv.ovf.u4", 1, X);
+        Add(Op.ConvOvfU8, "conv.ovf.u8", 1, X);
+        Add(Op.ConvOvfI1Un, "conv.ovf.i1.un", 1, X);
+        Add(Op.ConvOvfU1Un, "conv.ovf.u1.un", 1, X);
+        Add(Op.ConvOvfI2Un, "conv.ovf.i2.un", 1, X);
+        Add(Op.ConvOvfU2Un, "conv.ovf.u2.un", 1, X);
+        Add(Op.ConvOvfI4Un, "conv.ovf.i4.un", 1, X);
+        Add(Op.ConvOvfU4Un, "conv.ovf.u4.un", 1, X);
+        Add(Op.ConvOvfI8Un, "conv.ovf.i8.un", 1, X);
         return table;
     }
 

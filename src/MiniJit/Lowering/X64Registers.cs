@@ -56,11 +56,12 @@ public static class X64Registers
     }
 
     /// <summary>The registers an instruction destroys besides its result: a call clobbers the caller-saved set;
-    /// division and the widening multiply use rdx:rax; a shift by a variable amount needs the count in cl.</summary>
+    /// division and the widening multiplies (mulhi, mul.ovf.un) use rdx:rax; a shift by a variable amount needs the
+    /// count in cl.</summary>
     public static uint Clobbers(Instr instr, bool[] immediate, CallingConvention convention) => instr.Op switch
     {
         Op.Call or Op.CallNative => CallerSaved(convention),
-        Op.Div or Op.DivU or Op.Rem or Op.RemU or Op.MulHigh => Mask(Register.Rax) | Mask(Register.Rdx),
+        Op.Div or Op.DivU or Op.Rem or Op.RemU or Op.MulHigh or Op.MulOvfUn => Mask(Register.Rax) | Mask(Register.Rdx),
         Op.Shl or Op.Shr or Op.ShrU when !immediate[instr.Args[1]] => Mask(Register.Rcx),
         _ => 0,
     };

@@ -107,16 +107,17 @@ public static class AlgebraicSimplification
         var type = instr.Type;
         switch (instr.Op)
         {
-            case Op.Add when c == 0:
-            case Op.Sub when c == 0:
-            case Op.Mul or Op.Div or Op.DivU when c == 1:
+            // Checked operations too, where the identity can never overflow (signed or unsigned alike).
+            case Op.Add or Op.AddOvf or Op.AddOvfUn when c == 0:
+            case Op.Sub or Op.SubOvf or Op.SubOvfUn when c == 0:
+            case Op.Mul or Op.MulOvf or Op.MulOvfUn or Op.Div or Op.DivU when c == 1:
             case Op.And or Op.Or when x == y:
             case Op.And when c == -1:
             case Op.Or or Op.Xor when c == 0:
             case Op.Shl or Op.Shr or Op.ShrU when c is long count && (count & (type.Bits() - 1)) == 0:
                 return Copy(instr, x);
-            case Op.Sub or Op.Xor when x == y:
-            case Op.Mul or Op.And when c == 0:
+            case Op.Sub or Op.SubOvf or Op.SubOvfUn or Op.Xor when x == y:
+            case Op.Mul or Op.MulOvf or Op.MulOvfUn or Op.And when c == 0:
             case Op.Rem or Op.RemU when c == 1:
             case Op.Shl or Op.Shr or Op.ShrU when context.Constant(x) == 0:
                 return Constant(instr, 0);
@@ -166,14 +167,32 @@ public static class AlgebraicSimplification
 
     /// <summary>
     /// Whether the value <paramref name="def"/> produces already lies in the range the extension keeps, so the
-    /// extension changes nothing: a zext8 result (0..255) survives sext16, a comparison (0 or 1) survives them all.
+    /// extension changes nothing: a zext8 result (0..255) survives sext16, a comparison (0 or 1) survives them all, and
+    /// so does a checked conversion's result, whose range the conversion has checked (conv.ovf.u1 survives zext8).
     /// </summary>
-    static bool AlreadyExtended(Op extension, Instr def) => extension switch
+    static bool AlreadyExtended(Op extension, Instr def)
     {
-        Op.SignExtend8 => def.Op is Op.SignExtend8 || def.Op.Is(OpFlags.Compare),
-        Op.ZeroExtend8 => def.Op is Op.ZeroExtend8 || def.Op.Is(OpFlags.Compare),
-        Op.SignExtend16 => def.Op is Op.SignExtend8 or Op.SignExtend16 or Op.ZeroExtend8 || def.Op.Is(OpFlags.Compare),
-        _ => def.Op is Op.ZeroExtend8 or Op.ZeroExtend16 || def.Op.Is(OpFlags.Compare),
+        if (CheckedArithmetic.ConversionOf(def.Op) is { } conversion)
+        {
+            var (min, max) = Kept(extension);
+            return conversion.Min >= min && conversion.Max <= max;
+        }
+        return extension switch
+        {
+            Op.SignExtend8 => def.Op is Op.SignExtend8 || def.Op.Is(OpFlags.Compare),
+            Op.ZeroExtend8 => def.Op is Op.ZeroExtend8 || def.Op.Is(OpFlags.Compare),
+            Op.SignExtend16 => def.Op is Op.SignExtend8 or Op.SignExtend16 or Op.ZeroExtend8 || def.Op.Is(OpFlags.Compare),
+            _ => def.Op is Op.ZeroExtend8 or Op.ZeroExtend16 || def.Op.Is(OpFlags.Compare),
+        };
+    }
+
+    /// <summary>The values an extension leaves unchanged.</summary>
+    static (int Min, int Max) Kept(Op extension) => extension switch
+    {
+        Op.SignExtend8 => (sbyte.MinValue, sbyte.MaxValue),
+        Op.ZeroExtend8 => (byte.MinValue, byte.MaxValue),
+        Op.SignExtend16 => (short.MinValue, short.MaxValue),
+        _ => (ushort.MinValue, ushort.MaxValue),
     };
 
     /// <summary>k when the constant, read as an unsigned number of the type's width, is 2^k with k ≥ 1.</summary>

@@ -6,7 +6,8 @@ namespace MiniJit.Optimization;
 /// Evaluates operations whose operands are constants, with the exact semantics of C# <c>int</c> and <c>long</c>
 /// (see <see cref="IrInterpreter"/>): wrap-around, masked shift counts, signed and unsigned compares; and of IEEE
 /// <c>float</c> and <c>double</c>, whose every operation has one exact result.
-/// A division is folded only when it cannot trap, so a program that divides by zero still throws at run time.
+/// A division is folded only when it cannot trap, and a checked operation only when it does not overflow, so a
+/// program that divides by zero or overflows still throws at run time.
 /// A branch or switch on a constant becomes a jump, and the edges it can no longer take are removed, which drops
 /// the matching phi operands. A phi whose operands are all the same constant folds too.
 /// </summary>
@@ -101,6 +102,11 @@ public static class ConstantFolding
         if (instr.Args.Length == 2 && !IntegerConstant(defs, instr.Args[1], out b)) return false;
         var operandType = defs[instr.Args[0]]!.Type;
         if (instr.Op == Op.Copy) value = a;
+        else if (instr.Op.IsChecked())
+        {
+            if (CheckedArithmetic.Evaluate(instr.Op, operandType, a, b) is not long result) return false;
+            value = result;
+        }
         else if (instr.Args.Length == 1) value = IrInterpreter.Unary(instr.Op, instr.Type, a);
         else if (!instr.Op.Is(OpFlags.CanThrow) || DivisionIsSafe(instr.Op, operandType, a, b))
             value = IrInterpreter.Binary(instr.Op, operandType, a, b);

@@ -203,7 +203,7 @@ public static class LinearScanAllocator
                         for (int i = 0; i < instr.Args.Length; i++) hints[instr.Args[i]] ??= registers[i];
                         if (instr.HasResult) hints[instr.Result] = ReturnRegister(instr.Type);
                         break;
-                    case Op.Div or Op.DivU: hints[instr.Result] = Register.Rax; break;
+                    case Op.Div or Op.DivU or Op.MulOvfUn: hints[instr.Result] = Register.Rax; break;
                     case Op.Rem or Op.RemU: hints[instr.Result] = Register.Rdx; break;
                     case Op.Return when instr.Args.Length == 1: hints[instr.Args[0]] ??= ReturnRegister(function.ReturnType); break;
                 }

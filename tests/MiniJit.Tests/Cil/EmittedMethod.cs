@@ -84,6 +84,8 @@ static class EmittedMethod
         TypeCode.UInt64 => PrimitiveTypeCode.UInt64,
         TypeCode.Single => PrimitiveTypeCode.Single,
         TypeCode.Double => PrimitiveTypeCode.Double,
+        _ when type == typeof(nint) => PrimitiveTypeCode.IntPtr,
+        _ when type == typeof(nuint) => PrimitiveTypeCode.UIntPtr,
         _ => throw new ArgumentException($"{type} is not a primitive type this builder encodes"),
     });
 }

@@ -19,6 +19,8 @@ public static class OpcodeMatrix
     static readonly (string Name, string Op)[] Shifts = [("Shl", "<<"), ("Shr", ">>"), ("Ushr", ">>>")];
     static readonly (string Name, string Op)[] Comparisons =
         [("Eq", "=="), ("Ne", "!="), ("Lt", "<"), ("Le", "<="), ("Gt", ">"), ("Ge", ">=")];
+    /// <summary>The types that Math.Max, Min, Clamp (and, signed, Abs and Sign) have an overload for.</summary>
+    static readonly string[] MathTypes = [.. IntegerTypes.Where(t => t != "char")];
     static readonly long[] Constants = [1, -1, 2, 3, 7, 8, 10, 16, 1000, -1000, int.MaxValue, int.MinValue, long.MinValue];
 
     public static readonly string Source = Generate();
@@ -43,7 +45,23 @@ public static class OpcodeMatrix
             }
             foreach (var from in IntegerTypes.Where(f => f != t)) Add($"{t} Conv_{t}_from_{from}({from} a) => unchecked(({t})a);");
             Add($"bool ToBool_{t}({t} a) => a != 0;");
+            // Checked: add.ovf, sub.ovf and mul.ovf (.un for unsigned types; narrow types compute in int and then
+            // convert with conv.ovf), and every conversion, whose unsigned sources give the conv.ovf.*.un forms.
+            foreach (var (name, op) in Binary[..3]) Add($"{t} Checked{name}_{t}({t} a, {t} b) => checked(({t})(a {op} b));");
+            if (!Unsigned.Contains(t)) Add($"{t} CheckedNeg_{t}({t} a) => checked(({t})(-a));");
+            foreach (var from in IntegerTypes.Where(f => f != t)) Add($"{t} CheckedConv_{t}_from_{from}({from} a) => checked(({t})a);");
         }
+        foreach (var (t, i) in MathTypes.Select((t, i) => (t, i)))
+        {
+            Add($"{t} MathMax_{t}({t} a, {t} b) => System.Math.Max(a, b);");
+            Add($"{t} MathMin_{t}({t} a, {t} b) => System.Math.Min(a, b);");
+            Add($"{t} MathClamp_{t}({t} a, {t} min, {t} max) => System.Math.Clamp(a, min, max);");
+            if (Unsigned.Contains(t)) continue;
+            Add($"{t} MathAbs_{t}({t} a) => System.Math.Abs(a);");
+            Add($"int MathSign_{t}({t} a) => System.Math.Sign(a);");
+        }
+        Add("long MathBigMul_int(int a, int b) => System.Math.BigMul(a, b);");
+        Add("ulong MathBigMul_uint(uint a, uint b) => System.Math.BigMul(a, b);");
         foreach (var t in new[] { "int", "long", "uint", "ulong" })
         {
             foreach (var (c, i) in Constants.Select((c, i) => (c, i)))
@@ -58,6 +76,10 @@ public static class OpcodeMatrix
                 Add($"{t} AndC{i}_{t}({t} a) => unchecked(({t})(a & {k}));");
                 Add($"bool LtC{i}_{t}({t} a) => a < {k};");
                 Add($"bool EqC{i}_{t}({t} a) => a == {k};");
+                Add($"{t} CheckedAddC{i}_{t}({t} a) => checked(a + {k});");
+                Add($"{t} CheckedSubC{i}_{t}({t} a) => checked(a - {k});");
+                Add($"{t} CheckedSubFromC{i}_{t}({t} a) => checked({k} - a);");
+                Add($"{t} CheckedMulC{i}_{t}({t} a) => checked(a * {k});");
             }
             foreach (var n in new[] { 0, 1, 7, 31, 32, 63, 64 })
             {
@@ -89,6 +111,11 @@ public static class OpcodeMatrix
         Add("nint AddMixed_nint_int(nint a, int b) => a + b;");
         Add("bool LtMixed_int_uint(int a, uint b) => a < b;");
         Add("bool EqMixed_long_ulong_trunc(long a, ulong b) => (ulong)a == b;");
+        Add("long CheckedAddMixed_int_long(int a, long b) => checked(a + b);");
+        Add("long CheckedMulMixed_uint_long(uint a, long b) => checked(a * b);");
+        Add("nint CheckedAddMixed_nint_int(nint a, int b) => checked(a + b);");
+        Add("nuint CheckedMulMixed_nuint_uint(nuint a, uint b) => checked(a * b);");
+        Add("int CheckedMulMixed_char_byte(char a, byte b) => checked(a * b);");
         AddFloatingPoint(Add);
         s.Append("}\n");
         return s.ToString();
@@ -195,11 +222,17 @@ public class OpcodeMatrixTests
             foreach (var op in new[] { "Add", "Sub", "Mul", "Div", "Rem", "And", "Or", "Xor", "Shl", "Shr", "Ushr", "Not", "Eq", "Lt", "Ge", "BranchLe" })
                 if (!(t is "nint" or "nuint" && op.EndsWith("hl", StringComparison.Ordinal) || t is "nint" or "nuint" && op.EndsWith("hr", StringComparison.Ordinal)))
                     Assert.Contains($"{op}_{t}", names);
+        foreach (var t in OpcodeMatrix.IntegerTypes)
+        {
+            foreach (var op in new[] { "CheckedAdd", "CheckedSub", "CheckedMul" }) Assert.Contains($"{op}_{t}", names);
+            foreach (var from in OpcodeMatrix.IntegerTypes.Where(f => f != t)) Assert.Contains($"CheckedConv_{t}_from_{from}", names);
+            if (t != "char") Assert.Contains($"MathMax_{t}", names);
+        }
         foreach (var t in OpcodeMatrix.FloatTypes)
             foreach (var name in new[] { "Add", "Sub", "Mul", "Div", "Rem", "Neg", "Eq", "NotLt", "BranchNotGe", "Sqrt", "Sin", "Pow", "Round" }
                          .Select(op => $"{op}_{t}").Concat([$"Conv_ulong_from_{t}", $"ConvOvf_int_from_{t}", $"Conv_{t}_from_ulong"]))
                 Assert.Contains(name, names);
-        Assert.True(names.Count > 700, $"only {names.Count} generated methods");
+        Assert.True(names.Count > 1300, $"only {names.Count} generated methods");
     }
 }
 

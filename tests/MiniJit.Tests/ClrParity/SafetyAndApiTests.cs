@@ -9,8 +9,6 @@ public static class Unsupported
 {
     public static long UsesObject(long a) => a + new object().ToString()!.Length;
     public static int UsesArray(int n) => new int[n & 7].Length;
-    public static int UsesChecked(int a, int b) => checked(a + b);
-    public static long UsesCheckedConversion(long a) => checked((int)a);
     public static int UsesString(int a) => "abc".Length + a;
     public static long UsesPopCount(long a) => System.Numerics.BitOperations.PopCount((ulong)a);
     public static long CallsUnsupported(long a) => a + UsesObject(a);
@@ -122,8 +120,6 @@ public class SafetyTests
     [Theory]
     [InlineData(nameof(Unsupported.UsesObject), "newobj")]
     [InlineData(nameof(Unsupported.UsesArray), "newarr")]
-    [InlineData(nameof(Unsupported.UsesChecked), "add.ovf")]
-    [InlineData(nameof(Unsupported.UsesCheckedConversion), "conv.ovf")]
     [InlineData(nameof(Unsupported.UsesString), "ldstr")]
     public void UnsupportedOpcodeIsRejectedWithMethodOffsetAndOpcode(string name, string expectedOpcodePrefix)
     {

@@ -48,6 +48,86 @@ public class AlgebraicSimplificationTests
         """, 10);
 
     [Fact]
+    public void CheckedIdentitiesThatCannotOverflowBecomeCopiesAndConstants() => FileTest.Check(AlgebraicSimplification.Run, """
+        function T.Checked(i32, i32) -> i32 {
+        b0:
+          v0:i32 = param 0
+          v1:i32 = param 1
+          v2:i32 = const 0
+          v3:i32 = const 1
+          v4:i32 = add.ovf v2, v0
+          v5:i32 = add.ovf.un v4, v2
+          v6:i32 = sub.ovf.un v5, v2
+          v7:i32 = mul.ovf.un v3, v6
+          v8:i32 = mul.ovf v7, v2
+          v9:i32 = sub.ovf v1, v1
+          v10:i32 = sub.ovf v2, v0
+          v11:i32 = mul.ovf v0, v1
+          v12:i32 = const 2
+          v13:i32 = mul.ovf v0, v12
+          v14:i32 = add.ovf v0, v3
+          return v7
+        }
+        """, """
+        function T.Checked(i32, i32) -> i32 {
+        b0:
+          v0:i32 = param 0
+          v1:i32 = param 1
+          v2:i32 = const 0
+          v3:i32 = const 1
+          v4:i32 = copy v0
+          v5:i32 = copy v0
+          v6:i32 = copy v0
+          v7:i32 = copy v0
+          v8:i32 = const 0
+          v9:i32 = const 0
+          v10:i32 = sub.ovf v2, v0    ; 0 - int.MinValue overflows: not a negation
+          v11:i32 = mul.ovf v0, v1
+          v12:i32 = const 2
+          v13:i32 = mul.ovf v0, v12   ; not a shift: that would not overflow
+          v14:i32 = add.ovf v0, v3
+          return v0
+        }
+        """, 6);
+
+    [Fact]
+    public void CheckedNarrowingNeedsNoExtensionAfterIt() => FileTest.Check(AlgebraicSimplification.Run, """
+        function T.Narrow(i64) -> i32 {
+        b0:
+          v0:i64 = param 0
+          v1:i32 = conv.ovf.u1 v0
+          v2:i32 = zext8 v1
+          v3:i32 = sext16 v1
+          v4:i32 = sext8 v1
+          v5:i32 = conv.ovf.i2.un v0
+          v6:i32 = sext16 v5
+          v7:i32 = zext16 v5
+          v8:i32 = add v2, v3
+          v9:i32 = add v4, v6
+          v10:i32 = add v8, v9
+          v11:i32 = add v10, v7
+          return v11
+        }
+        """, """
+        function T.Narrow(i64) -> i32 {
+        b0:
+          v0:i64 = param 0
+          v1:i32 = conv.ovf.u1 v0
+          v2:i32 = copy v1
+          v3:i32 = copy v1
+          v4:i32 = sext8 v1           ; 200 is a byte, but no sbyte
+          v5:i32 = conv.ovf.i2.un v0
+          v6:i32 = copy v5
+          v7:i32 = zext16 v5          ; the rule goes by the target's range, which has negative values
+          v8:i32 = add v1, v1
+          v9:i32 = add v4, v5
+          v10:i32 = add v8, v9
+          v11:i32 = add v10, v7
+          return v11
+        }
+        """, 3);
+
+    [Fact]
     public void PowersOfTwoBecomeShiftsAndMasks() => FileTest.Check(AlgebraicSimplification.Run, """
         function T.Pow2(i32) -> i32 {
         b0:

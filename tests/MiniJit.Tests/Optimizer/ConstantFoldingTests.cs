@@ -71,6 +71,55 @@ public class ConstantFoldingTests
         """, 4);
 
     [Fact]
+    public void CheckedOperationsFoldOnlyWhenTheyDoNotOverflow() => FileTest.Check(ConstantFolding.Run, """
+        function T.Checked() -> i32 {
+        b0:
+          v0:i32 = const 2147483647
+          v1:i32 = const 1
+          v2:i32 = const -1
+          v3:i32 = add.ovf v0, v1
+          v4:i32 = add.ovf.un v0, v1
+          v5:i32 = add.ovf.un v2, v1
+          v6:i32 = sub.ovf v2, v0
+          v7:i32 = sub.ovf.un v1, v2
+          v8:i32 = mul.ovf v0, v2
+          v9:i32 = mul.ovf.un v0, v1
+          v10:i32 = mul.ovf v0, v0
+          v11:i32 = conv.ovf.u1 v2
+          v12:i32 = conv.ovf.i1 v2
+          v13:i64 = conv.ovf.u8 v2
+          v14:i64 = conv.ovf.i8.un v2
+          v15:i64 = const 4294967295
+          v16:i32 = conv.ovf.u4 v15
+          v17:i32 = conv.ovf.i4 v15
+          return v4
+        }
+        """, """
+        function T.Checked() -> i32 {
+        b0:
+          v0:i32 = const 2147483647
+          v1:i32 = const 1
+          v2:i32 = const -1
+          v3:i32 = add.ovf v0, v1     ; int.MaxValue + 1 overflows: left to throw at run time
+          v4:i32 = const -2147483648  ; but not read unsigned
+          v5:i32 = add.ovf.un v2, v1  ; uint.MaxValue + 1
+          v6:i32 = const -2147483648  ; -1 - int.MaxValue is exactly int.MinValue
+          v7:i32 = sub.ovf.un v1, v2  ; 1 - uint.MaxValue borrows
+          v8:i32 = const -2147483647
+          v9:i32 = const 2147483647
+          v10:i32 = mul.ovf v0, v0
+          v11:i32 = conv.ovf.u1 v2
+          v12:i32 = const -1
+          v13:i64 = conv.ovf.u8 v2    ; -1 is no ulong
+          v14:i64 = const 4294967295  ; but 0xFFFFFFFF read unsigned is a long
+          v15:i64 = const 4294967295
+          v16:i32 = const -1          ; uint.MaxValue, held in an i32
+          v17:i32 = conv.ovf.i4 v15
+          return v4
+        }
+        """, 7);
+
+    [Fact]
     public void ExtensionsCompareAndI64() => FileTest.Check(ConstantFolding.Run, """
         function T.Ext() -> i64 {
         b0:

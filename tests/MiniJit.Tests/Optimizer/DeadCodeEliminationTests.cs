@@ -34,6 +34,28 @@ public class DeadCodeEliminationTests
         """, 4);
 
     [Fact]
+    public void AnUnusedCheckedOperationStaysBecauseItMayOverflow() => FileTest.Check(DeadCodeElimination.Run, """
+        function T.Checked(i64, i32) -> i64 {
+        b0:
+          v0:i64 = param 0
+          v1:i32 = param 1
+          v2:i64 = mul.ovf v0, v0
+          v3:i32 = conv.ovf.u2.un v1
+          v4:i64 = add v0, v0
+          return v0
+        }
+        """, """
+        function T.Checked(i64, i32) -> i64 {
+        b0:
+          v0:i64 = param 0
+          v1:i32 = param 1
+          v2:i64 = mul.ovf v0, v0
+          v3:i32 = conv.ovf.u2.un v1
+          return v0
+        }
+        """, 1);
+
+    [Fact]
     public void UnusedPhisAndParamsGo() => FileTest.Check(DeadCodeElimination.Run, """
         function T.Phi(i32, i64) -> void {
         b0:

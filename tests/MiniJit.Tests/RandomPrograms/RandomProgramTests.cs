@@ -95,6 +95,13 @@ public class RandomProgramTests
     [InlineData(@"Math\.Abs\(", "a throw helper's caller (Math.Abs)")]
     [InlineData(@"Math\.Clamp\(", "a generic throw helper's caller (Math.Clamp)")]
     [InlineData(@"Math\.Sign\(", "a library call")]
+    [InlineData(@"Math\.Max\(\(short\)", "a runtime intrinsic compiled from its IL (Math.Max on short)")]
+    [InlineData(@"Math\.Min\(\(ulong\)", "Math.Min on ulong")]
+    [InlineData(@"Math\.BigMul\(\(uint\)", "Math.BigMul")]
+    [InlineData(@"checked\(unchecked\(\w+\) \* unchecked\(", "a checked multiplication")]
+    [InlineData(@"checked\(unchecked\(\(ulong\)\w+ % \d+\) - ", "a checked unsigned subtraction of a small operand")]
+    [InlineData(@"\(long\)checked\(\(sbyte\)unchecked\(", "a checked narrowing cast")]
+    [InlineData(@"checked\(\(int\)unchecked\(\(uint\)", "a checked cast from an unsigned type (conv.ovf.i4.un)")]
     public void GeneratorProducesTheShapesOfRealCode(string pattern, string shape)
     {
         var programs = Enumerable.Range(0, 100).Select(seed => new ProgramGenerator(seed).Generate("X")).ToList();

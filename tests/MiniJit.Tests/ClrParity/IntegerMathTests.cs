@@ -1,0 +1,58 @@
+namespace MiniJit.Tests.ClrParity;
+
+public static class IntegerMathPrograms
+{
+    public static int DivRemOut(int a, int b) => Math.DivRem(a, b, out int remainder) + remainder;
+    public static long BigMulOut(long a, long b) => Math.BigMul(a, b, out long low) ^ low;
+    public static int DivRemTuple(int a, int b)
+    {
+        var (quotient, remainder) = Math.DivRem(a, b);
+        return quotient + remainder;
+    }
+    public static long BigMulWide(long a, long b) => (long)(Math.BigMul(a, b) >> 64);
+    public static long MaxOfMin(long a, long b, long c) => Math.Max(Math.Min(a, b), c);
+}
+
+/// <summary>The integer Math helpers beyond the opcode matrix (which compares Abs, Min, Max, Clamp, Sign and BigMul of
+/// every integer type with the CLR): Min and Max are runtime intrinsics whose IL is compiled all the same, and the
+/// overloads that need by-ref values or structs are refused, saying why.</summary>
+public class IntegerMathTests
+{
+    [Fact]
+    public void MinAndMaxCompileAsCalleesAndAsTheMethodItself()
+    {
+        var m = typeof(IntegerMathPrograms).GetMethod(nameof(IntegerMathPrograms.MaxOfMin))!;
+        Parity.Check(m, Parity.EdgeInputs(m), Values.Vector([Values.Mixed, Values.Mixed, Values.Mixed]), randomSamples: 100);
+        var max = Jit.Compile<Func<ulong, ulong, ulong>>(Math.Max);
+        Assert.Equal(ulong.MaxValue, max(ulong.MaxValue, 1));
+        var min = Jit.Compile<Func<nint, nint, nint>>(Math.Min);
+        Assert.Equal(-1, min(-1, 1));
+    }
+
+    [Fact]
+    public void FloatingPointMaxStaysRefused()
+    {
+        var e = Assert.Throws<JitException>(() => Jit.Compile<Func<double, double, double>>(Math.Max));
+        Assert.Contains("it is a runtime intrinsic", e.Reason);
+    }
+
+    [Theory]
+    [InlineData(nameof(IntegerMathPrograms.DivRemOut))]
+    [InlineData(nameof(IntegerMathPrograms.BigMulOut))]
+    public void OutParametersAreRefusedAtTheAddressTheyNeed(string name)
+    {
+        var e = Assert.Throws<JitException>(() => Parity.Compile(typeof(IntegerMathPrograms).GetMethod(name)!, null));
+        Assert.Equal("ldloca.s", e.OpCode);
+        Assert.Contains("(a ref or out argument) is not supported: MiniJit has no by-ref values", e.Reason);
+    }
+
+    [Theory]
+    [InlineData(nameof(IntegerMathPrograms.DivRemTuple), "ValueTuple`2")]
+    [InlineData(nameof(IntegerMathPrograms.BigMulWide), "Int128")]
+    public void StructResultsAreRefusedAtTheCall(string name, string type)
+    {
+        var e = Assert.Throws<JitException>(() => Parity.Compile(typeof(IntegerMathPrograms).GetMethod(name)!, null));
+        Assert.Equal("call", e.OpCode);
+        Assert.Contains($"return type {type} is not supported (a struct, such as a tuple: MiniJit's values are integers)", e.Reason);
+    }
+}
