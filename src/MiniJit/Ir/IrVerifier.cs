@@ -140,79 +140,69 @@ public static class IrVerifier
         if (instr.IsTerminator && instr.HasResult) Problem("a terminator defines no value");
 
         var t = instr.Type;
+        switch (info.Types)
+        {
+            case OpTypes.Same:
+                ExpectAll(t, "the result");
+                break;
+            case OpTypes.Integer:
+                if (!t.IsInteger()) Problem("needs an integer type");
+                ExpectAll(t, "the result");
+                break;
+            case OpTypes.Shift:
+                if (!t.IsInteger()) Problem("needs an integer type");
+                if (Arg(0) != t) Problem($"shifted value must be {t.Name()}");
+                if (!Arg(1).IsInteger()) Problem("shift count must be an integer");
+                break;
+            case OpTypes.Float:
+                if (!t.IsFloat()) Problem("needs a float type");
+                ExpectAll(t, "the result");
+                break;
+            case OpTypes.IntegerCompare or OpTypes.FloatCompare:
+                bool floats = info.Types == OpTypes.FloatCompare;
+                if (t != IrType.I32) Problem("a comparison produces an i32");
+                if (Arg(0) != Arg(1)) Problem($"compares {Arg(0).Name()} with {Arg(1).Name()}");
+                if (Arg(0).IsFloat() != floats) Problem(floats ? "compares floats" : "compares integers (floats have their own comparisons)");
+                break;
+            case OpTypes.I32ToI32: Convert(IrType.I32, IrType.I32); break;
+            case OpTypes.I32ToI64: Convert(IrType.I32, IrType.I64); break;
+            case OpTypes.I64ToI32: Convert(IrType.I64, IrType.I32); break;
+            case OpTypes.IntegerToFloat:
+                if (!Arg(0).IsInteger() || !t.IsFloat()) Problem("converts an integer to a float");
+                break;
+            case OpTypes.FloatToFloat:
+                if (!Arg(0).IsFloat() || !t.IsFloat() || Arg(0) == t) Problem("converts between f32 and f64");
+                break;
+            case OpTypes.DoubleToInteger:
+                Convert(IrType.F64, t);
+                if (!t.IsInteger()) Problem("converts to an integer");
+                break;
+            case OpTypes.DoubleToIntegerChecked:
+                Convert(IrType.F64, instr.Imm == 64 ? IrType.I64 : IrType.I32);
+                if (instr.Imm is not (8 or 16 or 32 or 64)) Problem("the target width must be 8, 16, 32 or 64");
+                break;
+            case OpTypes.FloatToI32:
+                if (!Arg(0).IsFloat() || t != IrType.I32) Problem("gives an i32 from a float");
+                break;
+            case OpTypes.Bitcast:
+                if (Arg(0).Bits() != t.Bits() || Arg(0).IsFloat() == t.IsFloat()) Problem("reinterprets a float as the integer of its width, or back");
+                break;
+            case OpTypes.CheckedConversion:
+                var conversion = CheckedArithmetic.ConversionOf(instr.Op)!.Value;
+                if (!Arg(0).IsInteger()) Problem("operand must be an integer");
+                if (t != conversion.ResultType) Problem($"result must be {conversion.ResultType.Name()}");
+                break;
+        }
+
+        // What a rule cannot say: where parameters and targets come from, what a function returns.
         switch (instr.Op)
         {
             case Op.Param:
                 if (instr.Imm < 0 || instr.Imm >= function.ParamTypes.Length) Problem($"no parameter {instr.Imm}");
                 else if (function.ParamTypes[instr.Imm] != t) Problem($"parameter {instr.Imm} has type {function.ParamTypes[instr.Imm].Name()}");
                 break;
-            case Op.Copy or Op.Phi:
-                ExpectAll(t, "the result");
-                break;
-            case Op.Add or Op.Sub or Op.Mul or Op.Div or Op.Rem or Op.Neg or Op.DivU or Op.RemU or Op.MulHigh or Op.And or Op.Or or Op.Xor or Op.Not:
-                if (!t.IsInteger()) Problem("needs an integer type");
-                ExpectAll(t, "the result");
-                break;
-            case Op.Shl or Op.Shr or Op.ShrU:
-                if (!t.IsInteger()) Problem("needs an integer type");
-                if (Arg(0) != t) Problem($"shifted value must be {t.Name()}");
-                if (!Arg(1).IsInteger()) Problem("shift count must be an integer");
-                break;
-            case Op.SignExtend8 or Op.SignExtend16 or Op.ZeroExtend8 or Op.ZeroExtend16:
-                Convert(IrType.I32, IrType.I32);
-                break;
-            case Op.SignExtend32 or Op.ZeroExtend32:
-                Convert(IrType.I32, IrType.I64);
-                break;
-            case Op.Truncate:
-                Convert(IrType.I64, IrType.I32);
-                break;
-            case Op.Eq or Op.Ne or Op.Lt or Op.Le or Op.Gt or Op.Ge or Op.LtU or Op.LeU or Op.GtU or Op.GeU:
-                if (t != IrType.I32) Problem("a comparison produces an i32");
-                if (Arg(0) != Arg(1)) Problem($"compares {Arg(0).Name()} with {Arg(1).Name()}");
-                if (!Arg(0).IsInteger()) Problem("compares integers (floats have their own comparisons)");
-                break;
-            case Op.FAdd or Op.FSub or Op.FMul or Op.FDiv or Op.FNeg or Op.FAbs or Op.FSqrt or Op.FMin or Op.FMax or Op.FCopySign or Op.FMulAdd
-                or Op.FRoundEven or Op.FFloor or Op.FCeiling or Op.FTruncate or Op.CheckFinite:
-                if (!t.IsFloat()) Problem("needs a float type");
-                ExpectAll(t, "the result");
-                break;
-            case Op.FEq or Op.FNe or Op.FLt or Op.FLe or Op.FGt or Op.FGe or Op.FLtU or Op.FLeU or Op.FGtU or Op.FGeU:
-                if (t != IrType.I32) Problem("a comparison produces an i32");
-                if (Arg(0) != Arg(1) || !Arg(0).IsFloat()) Problem($"compares {Arg(0).Name()} with {Arg(1).Name()}");
-                break;
-            case Op.IntToFloat or Op.UIntToFloat:
-                if (!Arg(0).IsInteger() || !t.IsFloat()) Problem("converts an integer to a float");
-                break;
-            case Op.FloatConvert:
-                if (!Arg(0).IsFloat() || !t.IsFloat() || Arg(0) == t) Problem("converts between f32 and f64");
-                break;
-            case Op.FloatToInt or Op.FloatToUInt:
-                Convert(IrType.F64, t);
-                if (!t.IsInteger()) Problem("converts to an integer");
-                break;
-            case Op.FloatToIntChecked or Op.FloatToUIntChecked:
-                Convert(IrType.F64, instr.Imm == 64 ? IrType.I64 : IrType.I32);
-                if (instr.Imm is not (8 or 16 or 32 or 64)) Problem("the target width must be 8, 16, 32 or 64");
-                break;
-            case Op.FSign:
-                if (!Arg(0).IsFloat() || t != IrType.I32) Problem("gives the i32 sign of a float");
-                break;
-            case Op.Bitcast:
-                if (Arg(0).Bits() != t.Bits() || Arg(0).IsFloat() == t.IsFloat()) Problem("reinterprets a float as the integer of its width, or back");
-                break;
             case Op.CallNative:
-                if (!t.IsFloat()) Problem("a C math function returns a float");
-                ExpectAll(t, "the result");
                 if (instr.Imm == 0) Problem("has no address");
-                break;
-            case var op when op.IsCheckedArithmetic():
-                if (!t.IsInteger()) Problem("needs an integer type");
-                ExpectAll(t, "the result");
-                break;
-            case var op when CheckedArithmetic.ConversionOf(op) is { } conversion:
-                if (!Arg(0).IsInteger()) Problem("operand must be an integer");
-                if (t != conversion.ResultType) Problem($"result must be {conversion.ResultType.Name()}");
                 break;
             case Op.Jump:
                 if (instr.Targets.Length != 1) Problem("jump has one target");

@@ -75,8 +75,42 @@ public enum OpFlags : byte
     Immediate = 64,
 }
 
+/// <summary>What types an operation takes and gives; the verifier checks each instruction against its op's rule.</summary>
+public enum OpTypes : byte
+{
+    /// <summary>Its own rule, in the verifier (parameters, calls, terminators).</summary>
+    Special,
+    /// <summary>The result and every operand have one type (copy, phi).</summary>
+    Same,
+    /// <summary>An integer result, every operand of its type.</summary>
+    Integer,
+    /// <summary>An integer value and an integer count of either width.</summary>
+    Shift,
+    /// <summary>A float result, every operand of its type.</summary>
+    Float,
+    /// <summary>An i32 0 or 1 from two integers of one type.</summary>
+    IntegerCompare,
+    /// <summary>An i32 0 or 1 from two floats of one type.</summary>
+    FloatCompare,
+    I32ToI32, I32ToI64, I64ToI32,
+    IntegerToFloat,
+    /// <summary>f32 to f64 or back.</summary>
+    FloatToFloat,
+    /// <summary>An f64 to an integer of the result's type.</summary>
+    DoubleToInteger,
+    /// <summary>An f64 to the i32 or i64 that holds Imm bits.</summary>
+    DoubleToIntegerChecked,
+    /// <summary>An i32 from a float (its sign).</summary>
+    FloatToI32,
+    /// <summary>The same bits in the other class: f64 and i64, f32 and i32.</summary>
+    Bitcast,
+    /// <summary>An integer to the result type its conversion names (see CheckedArithmetic).</summary>
+    CheckedConversion,
+}
+
 /// <param name="Arity">Number of operands, or -1 when it varies (phi, call, return).</param>
-public readonly record struct OpInfo(string Name, int Arity, OpFlags Flags)
+/// <param name="Types">The types it takes and gives.</param>
+public readonly record struct OpInfo(string Name, int Arity, OpFlags Flags, OpTypes Types)
 {
     public bool Is(OpFlags flag) => (Flags & flag) != 0;
 }
@@ -91,110 +125,110 @@ public static class OpTable
     static OpInfo[] Build()
     {
         var table = new OpInfo[Enum.GetValues<Op>().Length];
-        void Add(Op op, string name, int arity, OpFlags flags) => table[(int)op] = new OpInfo(name, arity, flags);
-        Add(Op.Const, "const", 0, P);
-        Add(Op.Param, "param", 0, OpFlags.Immediate);
-        Add(Op.Copy, "copy", 1, P);
-        Add(Op.Phi, "phi", -1, OpFlags.None);
-        Add(Op.Add, "add", 2, P | C);
-        Add(Op.Sub, "sub", 2, P);
-        Add(Op.Mul, "mul", 2, P | C);
+        void Add(Op op, string name, int arity, OpFlags flags, OpTypes types) => table[(int)op] = new OpInfo(name, arity, flags, types);
+        Add(Op.Const, "const", 0, P, OpTypes.Special);
+        Add(Op.Param, "param", 0, OpFlags.Immediate, OpTypes.Special);
+        Add(Op.Copy, "copy", 1, P, OpTypes.Same);
+        Add(Op.Phi, "phi", -1, OpFlags.None, OpTypes.Same);
+        Add(Op.Add, "add", 2, P | C, OpTypes.Integer);
+        Add(Op.Sub, "sub", 2, P, OpTypes.Integer);
+        Add(Op.Mul, "mul", 2, P | C, OpTypes.Integer);
         // Division can fault on x64, so it is not Pure: folding must prove the divisor safe first.
-        Add(Op.Div, "div", 2, X);
-        Add(Op.DivU, "div.u", 2, X);
-        Add(Op.Rem, "rem", 2, X);
-        Add(Op.RemU, "rem.u", 2, X);
-        Add(Op.Neg, "neg", 1, P);
-        Add(Op.MulHigh, "mulhi", 2, P | C);
-        Add(Op.And, "and", 2, P | C);
-        Add(Op.Or, "or", 2, P | C);
-        Add(Op.Xor, "xor", 2, P | C);
-        Add(Op.Not, "not", 1, P);
-        Add(Op.Shl, "shl", 2, P);
-        Add(Op.Shr, "shr", 2, P);
-        Add(Op.ShrU, "shr.u", 2, P);
-        Add(Op.SignExtend8, "sext8", 1, P);
-        Add(Op.SignExtend16, "sext16", 1, P);
-        Add(Op.ZeroExtend8, "zext8", 1, P);
-        Add(Op.ZeroExtend16, "zext16", 1, P);
-        Add(Op.SignExtend32, "sext32", 1, P);
-        Add(Op.ZeroExtend32, "zext32", 1, P);
-        Add(Op.Truncate, "trunc", 1, P);
-        Add(Op.Eq, "eq", 2, Cmp | C);
-        Add(Op.Ne, "ne", 2, Cmp | C);
-        Add(Op.Lt, "lt", 2, Cmp);
-        Add(Op.Le, "le", 2, Cmp);
-        Add(Op.Gt, "gt", 2, Cmp);
-        Add(Op.Ge, "ge", 2, Cmp);
-        Add(Op.LtU, "lt.u", 2, Cmp);
-        Add(Op.LeU, "le.u", 2, Cmp);
-        Add(Op.GtU, "gt.u", 2, Cmp);
-        Add(Op.GeU, "ge.u", 2, Cmp);
-        Add(Op.FAdd, "fadd", 2, P | C);
-        Add(Op.FSub, "fsub", 2, P);
-        Add(Op.FMul, "fmul", 2, P | C);
-        Add(Op.FDiv, "fdiv", 2, P);
-        Add(Op.FNeg, "fneg", 1, P);
-        Add(Op.FAbs, "fabs", 1, P);
-        Add(Op.FSqrt, "fsqrt", 1, P);
-        Add(Op.FMin, "fmin", 2, P | C);
-        Add(Op.FMax, "fmax", 2, P | C);
-        Add(Op.FCopySign, "fcopysign", 2, P);
-        Add(Op.FMulAdd, "fma", 3, P);
-        Add(Op.FRoundEven, "fround.even", 1, P);
-        Add(Op.FFloor, "ffloor", 1, P);
-        Add(Op.FCeiling, "fceil", 1, P);
-        Add(Op.FTruncate, "ftrunc", 1, P);
-        Add(Op.FEq, "feq", 2, Cmp | C);
-        Add(Op.FNe, "fne", 2, Cmp | C);
-        Add(Op.FLt, "flt", 2, Cmp);
-        Add(Op.FLe, "fle", 2, Cmp);
-        Add(Op.FGt, "fgt", 2, Cmp);
-        Add(Op.FGe, "fge", 2, Cmp);
-        Add(Op.FLtU, "flt.u", 2, Cmp);
-        Add(Op.FLeU, "fle.u", 2, Cmp);
-        Add(Op.FGtU, "fgt.u", 2, Cmp);
-        Add(Op.FGeU, "fge.u", 2, Cmp);
-        Add(Op.IntToFloat, "itof", 1, P);
-        Add(Op.UIntToFloat, "utof", 1, P);
-        Add(Op.FloatConvert, "fconv", 1, P);
-        Add(Op.FloatToInt, "ftoi", 1, P);
-        Add(Op.FloatToUInt, "ftou", 1, P);
-        Add(Op.FloatToIntChecked, "ftoi.ovf", 1, X | OpFlags.Immediate);
-        Add(Op.FloatToUIntChecked, "ftou.ovf", 1, X | OpFlags.Immediate);
-        Add(Op.Bitcast, "bitcast", 1, P);
-        Add(Op.CheckFinite, "ckfinite", 1, X);
-        Add(Op.FSign, "fsign", 1, X);
-        Add(Op.Call, "call", -1, S | X);
+        Add(Op.Div, "div", 2, X, OpTypes.Integer);
+        Add(Op.DivU, "div.u", 2, X, OpTypes.Integer);
+        Add(Op.Rem, "rem", 2, X, OpTypes.Integer);
+        Add(Op.RemU, "rem.u", 2, X, OpTypes.Integer);
+        Add(Op.Neg, "neg", 1, P, OpTypes.Integer);
+        Add(Op.MulHigh, "mulhi", 2, P | C, OpTypes.Integer);
+        Add(Op.And, "and", 2, P | C, OpTypes.Integer);
+        Add(Op.Or, "or", 2, P | C, OpTypes.Integer);
+        Add(Op.Xor, "xor", 2, P | C, OpTypes.Integer);
+        Add(Op.Not, "not", 1, P, OpTypes.Integer);
+        Add(Op.Shl, "shl", 2, P, OpTypes.Shift);
+        Add(Op.Shr, "shr", 2, P, OpTypes.Shift);
+        Add(Op.ShrU, "shr.u", 2, P, OpTypes.Shift);
+        Add(Op.SignExtend8, "sext8", 1, P, OpTypes.I32ToI32);
+        Add(Op.SignExtend16, "sext16", 1, P, OpTypes.I32ToI32);
+        Add(Op.ZeroExtend8, "zext8", 1, P, OpTypes.I32ToI32);
+        Add(Op.ZeroExtend16, "zext16", 1, P, OpTypes.I32ToI32);
+        Add(Op.SignExtend32, "sext32", 1, P, OpTypes.I32ToI64);
+        Add(Op.ZeroExtend32, "zext32", 1, P, OpTypes.I32ToI64);
+        Add(Op.Truncate, "trunc", 1, P, OpTypes.I64ToI32);
+        Add(Op.Eq, "eq", 2, Cmp | C, OpTypes.IntegerCompare);
+        Add(Op.Ne, "ne", 2, Cmp | C, OpTypes.IntegerCompare);
+        Add(Op.Lt, "lt", 2, Cmp, OpTypes.IntegerCompare);
+        Add(Op.Le, "le", 2, Cmp, OpTypes.IntegerCompare);
+        Add(Op.Gt, "gt", 2, Cmp, OpTypes.IntegerCompare);
+        Add(Op.Ge, "ge", 2, Cmp, OpTypes.IntegerCompare);
+        Add(Op.LtU, "lt.u", 2, Cmp, OpTypes.IntegerCompare);
+        Add(Op.LeU, "le.u", 2, Cmp, OpTypes.IntegerCompare);
+        Add(Op.GtU, "gt.u", 2, Cmp, OpTypes.IntegerCompare);
+        Add(Op.GeU, "ge.u", 2, Cmp, OpTypes.IntegerCompare);
+        Add(Op.FAdd, "fadd", 2, P | C, OpTypes.Float);
+        Add(Op.FSub, "fsub", 2, P, OpTypes.Float);
+        Add(Op.FMul, "fmul", 2, P | C, OpTypes.Float);
+        Add(Op.FDiv, "fdiv", 2, P, OpTypes.Float);
+        Add(Op.FNeg, "fneg", 1, P, OpTypes.Float);
+        Add(Op.FAbs, "fabs", 1, P, OpTypes.Float);
+        Add(Op.FSqrt, "fsqrt", 1, P, OpTypes.Float);
+        Add(Op.FMin, "fmin", 2, P | C, OpTypes.Float);
+        Add(Op.FMax, "fmax", 2, P | C, OpTypes.Float);
+        Add(Op.FCopySign, "fcopysign", 2, P, OpTypes.Float);
+        Add(Op.FMulAdd, "fma", 3, P, OpTypes.Float);
+        Add(Op.FRoundEven, "fround.even", 1, P, OpTypes.Float);
+        Add(Op.FFloor, "ffloor", 1, P, OpTypes.Float);
+        Add(Op.FCeiling, "fceil", 1, P, OpTypes.Float);
+        Add(Op.FTruncate, "ftrunc", 1, P, OpTypes.Float);
+        Add(Op.FEq, "feq", 2, Cmp | C, OpTypes.FloatCompare);
+        Add(Op.FNe, "fne", 2, Cmp | C, OpTypes.FloatCompare);
+        Add(Op.FLt, "flt", 2, Cmp, OpTypes.FloatCompare);
+        Add(Op.FLe, "fle", 2, Cmp, OpTypes.FloatCompare);
+        Add(Op.FGt, "fgt", 2, Cmp, OpTypes.FloatCompare);
+        Add(Op.FGe, "fge", 2, Cmp, OpTypes.FloatCompare);
+        Add(Op.FLtU, "flt.u", 2, Cmp, OpTypes.FloatCompare);
+        Add(Op.FLeU, "fle.u", 2, Cmp, OpTypes.FloatCompare);
+        Add(Op.FGtU, "fgt.u", 2, Cmp, OpTypes.FloatCompare);
+        Add(Op.FGeU, "fge.u", 2, Cmp, OpTypes.FloatCompare);
+        Add(Op.IntToFloat, "itof", 1, P, OpTypes.IntegerToFloat);
+        Add(Op.UIntToFloat, "utof", 1, P, OpTypes.IntegerToFloat);
+        Add(Op.FloatConvert, "fconv", 1, P, OpTypes.FloatToFloat);
+        Add(Op.FloatToInt, "ftoi", 1, P, OpTypes.DoubleToInteger);
+        Add(Op.FloatToUInt, "ftou", 1, P, OpTypes.DoubleToInteger);
+        Add(Op.FloatToIntChecked, "ftoi.ovf", 1, X | OpFlags.Immediate, OpTypes.DoubleToIntegerChecked);
+        Add(Op.FloatToUIntChecked, "ftou.ovf", 1, X | OpFlags.Immediate, OpTypes.DoubleToIntegerChecked);
+        Add(Op.Bitcast, "bitcast", 1, P, OpTypes.Bitcast);
+        Add(Op.CheckFinite, "ckfinite", 1, X, OpTypes.Float);
+        Add(Op.FSign, "fsign", 1, X, OpTypes.FloatToI32);
+        Add(Op.Call, "call", -1, S | X, OpTypes.Special);
         // The C library cannot fail or see the frame; a call into it is a pure function of its operands.
-        Add(Op.CallNative, "call.c", -1, P);
-        Add(Op.EnsureTypeInitialized, "typeinit", 1, S | X);
-        Add(Op.Jump, "jump", 0, T);
-        Add(Op.Branch, "branch", 1, T);
-        Add(Op.Switch, "switch", 1, T);
-        Add(Op.ThrowViaHelper, "throw.helper", -1, T | S | X);
-        Add(Op.Return, "return", -1, T | S);
+        Add(Op.CallNative, "call.c", -1, P, OpTypes.Float);
+        Add(Op.EnsureTypeInitialized, "typeinit", 1, S | X, OpTypes.Special);
+        Add(Op.Jump, "jump", 0, T, OpTypes.Special);
+        Add(Op.Branch, "branch", 1, T, OpTypes.Special);
+        Add(Op.Switch, "switch", 1, T, OpTypes.Special);
+        Add(Op.ThrowViaHelper, "throw.helper", -1, T | S | X, OpTypes.Special);
+        Add(Op.Return, "return", -1, T | S, OpTypes.Special);
         // Checked operations may throw, so they are not Pure: only a proof that they cannot overflow removes or folds them.
-        Add(Op.AddOvf, "add.ovf", 2, X | C);
-        Add(Op.AddOvfUn, "add.ovf.un", 2, X | C);
-        Add(Op.SubOvf, "sub.ovf", 2, X);
-        Add(Op.SubOvfUn, "sub.ovf.un", 2, X);
-        Add(Op.MulOvf, "mul.ovf", 2, X | C);
-        Add(Op.MulOvfUn, "mul.ovf.un", 2, X | C);
-        Add(Op.ConvOvfI1, "conv.ovf.i1", 1, X);
-        Add(Op.ConvOvfU1, "conv.ovf.u1", 1, X);
-        Add(Op.ConvOvfI2, "conv.ovf.i2", 1, X);
-        Add(Op.ConvOvfU2, "conv.ovf.u2", 1, X);
-        Add(Op.ConvOvfI4, "conv.ovf.i4", 1, X);
-        Add(Op.ConvOvfU4, "conv.ovf.u4", 1, X);
-        Add(Op.ConvOvfU8, "conv.ovf.u8", 1, X);
-        Add(Op.ConvOvfI1Un, "conv.ovf.i1.un", 1, X);
-        Add(Op.ConvOvfU1Un, "conv.ovf.u1.un", 1, X);
-        Add(Op.ConvOvfI2Un, "conv.ovf.i2.un", 1, X);
-        Add(Op.ConvOvfU2Un, "conv.ovf.u2.un", 1, X);
-        Add(Op.ConvOvfI4Un, "conv.ovf.i4.un", 1, X);
-        Add(Op.ConvOvfU4Un, "conv.ovf.u4.un", 1, X);
-        Add(Op.ConvOvfI8Un, "conv.ovf.i8.un", 1, X);
+        Add(Op.AddOvf, "add.ovf", 2, X | C, OpTypes.Integer);
+        Add(Op.AddOvfUn, "add.ovf.un", 2, X | C, OpTypes.Integer);
+        Add(Op.SubOvf, "sub.ovf", 2, X, OpTypes.Integer);
+        Add(Op.SubOvfUn, "sub.ovf.un", 2, X, OpTypes.Integer);
+        Add(Op.MulOvf, "mul.ovf", 2, X | C, OpTypes.Integer);
+        Add(Op.MulOvfUn, "mul.ovf.un", 2, X | C, OpTypes.Integer);
+        Add(Op.ConvOvfI1, "conv.ovf.i1", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfU1, "conv.ovf.u1", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfI2, "conv.ovf.i2", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfU2, "conv.ovf.u2", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfI4, "conv.ovf.i4", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfU4, "conv.ovf.u4", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfU8, "conv.ovf.u8", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfI1Un, "conv.ovf.i1.un", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfU1Un, "conv.ovf.u1.un", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfI2Un, "conv.ovf.i2.un", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfU2Un, "conv.ovf.u2.un", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfI4Un, "conv.ovf.i4.un", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfU4Un, "conv.ovf.u4.un", 1, X, OpTypes.CheckedConversion);
+        Add(Op.ConvOvfI8Un, "conv.ovf.i8.un", 1, X, OpTypes.CheckedConversion);
         return table;
     }
 
