@@ -21,6 +21,18 @@ public class ReadmeExamples
 
     static int State(int input) => input switch { 0 => 10, 1 => 20, 2 => 30, 3 => 5, _ => -1 };
 
+    static int Mandelbrot(double cr, double ci, int limit)
+    {
+        double zr = 0, zi = 0;
+        int n = 0;
+        while (n < limit && zr * zr + zi * zi <= 4.0) { double t = zr * zr - zi * zi + cr; zi = 2 * zr * zi + ci; zr = t; n++; }
+        return n;
+    }
+
+    static double AcrossCalls(double x) => Math.Sin(x) * Math.Cos(x) + Math.Sqrt(Math.Abs(x)) * Math.Exp(-x * x);
+
+    static int Area(int w, int h) => checked(w * h);   // imul + jo: Area(65536, 65536) throws OverflowException
+
     [Fact]
     public void The_opening_example_returns_5()
     {
@@ -43,5 +55,22 @@ public class ReadmeExamples
         foreach (var n in new[] { -5L, 0, 1, 2, 3, 27, 97, 871, 1_000_000_007 }) Assert.Equal(CollatzSteps(n), collatz(n));
         for (uint n = 0; n < 200; n++) Assert.Equal(IsEven(n), isEven(n));
         for (int i = -3; i < 7; i++) Assert.Equal(State(i), state(i));
+    }
+
+    [Fact]
+    public void The_floating_point_and_checked_examples_match_the_clr()
+    {
+        var mandelbrot = Jit.Compile<Func<double, double, int, int>>(Mandelbrot);
+        var acrossCalls = Jit.Compile<Func<double, double>>(AcrossCalls);
+        var area = Jit.Compile<Func<int, int, int>>(Area);
+        foreach (var (r, i) in new[] { (-0.75, 0.1), (0.3, 0.5), (-2.0, 0.0), (double.NaN, 0.0), (0.25, 0.0) })
+            Assert.Equal(Mandelbrot(r, i, 1000), mandelbrot(r, i, 1000));
+        foreach (var x in new[] { 0.0, -0.0, 1.5, -2.75, 1e-300, double.NaN, double.PositiveInfinity })
+            Assert.Equal(BitConverter.DoubleToInt64Bits(AcrossCalls(x)), BitConverter.DoubleToInt64Bits(acrossCalls(x)));
+        Assert.Equal(Area(300, 200), area(300, 200));
+        Assert.Throws<OverflowException>(() => area(65536, 65536));
+        var code = Jit.Disassemble(area);
+        Assert.Contains("imul", code);
+        Assert.Contains("jo ", code);
     }
 }
