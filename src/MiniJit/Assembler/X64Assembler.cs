@@ -116,6 +116,10 @@ public sealed partial class X64Assembler
         return label;
     }
 
+    /// <summary>Whether <paramref name="label"/> is the pool entry whose 16 bytes are all zero (+0.0 in every lane),
+    /// which code can make with xorps instead of reading memory.</summary>
+    public bool IsZeroConstant(Label label) => _constants.TryGetValue((0, 0), out var zero) && zero == label;
+
     void PlaceConstants()
     {
         if (_constantsPlaced || _constants.Count == 0) return;

@@ -40,6 +40,11 @@ public sealed partial class X64Emitter
             return;
         }
         var memory = destination.IsMemory ? destination.Memory : source.Memory;
+        if (destination.IsRegister && memory.RipLabel is { } constant && asm.IsZeroConstant(constant))
+        {
+            Add(MOp.Xorps, destination, destination);  // +0.0 needs no load
+            return;
+        }
         Add(memory.Size == 4 ? MOp.Movss : MOp.Movsd, destination, source);
     }
 
