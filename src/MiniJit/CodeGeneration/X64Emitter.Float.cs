@@ -313,11 +313,7 @@ public sealed partial class X64Emitter
             Cold(MOp.Label, large);
             Cold(MOp.Ucomisd, value, PoolDouble(18446744073709551616.0));
             Cold(MOp.Jcc, max, condition: Condition.AE);
-            Cold(MOp.Movaps, XmmScratch2, value);
-            Cold(MOp.Subsd, XmmScratch2, PoolDouble(9223372036854775808.0));
-            Cold(MOp.Cvttsd2si, wide, XmmScratch2);
-            Cold(MOp.Mov, Scratch2, MOperand.Imm(long.MinValue));
-            Cold(MOp.Xor, wide, Scratch2);
+            cold.AddRange(ConvertFromTopHalf(wide, value));
             Cold(MOp.Jmp, back);
         }
         Cold(MOp.Label, max);
@@ -358,15 +354,21 @@ public sealed partial class X64Emitter
             Add(MOp.Cvttsd2si, wide, value);
             Add(MOp.Jmp, done);
             Add(MOp.Label, large);
-            Add(MOp.Movaps, XmmScratch2, value);
-            Add(MOp.Subsd, XmmScratch2, PoolDouble(9223372036854775808.0));
-            Add(MOp.Cvttsd2si, wide, XmmScratch2);
-            Add(MOp.Mov, Scratch2, MOperand.Imm(long.MinValue));
-            Add(MOp.Xor, wide, Scratch2);
+            code.AddRange(ConvertFromTopHalf(wide, value));
             Add(MOp.Label, done);
         }
         Store(instr, target);
     }
+
+    /// <summary>An f64 in [2^63, 2^64) to uint64: convert it less 2^63 (which cvttsd2si can), then set the top bit.</summary>
+    MachineInstr[] ConvertFromTopHalf(Register wide, Register value) =>
+    [
+        new(MOp.Movaps, XmmScratch2, value),
+        new(MOp.Subsd, XmmScratch2, PoolDouble(9223372036854775808.0)),
+        new(MOp.Cvttsd2si, wide, XmmScratch2),
+        new(MOp.Mov, Scratch2, MOperand.Imm(long.MinValue)),
+        new(MOp.Xor, wide, Scratch2),
+    ];
 
     /// <summary>The same bits in the other register class: movq/movd, or a plain move through memory.</summary>
     void EmitBitcast(Instr instr)

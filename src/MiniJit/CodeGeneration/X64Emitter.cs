@@ -303,12 +303,12 @@ public sealed partial class X64Emitter
             case Op.And when lowered.FusedIntoBranch[instr.Result]: break;  // the branch emits `test`
             case Op.Add or Op.Sub or Op.And or Op.Or or Op.Xor or Op.Mul: EmitBinary(instr); break;
             case Op.AddOvf or Op.AddOvfUn or Op.SubOvf or Op.SubOvfUn or Op.MulOvf: EmitBinary(instr); break;
-            case Op.MulOvfUn: EmitUnsignedCheckedMultiply(instr); break;
+            case Op.MulOvfUn: EmitWideMultiply(instr, MOp.MulWide, Register.Rax); break;
             case var op when CheckedArithmetic.ConversionOf(op) is { } conversion: EmitCheckedConversion(instr, conversion); break;
             case Op.Neg or Op.Not: EmitUnary(instr); break;
             case Op.Shl or Op.Shr or Op.ShrU: EmitShift(instr); break;
             case Op.Div or Op.DivU or Op.Rem or Op.RemU: EmitDivision(instr); break;
-            case Op.MulHigh: EmitMultiplyHigh(instr); break;
+            case Op.MulHigh: EmitWideMultiply(instr, MOp.ImulWide, Register.Rdx); break;
             case Op.SignExtend8 or Op.SignExtend16 or Op.ZeroExtend8 or Op.ZeroExtend16 or Op.SignExtend32:
                 EmitExtension(instr);
                 break;
@@ -423,9 +423,12 @@ public sealed partial class X64Emitter
         Store(instr, target);
     }
 
-    /// <summary>mul.ovf.un: the one-operand mul multiplies rax by its operand into rdx:rax and sets OF (and CF) exactly
-    /// when the high half is not zero, that is when the unsigned product does not fit.</summary>
-    void EmitUnsignedCheckedMultiply(Instr instr)
+    /// <summary>
+    /// The one-operand multiplies, which multiply rax by their operand into rdx:rax. mulhi (imul) keeps the high half.
+    /// mul.ovf.un (mul) keeps the low half, and mul sets OF (and CF) exactly when the high half is not zero, that is
+    /// when the unsigned product does not fit.
+    /// </summary>
+    void EmitWideMultiply(Instr instr, MOp multiply, Register half)
     {
         int size = SizeOf(instr.Type);
         var (a, b) = (Where(instr.Args[0]), Where(instr.Args[1]));
@@ -436,9 +439,9 @@ public sealed partial class X64Emitter
             b = Sized(Scratch, size);
         }
         Move(Sized(Register.Rax, size), a);
-        Add(MOp.MulWide, b);
-        Add(MOp.Jcc, ErrorStub(JitStatus.Overflow), condition: Condition.O);
-        Move(Where(instr.Result), Sized(Register.Rax, size));
+        Add(multiply, b);
+        if (multiply == MOp.MulWide) Add(MOp.Jcc, ErrorStub(JitStatus.Overflow), condition: Condition.O);
+        Move(Where(instr.Result), Sized(half, size));
     }
 
     /// <summary>
@@ -568,22 +571,6 @@ public sealed partial class X64Emitter
         Add(signed ? MOp.Idiv : MOp.Div, divisor);
         var result = Sized(instr.Op is Op.Div or Op.DivU ? Register.Rax : Register.Rdx, size);
         Move(Where(instr.Result), result);
-    }
-
-    /// <summary>One-operand imul multiplies rax by its operand into rdx:rax; the high half is the result.</summary>
-    void EmitMultiplyHigh(Instr instr)
-    {
-        int size = SizeOf(instr.Type);
-        var (a, b) = (Where(instr.Args[0]), Where(instr.Args[1]));
-        if (a.IsImmediate || b.IsRegister && b.Register.Number is 0) (a, b) = (b, a);
-        if (b.IsImmediate || b.IsRegister && b.Register.Number is 0 or 2)
-        {
-            Move(Sized(Scratch, size), b);
-            b = Sized(Scratch, size);
-        }
-        Move(Sized(Register.Rax, size), a);
-        Add(MOp.ImulWide, b);
-        Move(Where(instr.Result), Sized(Register.Rdx, size));
     }
 
     void EmitExtension(Instr instr)

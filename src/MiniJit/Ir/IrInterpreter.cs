@@ -194,49 +194,31 @@ public static unsafe class IrInterpreter
             };
             return result ? 1 : 0;
         }
-        if (type == IrType.F32)
-        {
-            float fx = (float)x, fy = (float)y, fz = (float)z;
-            return Bits(op switch
-            {
-                Op.FAdd => fx + fy,
-                Op.FSub => fx - fy,
-                Op.FMul => fx * fy,
-                Op.FDiv => fx / fy,
-                Op.FNeg => -fx,
-                Op.FAbs => MathF.Abs(fx),
-                Op.FSqrt => MathF.Sqrt(fx),
-                Op.FMin => MathF.Min(fx, fy),
-                Op.FMax => MathF.Max(fx, fy),
-                Op.FCopySign => MathF.CopySign(fx, fy),
-                Op.FMulAdd => MathF.FusedMultiplyAdd(fx, fy, fz),
-                Op.FRoundEven => MathF.Round(fx),
-                Op.FFloor => MathF.Floor(fx),
-                Op.FCeiling => MathF.Ceiling(fx),
-                Op.FTruncate => MathF.Truncate(fx),
-                _ => throw new ArgumentException($"{op.Name()} is not a float operation"),
-            });
-        }
-        return Bits(op switch
-        {
-            Op.FAdd => x + y,
-            Op.FSub => x - y,
-            Op.FMul => x * y,
-            Op.FDiv => x / y,
-            Op.FNeg => -x,
-            Op.FAbs => Math.Abs(x),
-            Op.FSqrt => Math.Sqrt(x),
-            Op.FMin => Math.Min(x, y),
-            Op.FMax => Math.Max(x, y),
-            Op.FCopySign => Math.CopySign(x, y),
-            Op.FMulAdd => Math.FusedMultiplyAdd(x, y, z),
-            Op.FRoundEven => Math.Round(x),
-            Op.FFloor => Math.Floor(x),
-            Op.FCeiling => Math.Ceiling(x),
-            Op.FTruncate => Math.Truncate(x),
-            _ => throw new ArgumentException($"{op.Name()} is not a float operation"),
-        });
+        return type == IrType.F32
+            ? Bits(Arithmetic(op, (float)x, (float)y, (float)z))
+            : Bits(Arithmetic(op, x, y, z));
     }
+
+    /// <summary>One rule for both widths: C#'s float arithmetic stays in float, as the CLR's does.</summary>
+    static T Arithmetic<T>(Op op, T x, T y, T z) where T : System.Numerics.IFloatingPointIeee754<T> => op switch
+    {
+        Op.FAdd => x + y,
+        Op.FSub => x - y,
+        Op.FMul => x * y,
+        Op.FDiv => x / y,
+        Op.FNeg => -x,
+        Op.FAbs => T.Abs(x),
+        Op.FSqrt => T.Sqrt(x),
+        Op.FMin => T.Min(x, y),   // Math.Min's rules: NaN if either is, -0.0 below +0.0
+        Op.FMax => T.Max(x, y),
+        Op.FCopySign => T.CopySign(x, y),
+        Op.FMulAdd => T.FusedMultiplyAdd(x, y, z),
+        Op.FRoundEven => T.Round(x),
+        Op.FFloor => T.Floor(x),
+        Op.FCeiling => T.Ceiling(x),
+        Op.FTruncate => T.Truncate(x),
+        _ => throw new ArgumentException($"{op.Name()} is not a float operation"),
+    };
 
     static long Bits(double value) => BitConverter.DoubleToInt64Bits(value);
     static long Bits(float value) => BitConverter.SingleToInt32Bits(value);
