@@ -36,7 +36,7 @@ public sealed class ProgramGenerator
     static readonly string[] Integers = ["int", "long", "uint", "ulong", "short", "ushort", "byte", "sbyte", "char"];
     static readonly string[] Storage = ["int", "long", "int", "long", "uint", "ulong", "byte", "sbyte", "short", "ushort", "char", "double", "double", "float"];
     static readonly string[] ParamTypes = ["int", "long", "int", "long", "uint", "ulong", "short", "ushort", "byte", "sbyte", "char", "bool", "double", "double", "float"];
-    static readonly string[] FloatHeavyParamTypes = ["double", "double", "double", "float", "float", "double", "float", "double", "double", "int", "long"];
+    static readonly string[] FloatHeavyParamTypes = ["double", "double", "double", "float", "float", "double", "float", "double", "float", "int"];
     static readonly string[] ReturnTypes = ["int", "long", "int", "long", "uint", "ulong", "byte", "sbyte", "short", "ushort", "char", "bool", "double", "double", "float"];
     static readonly string[] OneOperandMath = ["Sqrt", "Abs", "Floor", "Ceiling", "Truncate", "Round", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Tanh", "Exp", "Log", "Log10", "Log2", "Cbrt"];
     static readonly string[] TwoOperandMath = ["Min", "Max", "CopySign", "Atan2", "Pow"];
@@ -71,8 +71,13 @@ public sealed class ProgramGenerator
         for (int i = 0; i < count; i++)
         {
             int parameterCount = Chance(25) ? rng.Next(5, 11) : rng.Next(1, 5);
-            // Mostly floating point: more than eight such parameters spill from the xmm registers to the stack.
-            var pool = parameterCount >= 5 && Chance(40) ? FloatHeavyParamTypes : ParamTypes;
+            var pool = ParamTypes;
+            if (parameterCount >= 5 && Chance(40))
+            {
+                // Mostly floating point: past eight such parameters they go on the stack, not in xmm registers.
+                pool = FloatHeavyParamTypes;
+                if (Chance(50)) parameterCount = rng.Next(9, 11);
+            }
             string[] types = [.. Enumerable.Range(0, parameterCount).Select(_ => Pick(pool))];
             if (i == recursive) types[0] = "int";
             methods.Add(new Method($"M{i}", Pick(ReturnTypes), types, i == recursive));
