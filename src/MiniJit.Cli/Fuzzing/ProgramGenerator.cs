@@ -5,14 +5,23 @@ namespace MiniJit.Cli.Fuzzing;
 
 /// <summary>
 /// Generates random C# programs in MiniJit's supported subset, shaped like real code: a class of static methods
-/// with up to ten parameters of every integer type; arithmetic, bitwise, shift, cast, comparison and ternary
-/// expressions, checked arithmetic and casts, and the integer Math helpers; if/else, switch on every integer type,
-/// early returns, break/continue; for, while and do-while loops
-/// (nested, with small constant or masked bounds so every program ends) that carry values around the back edge the
-/// way real loops do — rotated, swapped, shifted by one (<c>(a, b) = (b, a + b)</c>, <c>t = a + b; a = b; b = t;</c>,
-/// <c>x = y++</c>) — sometimes used after the loop and sometimes not; calls from each method to later ones, and at
-/// most one method that calls itself on a depth parameter that every call decreases. The same seed always gives the
-/// same program.
+/// with up to ten parameters of every integer type, <c>double</c> and <c>float</c> (some methods take mostly
+/// floating-point parameters, so that more than eight travel in xmm registers and the rest on the stack); arithmetic,
+/// bitwise, shift, cast, comparison and ternary expressions; if/else, switch on every integer type, early returns,
+/// break/continue; for, while and do-while loops (nested, with small constant or masked bounds so every program ends)
+/// that carry values around the back edge the way real loops do — rotated, swapped, shifted by one
+/// (<c>(a, b) = (b, a + b)</c>, <c>t = a + b; a = b; b = t;</c>, <c>x = y++</c>) — sometimes used after the loop and
+/// sometimes not; calls from each method to later ones, and at most one method that calls itself on a depth parameter
+/// that every call decreases.
+/// <para>Floating point: + - * / % and negation, every comparison and its negation (<c>!(a &lt; b)</c>, the unordered
+/// CIL forms), conversions both ways between every integer type and float/double (unchecked, and
+/// <c>checked((int)…)</c> on operands biased so that some fit and some overflow), float ↔ double, the math library
+/// (<c>Math.Sqrt</c>, <c>Math.Sin</c>, <c>MathF.Pow</c>, …), literals such as <c>-0d</c>, <c>1E+300d</c>,
+/// <c>double.NaN</c> and <c>float.Epsilon</c>, and loop-carried accumulators (sums, products, Newton iterations, Horner
+/// polynomials). A floating-point test may join a loop's test, but only beside its integer counter, so no NaN or
+/// zero step can make a loop endless.</para>
+/// Checked arithmetic and casts, and the integer Math helpers (Abs, Sign, Clamp, Max, Min, BigMul), appear too.
+/// The same seed always gives the same program.
 /// </summary>
 public sealed class ProgramGenerator
 {
@@ -24,10 +33,15 @@ public sealed class ProgramGenerator
     const int MaxRecursionDepth = 6;
 
     static readonly string[] Arith = ["int", "long", "uint", "ulong"];
+    static readonly string[] Floats = ["double", "float"];
     static readonly string[] Integers = ["int", "long", "uint", "ulong", "short", "ushort", "byte", "sbyte", "char"];
-    static readonly string[] Storage = ["int", "long", "int", "long", "uint", "ulong", "byte", "sbyte", "short", "ushort", "char"];
-    static readonly string[] ParamTypes = ["int", "long", "int", "long", "uint", "ulong", "short", "ushort", "byte", "sbyte", "char", "bool"];
-    static readonly string[] ReturnTypes = ["int", "long", "int", "long", "uint", "ulong", "byte", "sbyte", "short", "ushort", "char", "bool"];
+    static readonly string[] Storage = ["int", "long", "int", "long", "uint", "ulong", "byte", "sbyte", "short", "ushort", "char", "double", "double", "float"];
+    static readonly string[] ParamTypes = ["int", "long", "int", "long", "uint", "ulong", "short", "ushort", "byte", "sbyte", "char", "bool", "double", "double", "float"];
+    static readonly string[] FloatHeavyParamTypes = ["double", "double", "double", "float", "float", "double", "float", "double", "float", "int"];
+    static readonly string[] ReturnTypes = ["int", "long", "int", "long", "uint", "ulong", "byte", "sbyte", "short", "ushort", "char", "bool", "double", "double", "float"];
+    static readonly string[] OneOperandMath = ["Sqrt", "Abs", "Floor", "Ceiling", "Truncate", "Round", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Tanh", "Exp", "Log", "Log10", "Log2", "Cbrt"];
+    static readonly string[] TwoOperandMath = ["Min", "Max", "CopySign", "Atan2", "Pow"];
+    static readonly string[] Rounding = ["Floor", "Ceiling", "Truncate", "Round"];
 
     /// <param name="Recursive">Calls itself; its first parameter <c>p0</c> (an int) is the remaining depth.</param>
     sealed record Method(string Name, string Return, string[] Params, bool Recursive);
@@ -47,6 +61,8 @@ public sealed class ProgramGenerator
     T Pick<T>(IReadOnlyList<T> items) => items[rng.Next(items.Count)];
     bool Chance(int percent) => rng.Next(100) < percent;
 
+    static bool IsFloat(string type) => type is "double" or "float";
+
     public string Generate(string className)
     {
         int count = rng.Next(1, 6);
@@ -56,7 +72,14 @@ public sealed class ProgramGenerator
         for (int i = 0; i < count; i++)
         {
             int parameterCount = Chance(25) ? rng.Next(5, 11) : rng.Next(1, 5);
-            string[] types = [.. Enumerable.Range(0, parameterCount).Select(_ => Pick(ParamTypes))];
+            var pool = ParamTypes;
+            if (parameterCount >= 5 && Chance(40))
+            {
+                // Mostly floating point: past eight such parameters they go on the stack, not in xmm registers.
+                pool = FloatHeavyParamTypes;
+                if (Chance(50)) parameterCount = rng.Next(9, 11);
+            }
+            string[] types = [.. Enumerable.Range(0, parameterCount).Select(_ => Pick(pool))];
             if (i == recursive) types[0] = "int";
             methods.Add(new Method($"M{i}", Pick(ReturnTypes), types, i == recursive));
         }
@@ -135,7 +158,7 @@ public sealed class ProgramGenerator
 
     void Statement(int depth, int loopDepth, bool canBreak)
     {
-        int roll = rng.Next(100);
+        int roll = rng.Next(108);
         var assignable = Assignable();
         // Deep down only straight-line statements, so the nesting (and the generator's recursion) stays bounded.
         if (depth >= 3) roll = assignable.Count > 0 ? rng.Next(35) : 0;
@@ -151,10 +174,10 @@ public sealed class ProgramGenerator
             var v = Pick(assignable);
             Line($"{v.Name} = {Value(v.Type, 3, loopDepth)};");
         }
-        else if (roll < 29 && assignable.Any(v => Arith.Contains(v.Type)))
+        else if (roll < 29 && assignable.Any(v => Arith.Contains(v.Type) || IsFloat(v.Type)))
         {
-            var v = Pick(assignable.Where(v => Arith.Contains(v.Type)).ToList());
-            var op = Pick(new[] { "+=", "-=", "*=", "^=", "|=", "&=" });
+            var v = Pick(assignable.Where(v => Arith.Contains(v.Type) || IsFloat(v.Type)).ToList());
+            var op = IsFloat(v.Type) ? Pick(new[] { "+=", "-=", "*=", "/=", "%=", "+=", "*=" }) : Pick(new[] { "+=", "-=", "*=", "^=", "|=", "&=" });
             Line($"{v.Name} {op} {Expr(v.Type, 2, loopDepth)};");
         }
         else if (roll < 35 && loopDepth > 0 && SameTypePairs(assignable) is { Count: > 0 } pairs)
@@ -175,7 +198,7 @@ public sealed class ProgramGenerator
         }
         else if (roll < 54 && loopDepth < 3)
         {
-            Loop(depth, loopDepth, carried: []);
+            Loop(depth, loopDepth, []);
         }
         else if (roll < 64 && loopDepth < 3)
         {
@@ -193,9 +216,13 @@ public sealed class ProgramGenerator
         {
             Line($"if ({Cond(1, loopDepth)}) {(Chance(50) ? "break" : "continue")};");
         }
+        else if (roll >= 100 && loopDepth < 3)
+        {
+            AccumulatorLoop(depth, loopDepth);
+        }
         else
         {
-            var t = Pick(Arith);
+            var t = Chance(70) ? Pick(Arith) : Pick(Floats);
             var name = $"v{counter++}";
             Line($"{t} {name} = {Expr(t, 3, loopDepth)};");
             scope.Add(new Variable(name, t, true));
@@ -220,6 +247,7 @@ public sealed class ProgramGenerator
             case 2: Line($"{x.Name} = {y.Name}; {y.Name}++;"); break;
             case 3: Line($"{x.Name} = {y.Name}++;"); break;
             case 4: Line($"({x.Name}, {y.Name}) = ({y.Name}, {x.Name});"); break;
+            case 5 when IsFloat(t): Line($"{x.Name} = ({t})({y.Name} - {x.Name}); {y.Name} = ({t})({y.Name} * {FloatLiteral(0.5, t)} + ({Var(t)}));"); break;
             case 5: Line($"{x.Name} = ({t})({y.Name} - {x.Name}); {y.Name} = ({t})({y.Name} ^ ({Var(t)}));"); break;
             default: Line($"{x.Name} = ++{y.Name};"); break;
         }
@@ -240,67 +268,140 @@ public sealed class ProgramGenerator
         }
         var before = scope.ToList();
         scope.AddRange(carried);
-        Loop(depth, loopDepth, carried);
+        List<Action<string>> rotations = [.. Enumerable.Range(0, rng.Next(1, 3)).Select(_ => (Action<string>)(_ =>
+        {
+            var x = Pick(carried);
+            var y = Pick(carried.Where(v => v != x).ToList());
+            Rotate(x, y);
+        }))];
+        Loop(depth, loopDepth, rotations);
         if (Chance(50)) scope = before;
     }
 
-    /// <summary>A for, while or do-while loop with a small bound. <paramref name="carried"/> are rotated in the
-    /// body besides its random statements.</summary>
-    void Loop(int depth, int loopDepth, List<Variable> carried)
+    /// <summary>Floating-point values a loop accumulates, the way numeric code does: a sum, a product, a Newton
+    /// iteration for a square root, a Horner polynomial, a sum and a sum of squares. The loop is counted like
+    /// any other; its test may also look at an accumulator, beside the counter.</summary>
+    void AccumulatorLoop(int depth, int loopDepth)
+    {
+        var t = Chance(70) ? "double" : "float";
+        var math = t == "float" ? "System.MathF" : "System.Math";
+        string L(double value) => FloatLiteral(value, t);
+        var before = scope.ToList();
+        List<Variable> accumulators = [];
+        List<Action<string>> steps = [];
+        Variable Declare(string initial)
+        {
+            var v = new Variable($"v{counter++}", t, true);
+            Line($"{t} {v.Name} = {initial};");
+            accumulators.Add(v);
+            return v;
+        }
+        for (int k = rng.Next(1, 3); k > 0; k--)
+        {
+            switch (rng.Next(5))
+            {
+                case 0:
+                    var sum = Declare(Chance(70) ? L(0) : FExpr(t, 1, loopDepth));
+                    steps.Add(i => Line(Chance(50)
+                        ? $"{sum.Name} += {FExpr(t, 2, loopDepth + 1)};"
+                        : $"{sum.Name} += ({t}){i} * {FExpr(t, 1, loopDepth + 1)};"));
+                    break;
+                case 1:
+                    var product = Declare(Chance(70) ? L(1) : FExpr(t, 1, loopDepth));
+                    steps.Add(_ => Line($"{product.Name} *= {FExpr(t, 2, loopDepth + 1)};"));
+                    break;
+                case 2:
+                    // x = (x + a / x) / 2 converges to sqrt(a), or to NaN, or it stays 0 or infinite.
+                    var a = Declare(FExpr(t, 2, loopDepth));
+                    var x = Declare(Chance(50) ? L(1) : $"{a.Name} * {L(0.5)} + {L(1)}");
+                    steps.Add(_ =>
+                    {
+                        Line($"{x.Name} = {L(0.5)} * ({x.Name} + {a.Name} / {x.Name});");
+                        if (Chance(50)) Line($"if ({math}.Abs({x.Name} * {x.Name} - {a.Name}) < {L(Pick(new[] { 1e-9, 1e-3, 0.5 }))}) break;");
+                    });
+                    break;
+                case 3:
+                    var point = Chance(50) && scope.Any(v => v.Type == t) ? Pick(scope.Where(v => v.Type == t).ToList()).Name : Declare(FExpr(t, 2, loopDepth)).Name;
+                    var horner = Declare(FConstant(t));
+                    steps.Add(i => Line($"{horner.Name} = {horner.Name} * {point} + {(Chance(50) ? FConstant(t) : $"({t}){i}")};"));
+                    break;
+                default:
+                    var total = Declare(L(0));
+                    var squares = Declare(L(0));
+                    steps.Add(_ =>
+                    {
+                        var sample = $"v{counter++}";
+                        Line($"{t} {sample} = {FExpr(t, 2, loopDepth + 1)};");
+                        Line($"{total.Name} += {sample}; {squares.Name} += {sample} * {sample};");
+                    });
+                    break;
+            }
+        }
+        scope.AddRange(accumulators);
+        var acc = Pick(accumulators).Name;
+        string? test = rng.Next(6) switch
+        {
+            0 => $"{acc} < {FConstant(t)}",
+            1 => $"!({acc} >= {L(Pick(new[] { 1e6, 100, 0, 1e300 }))})",
+            2 => $"{math}.Abs({acc}) <= {L(Pick(new[] { 1e9, 1e30, 2 }))}",
+            3 => $"{acc} == {acc}",
+            _ => null,
+        };
+        Loop(depth, loopDepth, steps, test, maxBound: 12);
+        if (Chance(25)) scope = before;
+    }
+
+    /// <summary>A for, while or do-while loop with a small bound. <paramref name="perIteration"/> run in the body
+    /// (given the counter's name) besides its random statements. <paramref name="test"/> joins the counter's test
+    /// with &amp;&amp;, so the loop stays bounded whatever it is.</summary>
+    void Loop(int depth, int loopDepth, List<Action<string>> perIteration, string? test = null, int maxBound = 6)
     {
         var i = $"i{counter++}";
-        var bound = Chance(60) ? rng.Next(0, 7).ToString(CultureInfo.InvariantCulture) : $"(int)({Var("int")} & 7)";
+        var bound = Chance(60) ? rng.Next(0, maxBound + 1).ToString(CultureInfo.InvariantCulture) : $"(int)({Var("int")} & 7)";
         var counterVariable = new Variable(i, "int", false);
+        scope.Add(counterVariable);
+        if (test is null && Chance(10)) test = Cond(1, loopDepth + 1);
+        var and = test is null ? "" : $" && {test}";
         switch (rng.Next(4))
         {
             case 0:
-                Line($"for (int {i} = 0; {i} < {bound}; {i}++)");
-                scope.Add(counterVariable);
-                LoopBody(depth, loopDepth, carried, "");
+                Line($"for (int {i} = 0; {i} < {bound}{and}; {i}++)");
+                LoopBody(depth, loopDepth, perIteration, i, "");
                 scope.Remove(counterVariable);
                 break;
             case 1:
                 // The test at the top; the count goes first in the body, so continue cannot skip it.
                 Line($"int {i} = 0;");
-                Line($"while ({i} < {bound})");
-                scope.Add(counterVariable);
-                LoopBody(depth, loopDepth, carried, $"{i}++;");
+                Line($"while ({i} < {bound}{and})");
+                LoopBody(depth, loopDepth, perIteration, i, $"{i}++;");
                 break;
             case 2:
                 Line($"int {i} = 0;");
-                Line($"while ({i}++ < {bound})");
-                scope.Add(counterVariable);
-                LoopBody(depth, loopDepth, carried, "");
+                Line($"while ({i}++ < {bound}{and})");
+                LoopBody(depth, loopDepth, perIteration, i, "");
                 break;
             default:
                 // The test at the bottom: the body runs at least once.
                 Line($"int {i} = 0;");
                 Line("do");
-                scope.Add(counterVariable);
-                LoopBody(depth, loopDepth, carried, "");
-                Line($"while (++{i} < {bound});");
+                LoopBody(depth, loopDepth, perIteration, i, "");
+                Line($"while (++{i} < {bound}{and});");
                 break;
         }
     }
 
-    void LoopBody(int depth, int loopDepth, List<Variable> carried, string first)
+    void LoopBody(int depth, int loopDepth, List<Action<string>> perIteration, string counterName, string first)
     {
         var saved = scope.ToList();
         Line("{");
         indent++;
         if (first != "") Line(first);
-        int statements = rng.Next(carried.Count > 0 ? 0 : 1, 5);
-        int rotations = carried.Count > 0 ? rng.Next(1, 3) : 0;
-        // Rotations before, between and after the other statements.
-        var order = Enumerable.Repeat(true, rotations).Concat(Enumerable.Repeat(false, statements)).OrderBy(_ => rng.Next()).ToList();
-        foreach (var rotate in order)
+        int statements = rng.Next(perIteration.Count > 0 ? 0 : 1, 5);
+        // The per-iteration steps before, between and after the other statements.
+        var order = perIteration.Concat(Enumerable.Repeat<Action<string>?>(null, statements)).OrderBy(_ => rng.Next()).ToList();
+        foreach (var step in order)
         {
-            if (rotate)
-            {
-                var x = Pick(carried);
-                var y = Pick(carried.Where(v => v != x).ToList());
-                Rotate(x, y);
-            }
+            if (step is not null) step(counterName);
             else Statement(depth + 1, loopDepth + 1, canBreak: true);
         }
         indent--;
@@ -363,8 +464,21 @@ public sealed class ProgramGenerator
     }
 
     /// <summary>An expression of any storage or return type, converted to <paramref name="type"/>.</summary>
-    string Value(string type, int depth, int loopDepth = 0) =>
-        type == "bool" ? Cond(depth, loopDepth) : Arith.Contains(type) && Chance(50) ? Expr(type, depth, loopDepth) : $"({type})({Expr(Pick(Arith), depth, loopDepth)})";
+    string Value(string type, int depth, int loopDepth = 0)
+    {
+        if (type == "bool") return Cond(depth, loopDepth);
+        if (IsFloat(type))
+            return rng.Next(10) switch
+            {
+                < 7 => FExpr(type, depth, loopDepth),
+                < 9 => $"({type})({Expr(Pick(Arith), depth, loopDepth)})",
+                _ => $"({type})({FExpr(OtherFloat(type), depth, loopDepth)})",
+            };
+        if (Chance(12)) return FloatToInteger(type, depth, loopDepth);
+        return Arith.Contains(type) && Chance(50) ? Expr(type, depth, loopDepth) : $"({type})({Expr(Pick(Arith), depth, loopDepth)})";
+    }
+
+    static string OtherFloat(string type) => type == "double" ? "float" : "double";
 
     string Var(string type)
     {
@@ -375,12 +489,15 @@ public sealed class ProgramGenerator
             var flag = scope.First(v => v.Type == "bool").Name;
             return $"({flag} ? {Constant(type)} : {Constant(type)})";
         }
+        // A floating-point value is more often taken from a floating-point variable.
+        if (IsFloat(type) && Chance(60) && candidates.Where(v => IsFloat(v.Type)).ToList() is { Count: > 0 } floats) candidates = floats;
         var v = Pick(candidates);
         return v.Type == type ? v.Name : $"({type}){v.Name}";
     }
 
     string Constant(string type)
     {
+        if (IsFloat(type)) return FConstant(type);
         long v = rng.Next(6) switch
         {
             0 => rng.Next(-3, 4),
@@ -402,6 +519,59 @@ public sealed class ProgramGenerator
         return text.StartsWith('-') ? $"({text})" : text;
     }
 
+    /// <summary>A literal of type double or float: round-trip digits and a suffix (<c>0.5d</c>, <c>(-0d)</c>,
+    /// <c>1E+300d</c>, <c>3.4E+38f</c>); a value that <paramref name="type"/> cannot hold as digits is named
+    /// (<c>float.PositiveInfinity</c>).</summary>
+    static string FloatLiteral(double value, string type)
+    {
+        double rounded = type == "float" ? (float)value : value;
+        if (double.IsNaN(rounded)) return $"{type}.NaN";
+        if (double.IsInfinity(rounded)) return rounded > 0 ? $"{type}.PositiveInfinity" : $"{type}.NegativeInfinity";
+        string text = type == "float"
+            ? ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f"
+            : value.ToString("R", CultureInfo.InvariantCulture) + "d";
+        return text.StartsWith('-') ? $"({text})" : text;
+    }
+
+    static readonly double[] SpecialDoubles =
+    [
+        0.5, -0.0, 0.0, 1.0, -1.0, 2.0, 0.1, 1.0 / 3.0, 1e300, -1e300, 1e-300, 1e-310, 1e10, -1e15, 255.5, -128.5, 65535.5,
+        2147483647.5, 2147483648.0, -2147483649.0, 4294967296.0, 9223372036854775808.0, -9223372036854775808.0,
+        18446744073709551616.0, 9007199254740993.0, 1.5, -2.5, 3.5,
+    ];
+
+    static readonly double[] SpecialFloats =
+    [
+        0.5, -0.0, 0.0, 1.0, -1.0, 2.0, 0.1, 1.0 / 3.0, 1e30, -1e30, 1e-30, 1e-40, 1e10, 16777217.0, 255.5, -128.5, 65535.5,
+        2147483648.0, -2147483904.0, 4294967296.0, 9223372036854775808.0, 18446744073709551616.0, 1.5, -2.5, 3.5,
+    ];
+
+    /// <summary>A floating-point constant: a named one (NaN, the infinities, Epsilon, the extremes), a value at a
+    /// conversion or rounding boundary, a quarter, or random digits of any magnitude.</summary>
+    string FConstant(string type)
+    {
+        bool single = type == "float";
+        switch (rng.Next(8))
+        {
+            case 0:
+                return $"{type}.{Pick(new[] { "NaN", "PositiveInfinity", "NegativeInfinity", "Epsilon", "MaxValue", "MinValue", "NaN", "Epsilon" })}";
+            case 1:
+            case 2:
+                return FloatLiteral(Pick(single ? SpecialFloats : SpecialDoubles), type);
+            case 3:
+            case 4:
+                return FloatLiteral(rng.Next(-40, 41) / 4.0, type);
+            case 5:
+                return FloatLiteral(Math.Round(rng.NextDouble() * 2000 - 1000, rng.Next(0, 4)), type);
+            case 6:
+                // Any finite value, subnormals included.
+                double bits = single ? BitConverter.Int32BitsToSingle(rng.Next(int.MinValue, int.MaxValue)) : BitConverter.Int64BitsToDouble(rng.NextInt64(long.MinValue, long.MaxValue));
+                return double.IsFinite(bits) ? FloatLiteral(bits, type) : $"{type}.NaN";
+            default:
+                return single ? Pick(new[] { "System.MathF.PI", "System.MathF.E" }) : Pick(new[] { "System.Math.PI", "System.Math.E" });
+        }
+    }
+
     /// <summary>A non-constant divisor of type <paramref name="type"/> (a constant zero divisor would not compile).</summary>
     string Divisor(string type, int depth, int loopDepth) => rng.Next(5) switch
     {
@@ -417,39 +587,54 @@ public sealed class ProgramGenerator
 
     string Expr(string type, int depth, int loopDepth = 0)
     {
+        if (IsFloat(type)) return FExpr(type, depth, loopDepth);
         if (depth <= 0 || Chance(20)) return Chance(65) ? Var(type) : Constant(type);
         bool signed = type is "int" or "long";
         int roll = rng.Next(100);
-        if (roll < 28) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "+", "-", "*", "&", "|", "^" })} {Expr(type, depth - 1, loopDepth)})";
-        if (roll < 37) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "/", "%" })} {Divisor(type, depth - 1, loopDepth)})";
-        if (roll < 46) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "<<", ">>", ">>>" })} {ShiftCount(depth - 1, loopDepth)})";
-        if (roll < 52) return signed && Chance(50) ? $"(-{Expr(type, depth - 1, loopDepth)})" : $"(~{Expr(type, depth - 1, loopDepth)})";
-        if (roll < 65)
+        if (roll < 26) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "+", "-", "*", "&", "|", "^" })} {Expr(type, depth - 1, loopDepth)})";
+        if (roll < 34) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "/", "%" })} {Divisor(type, depth - 1, loopDepth)})";
+        if (roll < 42) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "<<", ">>", ">>>" })} {ShiftCount(depth - 1, loopDepth)})";
+        if (roll < 48) return signed && Chance(50) ? $"(-{Expr(type, depth - 1, loopDepth)})" : $"(~{Expr(type, depth - 1, loopDepth)})";
+        if (roll < 58)
         {
             var narrow = Pick(Integers);
             return $"({type})({narrow})({Expr(Pick(Arith), depth - 1, loopDepth)})";
         }
-        if (roll < 76) return $"({Cond(depth - 1, loopDepth)} ? {Expr(type, depth - 1, loopDepth)} : {Expr(type, depth - 1, loopDepth)})";
-        if (roll < 84) return MathCall(type, depth, loopDepth);
-        if (roll < 92) return Checked(type, depth, loopDepth);
-        // Calls stay out of loops, so that the work a program does stays small however its calls nest.
-        if (roll < 96 && loopDepth == 0 && Callee() is { } callee)
+        if (roll < 64)
         {
-            var args = callee.Params.Select((p, i) => callee == methods[currentMethod] && i == 0
-                ? $"p0 - {rng.Next(1, 3)}"
-                : Value(p, Math.Min(depth - 1, 1)));
-            var call = $"{callee.Name}({string.Join(", ", args)})";
-            return callee.Return == "bool" ? $"({call} ? {Expr(type, 0)} : {Expr(type, 0)})" : $"({type}){call}";
+            // From floating point, straight to this type or through a narrower one.
+            var through = Chance(60) ? type : Pick(Integers);
+            var converted = FloatToInteger(through, depth - 1, loopDepth);
+            return through == type ? converted : $"({type}){converted}";
         }
+        if (roll < 72) return $"({Cond(depth - 1, loopDepth)} ? {Expr(type, depth - 1, loopDepth)} : {Expr(type, depth - 1, loopDepth)})";
+        if (roll < 80) return IntegerMathCall(type, depth, loopDepth);
+        if (roll < 88) return Checked(type, depth, loopDepth);
+        // Calls stay out of loops, so that the work a program does stays small however its calls nest.
+        if (roll < 93 && loopDepth == 0 && Call(depth) is { } call) return CallResult(call, type);
         return Var(type);
     }
+
+    /// <summary>A call of a later method (or of this one, while it may still recurse), or null when there is
+    /// nothing to call.</summary>
+    (Method Callee, string Text)? Call(int depth)
+    {
+        if (Callee() is not { } callee) return null;
+        var args = callee.Params.Select((p, i) => callee == methods[currentMethod] && i == 0
+            ? $"p0 - {rng.Next(1, 3)}"
+            : Value(p, Math.Min(depth - 1, 1)));
+        return (callee, $"{callee.Name}({string.Join(", ", args)})");
+    }
+
+    string CallResult((Method Callee, string Text) call, string type) =>
+        call.Callee.Return == "bool" ? $"({call.Text} ? {Expr(type, 0)} : {Expr(type, 0)})" : $"({type}){call.Text}";
 
     /// <summary>
     /// Library calls: plain IL (Sign, BigMul), runtime intrinsics compiled from their IL (Max and Min, on every
     /// integer type), and throw helpers that run in managed code (Abs of MinValue throws OverflowException; Clamp with
     /// min &gt; max throws ArgumentException through a generic helper).
     /// </summary>
-    string MathCall(string type, int depth, int loopDepth)
+    string IntegerMathCall(string type, int depth, int loopDepth)
     {
         bool signed = type is "int" or "long";
         var operand = Expr(type, depth - 1, loopDepth);
@@ -502,6 +687,115 @@ public sealed class ProgramGenerator
         return currentMethod + 1 < methods.Count ? methods[rng.Next(currentMethod + 1, methods.Count)] : null;
     }
 
+    /// <summary>An expression of type double or float.</summary>
+    string FExpr(string type, int depth, int loopDepth = 0)
+    {
+        if (depth <= 0 || Chance(20)) return Chance(65) ? Var(type) : FConstant(type);
+        int roll = rng.Next(100);
+        if (roll < 28) return $"({FExpr(type, depth - 1, loopDepth)} {Pick(new[] { "+", "-", "*", "/", "+", "*" })} {FExpr(type, depth - 1, loopDepth)})";
+        if (roll < 33) return $"({FExpr(type, depth - 1, loopDepth)} % {FExpr(type, depth - 1, loopDepth)})";
+        if (roll < 38) return $"(-{FExpr(type, depth - 1, loopDepth)})";
+        if (roll < 46)
+        {
+            // From an integer: C#'s implicit conversion in mixed arithmetic, or a cast (through a narrower type).
+            var from = Pick(Arith);
+            return rng.Next(3) switch
+            {
+                0 => $"({type})({FExpr(type, depth - 1, loopDepth)} {Pick(new[] { "+", "-", "*", "/" })} {Expr(from, depth - 1, loopDepth)})",
+                1 => $"({type})({Pick(Integers)})({Expr(from, depth - 1, loopDepth)})",
+                _ => $"({type})({Expr(from, depth - 1, loopDepth)})",
+            };
+        }
+        if (roll < 51)
+        {
+            // float <-> double, and mixed arithmetic, where the float widens.
+            var other = OtherFloat(type);
+            return Chance(50)
+                ? $"({type})({FExpr(other, depth - 1, loopDepth)})"
+                : $"({type})({FExpr(type, depth - 1, loopDepth)} {Pick(new[] { "+", "-", "*", "/" })} {FExpr(other, depth - 1, loopDepth)})";
+        }
+        if (roll < 61) return $"({Cond(depth - 1, loopDepth)} ? {FExpr(type, depth - 1, loopDepth)} : {FExpr(type, depth - 1, loopDepth)})";
+        if (roll < 80) return MathCall(type, depth - 1, loopDepth);
+        if (roll < 84)
+        {
+            // A polynomial by Horner's rule.
+            var x = FExpr(type, depth - 1, loopDepth);
+            var text = FConstant(type);
+            for (int k = rng.Next(2, 5); k > 0; k--) text = $"({text} * {x} + {FConstant(type)})";
+            return text;
+        }
+        if (roll < 90 && loopDepth == 0 && Call(depth) is { } call) return CallResult(call, type);
+        return Var(type);
+    }
+
+    /// <summary>A call of the math library: Math.X on doubles, MathF.X on floats, and sometimes Math.X on a float
+    /// (which widens to double) converted back.</summary>
+    string MathCall(string type, int depth, int loopDepth)
+    {
+        var math = type == "float" ? "System.MathF" : "System.Math";
+        string cast = "", operandType = type;
+        if (type == "float" && Chance(20))
+        {
+            (math, cast) = ("System.Math", "(float)");
+            operandType = Chance(50) ? "float" : "double";
+        }
+        string Operand() => FExpr(operandType, depth, loopDepth);
+        int roll = rng.Next(100);
+        if (roll < 60) return $"{cast}{math}.{Pick(OneOperandMath)}({Operand()})";
+        if (roll < 92) return $"{cast}{math}.{Pick(TwoOperandMath)}({Operand()}, {Operand()})";
+        return $"{cast}{math}.FusedMultiplyAdd({Operand()}, {Operand()}, {Operand()})";
+    }
+
+    /// <summary>A floating-point expression that is not a constant (a checked conversion of a constant that does not
+    /// fit is a compile-time error).</summary>
+    string FNonConstant(string type, int depth, int loopDepth) => rng.Next(3) switch
+    {
+        0 => Var(type),
+        1 => $"({Var(type)} {Pick(new[] { "+", "-", "*", "/" })} {FExpr(type, depth, loopDepth)})",
+        _ => $"{(type == "float" ? "System.MathF" : "System.Math")}.{Pick(OneOperandMath)}({Var(type)})",
+    };
+
+    /// <summary>Modulus that keeps a finite value inside the type, and the type's bounds as doubles.</summary>
+    static (double Modulus, double Low, double High) IntegerRange(string type) => type switch
+    {
+        "sbyte" => (100, -128, 127),
+        "byte" => (200, 0, 255),
+        "short" => (30000, -32768, 32767),
+        "ushort" or "char" => (60000, 0, 65535),
+        "int" => (1e9, -2147483648.0, 2147483647.0),
+        "uint" => (4e9, 0, 4294967295.0),
+        "long" => (9e18, -9223372036854775808.0, 9223372036854775808.0),
+        _ => (1.8e19, 0, 18446744073709551616.0),
+    };
+
+    /// <summary>A floating-point value converted to the integer type <paramref name="target"/>: unchecked (the CLR
+    /// saturates, NaN gives 0), or checked, which throws OverflowException for NaN and values out of range. A checked
+    /// operand is biased so that both happen: raw (NaN and huge inputs overflow), reduced into the type's range (only
+    /// NaN and the infinities overflow), or near one of its bounds (about half overflow).</summary>
+    string FloatToInteger(string target, int depth, int loopDepth)
+    {
+        var type = Chance(70) ? "double" : "float";
+        var math = type == "float" ? "System.MathF" : "System.Math";
+        if (Chance(35))
+        {
+            var (modulus, low, high) = IntegerRange(target);
+            var x = FNonConstant(type, Math.Max(depth - 1, 0), loopDepth);
+            bool unsigned = low == 0;
+            // Inside unchecked(…), so checked applies to the conversion only, never to integer arithmetic inside.
+            var operand = rng.Next(10) switch
+            {
+                < 3 => x,
+                < 7 when unsigned => $"{math}.Abs({x} % {FloatLiteral(modulus, type)})",
+                < 7 => $"({x} % {FloatLiteral(modulus, type)})",
+                _ => $"({x} % {FloatLiteral(target is "long" or "ulong" ? 4096 : 4, "double")} + {FloatLiteral(Chance(50) ? high : low, "double")})",
+            };
+            return $"checked(({target})unchecked({operand}))";
+        }
+        return Chance(35)
+            ? $"({target}){math}.{Pick(Rounding)}({FExpr(type, depth, loopDepth)})"
+            : $"({target})({FExpr(type, depth, loopDepth)})";
+    }
+
     string Cond(int depth, int loopDepth)
     {
         var bools = scope.Where(v => v.Type == "bool").ToList();
@@ -509,10 +803,23 @@ public sealed class ProgramGenerator
         if (depth <= 0 || roll < 55)
         {
             if (bools.Count > 0 && Chance(15)) return Pick(bools).Name;
+            if (Chance(35)) return FloatCond(Math.Max(depth - 1, 0), loopDepth);
             var t = Pick(Arith);
             return $"({Expr(t, Math.Max(depth - 1, 0), loopDepth)} {Pick(new[] { "==", "!=", "<", "<=", ">", ">=" })} {Expr(t, Math.Max(depth - 1, 0), loopDepth)})";
         }
         if (roll < 80) return $"({Cond(depth - 1, loopDepth)} {Pick(new[] { "&&", "||", "==", "!=", "&", "|", "^" })} {Cond(depth - 1, loopDepth)})";
         return $"!{Cond(depth - 1, loopDepth)}";
+    }
+
+    /// <summary>A floating-point comparison: ordered, or negated (<c>!(a &lt; b)</c> is true on NaN: the unordered
+    /// CIL forms), between two floats, two doubles or one of each; or a NaN test.</summary>
+    string FloatCond(int depth, int loopDepth)
+    {
+        var t = Chance(65) ? "double" : "float";
+        var a = FExpr(t, depth, loopDepth);
+        if (Chance(8)) return $"{t}.{Pick(new[] { "IsNaN", "IsFinite" })}({a})";
+        var b = FExpr(Chance(20) ? OtherFloat(t) : t, depth, loopDepth);
+        var op = Pick(new[] { "==", "!=", "<", "<=", ">", ">=" });
+        return Chance(30) ? $"!({a} {op} {b})" : $"({a} {op} {b})";
     }
 }

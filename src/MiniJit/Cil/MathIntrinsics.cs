@@ -76,8 +76,11 @@ public static class MathIntrinsics
             Add(type, "Sign", one, new([t], I, Op.FSign, null));
             Add(type, "Pow", two, new([t, t], t, Op.CallNative, "pow" + suffix));
         }
+        // Math's float overloads: Abs, Min and Max (the others take doubles); MathF.Min and Max call these.
         Add(typeof(Math), "Abs", [typeof(float)], new([F], F, Op.FAbs, null));
         Add(typeof(Math), "Sign", [typeof(float)], new([F], I, Op.FSign, null));
+        Add(typeof(Math), "Min", [typeof(float), typeof(float)], new([F, F], F, Op.FMin, null));
+        Add(typeof(Math), "Max", [typeof(float), typeof(float)], new([F, F], F, Op.FMax, null));
         Add(typeof(BitConverter), "DoubleToInt64Bits", [typeof(double)], new([D], L, Op.Bitcast, null));
         Add(typeof(BitConverter), "Int64BitsToDouble", [typeof(long)], new([L], D, Op.Bitcast, null));
         Add(typeof(BitConverter), "SingleToInt32Bits", [typeof(float)], new([F], I, Op.Bitcast, null));
