@@ -7,6 +7,9 @@ namespace MiniJit.Assembler;
 // legacy prefix (pp: 66 is 1), and carries a third register operand in vvvv (inverted). Only FMA3 is needed.
 public sealed partial class X64Assembler
 {
+    /// <summary>vzeroupper (C5 F8 77): clears the upper halves of every ymm register.</summary>
+    public void Vzeroupper() => EmitBytes([0xC5, 0xF8, 0x77]);
+
     /// <summary>vfmadd213sd x1, x2, x3/m64: x1 = x2 * x1 + x3, rounded once (FMA3).</summary>
     public void Vfmadd213sd(Register dst, Register src1, Register src2) => Fma(0xA9, wide: true, dst, src1, src2, default);
     public void Vfmadd213sd(Register dst, Register src1, Memory src2) => Fma(0xA9, wide: true, dst, src1, null, src2);

@@ -38,6 +38,9 @@ public static class EntryStub
         var frame = FrameRegister(cc);
         var entry = asm.CreateLabel("entry stub");
         asm.Bind(entry);
+        // Managed code may leave the upper halves of the ymm registers dirty; legacy SSE instructions would then each
+        // wait on them (a merge with the old upper bits). vzeroupper makes the state clean for the compiled code.
+        if (System.Runtime.Intrinsics.X86.Avx.IsSupported) asm.Vzeroupper();
 
         var saved = canFail ? cc.CalleeSaved : [];
         foreach (var register in saved) asm.Push(register);
