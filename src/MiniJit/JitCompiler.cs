@@ -70,7 +70,7 @@ static class JitCompiler
         bool bounded = functions is [{ HasLoops: false, HasCalls: false, ChecksStack: false }];
         var parameters = root.GetParameters().Select(p => NativeBinding.ClassOf(p.ParameterType)).ToList();
         ArgumentClass? result = root.ReturnType == typeof(void) ? null : NativeBinding.ClassOf(root.ReturnType);
-        var stub = EntryStub.Emit(asm, entries[root], parameters, result, Convention, canFail);
+        var stub = EntryStub.Emit(asm, entries[root], parameters, result, Convention, canFail, functions.Any(f => f.UsesFloatingPoint));
         if (canFail) EntryStub.EmitErrorExit(asm, errorExit, Convention);
 
         var bytes = asm.Assemble();
@@ -90,7 +90,8 @@ static class JitCompiler
     /// <param name="CanFail">It may jump to the error exit (it divides, or it checks the stack).</param>
     /// <param name="ChecksStack">Its prologue compares the stack with the thread's limit (it calls, or its frame is
     /// larger than a page).</param>
-    internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool HasCalls, bool ChecksStack);
+    /// <param name="UsesFloatingPoint">It has floating-point values, so its code uses SSE instructions.</param>
+    internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool HasCalls, bool ChecksStack, bool UsesFloatingPoint);
 
     internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit) =>
@@ -128,7 +129,8 @@ static class JitCompiler
         var (code, checksStack) = X64Emitter.Emit(lowered, allocation, convention, asm, entry, calleeEntry, errorExit);
         int rewritten = options.Optimize ? Peephole.Run(code) : 0;
         Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
-        return new CompiledFunction(code, lowered.NeedsFrame || checksStack, lowered.LoopHeads.Count > 0, lowered.HasCalls, checksStack);
+        return new CompiledFunction(code, lowered.NeedsFrame || checksStack, lowered.LoopHeads.Count > 0, lowered.HasCalls, checksStack,
+            lowered.Function.ValueTypes.Any(t => t.IsFloat()));
     }
 
     /// <summary>"Root → A → B": how compilation got from the root to a callee.</summary>
