@@ -21,6 +21,54 @@ public enum MOp : byte
     Deleted,
 }
 
+/// <summary>What a machine instruction does to the flags and to control flow — what the peephole pass must know.</summary>
+[Flags]
+public enum MOpFlags : byte
+{
+    None = 0,
+    /// <summary>Reads the flags (jcc, setcc): they are live up to it.</summary>
+    ReadsFlags = 1,
+    /// <summary>Writes (or leaves undefined) every flag a later instruction could read, whatever its operands.</summary>
+    KillsFlags = 2,
+    /// <summary>Leaves this straight line of code: what the flags held no longer matters (code never carries flags
+    /// across a jump, a call or a return).</summary>
+    LeavesLine = 4,
+    /// <summary>A place other code may jump to, which might arrive with live flags.</summary>
+    JoinPoint = 8,
+}
+
+/// <summary>One row of the machine instruction table: how it is printed, and its flags.</summary>
+public readonly record struct MOpInfo(string Mnemonic, MOpFlags Flags);
+
+/// <summary>Every machine instruction's properties in one table, as <see cref="Ir.OpTable"/> keeps the IR's. Shifts
+/// are not flag killers: a shift by a count of zero leaves the flags alone.</summary>
+public static class MOpTable
+{
+    static readonly MOpInfo[] Table = Build();
+
+    static MOpInfo[] Build()
+    {
+        var table = new MOpInfo[Enum.GetValues<MOp>().Length];
+        foreach (var op in Enum.GetValues<MOp>())
+        {
+            var flags = op switch
+            {
+                MOp.Jcc or MOp.Set => MOpFlags.ReadsFlags,
+                MOp.Cmp or MOp.Test or MOp.Add or MOp.Sub or MOp.And or MOp.Or or MOp.Xor or MOp.Neg or MOp.Imul
+                    or MOp.ImulWide or MOp.MulWide or MOp.Idiv or MOp.Div or MOp.Ucomisd or MOp.Ucomiss => MOpFlags.KillsFlags,
+                MOp.Jmp or MOp.Call or MOp.Ret => MOpFlags.LeavesLine,
+                MOp.Label => MOpFlags.JoinPoint,
+                _ => MOpFlags.None,
+            };
+            table[(int)op] = new MOpInfo(op.ToString().ToLowerInvariant(), flags);
+        }
+        return table;
+    }
+
+    public static MOpInfo Info(this MOp op) => Table[(int)op];
+    public static bool Is(this MOp op, MOpFlags flag) => (Table[(int)op].Flags & flag) != 0;
+}
+
 public enum MOperandKind : byte { None, Register, Memory, Immediate, Label }
 
 /// <summary>An operand of a machine instruction: a register, a memory reference, an immediate or a label.</summary>
@@ -59,7 +107,7 @@ public readonly record struct MachineInstr(MOp Op, MOperand A = default, MOperan
         {
             MOp.Jcc => "j" + Condition.ToString().ToLowerInvariant(),
             MOp.Set => "set" + Condition.ToString().ToLowerInvariant(),
-            _ => Op.ToString().ToLowerInvariant(),
+            _ => Op.Info().Mnemonic,
         };
         var operands = new[] { A, B, C }.Where(o => o.Kind != MOperandKind.None).Select(o => o.ToString());
         return ("  " + name + " " + string.Join(", ", operands)).TrimEnd();

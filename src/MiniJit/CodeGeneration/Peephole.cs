@@ -103,13 +103,9 @@ public static class Peephole
     {
         for (int j = i + 1; j < code.Count; j++)
         {
-            switch (code[j].Op)
-            {
-                case MOp.Jcc or MOp.Set or MOp.Label: return false;
-                case MOp.Cmp or MOp.Test or MOp.Add or MOp.Sub or MOp.And or MOp.Or or MOp.Xor or MOp.Neg
-                    or MOp.Imul or MOp.Jmp or MOp.Call or MOp.Ret:
-                    return true;
-            }
+            var op = code[j].Op;
+            if (op.Is(MOpFlags.ReadsFlags | MOpFlags.JoinPoint)) return false;
+            if (op.Is(MOpFlags.KillsFlags | MOpFlags.LeavesLine)) return true;
         }
         return true;
     }

@@ -63,3 +63,18 @@ public class PeepholeTests
         Assert.Equal("test rcx, rcx\nmov rax, 0\nsete al\nxor edx, edx\nret", Run(code, 2));
     }
 }
+
+/// <summary>The machine instruction table: a row for every instruction, and the flag facts the peephole relies on.</summary>
+public class MachineOpTableTests
+{
+    [Fact]
+    public void EveryMachineInstructionHasARow()
+    {
+        foreach (var op in Enum.GetValues<MiniJit.CodeGeneration.MOp>())
+            Assert.False(string.IsNullOrEmpty(MiniJit.CodeGeneration.MOpTable.Info(op).Mnemonic), $"{op} has no row");
+        Assert.True(MiniJit.CodeGeneration.MOpTable.Is(MiniJit.CodeGeneration.MOp.Jcc, MiniJit.CodeGeneration.MOpFlags.ReadsFlags));
+        Assert.True(MiniJit.CodeGeneration.MOpTable.Is(MiniJit.CodeGeneration.MOp.Ucomisd, MiniJit.CodeGeneration.MOpFlags.KillsFlags));
+        // A shift by zero leaves the flags as they were: it must never count as writing them.
+        Assert.False(MiniJit.CodeGeneration.MOpTable.Is(MiniJit.CodeGeneration.MOp.Shl, MiniJit.CodeGeneration.MOpFlags.KillsFlags));
+    }
+}
