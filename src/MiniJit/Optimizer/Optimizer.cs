@@ -23,6 +23,17 @@ public static class Optimizer
         ("jump-threading", JumpThreading.Run),
     ];
 
+    /// <summary>The pass of that name (as <c>minijit explain</c> and the filetests name it), or null.</summary>
+    public static Func<Function, int>? PassNamed(string name)
+    {
+        foreach (var (passName, run) in Passes)
+            if (passName == name) return run;
+        return null;
+    }
+
+    /// <summary>The passes' names, in running order.</summary>
+    public static IEnumerable<string> PassNames => Passes.Select(p => p.Name);
+
     /// <summary>Every pass only shrinks or simplifies the function, so rounds stop on their own; the cap guards
     /// against a pass bug turning a compile into an endless loop.</summary>
     const int MaxRounds = 20;
