@@ -10,17 +10,27 @@ namespace MiniJit.Binding;
 /// </summary>
 public static class CMathLibrary
 {
-    static readonly Lazy<nint> Library = new(() => NativeLibrary.Load(
-        OperatingSystem.IsWindows() ? "ucrtbase.dll" : OperatingSystem.IsMacOS() ? "libSystem.dylib" : "libm.so.6"));
+    /// <summary>Where the library lives: glibc's libm on most Linux systems; musl (Alpine) keeps it in libc itself,
+    /// which the process has loaded already.</summary>
+    static readonly string[] Names = OperatingSystem.IsWindows() ? ["ucrtbase.dll"]
+        : OperatingSystem.IsMacOS() ? ["libSystem.dylib"]
+        : ["libm.so.6", "libm.so", "libc.musl-x86_64.so.1"];
+
+    static readonly Lazy<nint> Library = new(() =>
+    {
+        foreach (var name in Names)
+            if (NativeLibrary.TryLoad(name, out var handle)) return handle;
+        return NativeLibrary.GetMainProgramHandle();
+    });
 
     static readonly ConcurrentDictionary<string, nint> Addresses = new();
 
     /// <summary>The address of a function of the library, such as <c>sin</c> or <c>powf</c>.</summary>
-    /// <exception cref="JitException">The library has no such function.</exception>
+    /// <exception cref="JitException">The library, or the function in it, cannot be found.</exception>
     public static nint AddressOf(string symbol) => Addresses.GetOrAdd(symbol, static name =>
         NativeLibrary.TryGetExport(Library.Value, name, out var address)
             ? address
-            : throw new JitException($"the C math library has no function '{name}'"));
+            : throw new JitException($"the C math library ({string.Join(" or ", Names)}) has no function '{name}'"));
 
     /// <summary>The symbol at an address handed out by <see cref="AddressOf"/>, for printing.</summary>
     public static string SymbolAt(nint address)

@@ -110,6 +110,14 @@ public class FloatingPointTests
     }
 
     [Fact]
+    public void AFunctionTheCLibraryLacksIsAJitException()
+    {
+        var e = Assert.Throws<JitException>(() => MiniJit.Binding.CMathLibrary.AddressOf("no_such_function"));
+        Assert.Contains("no_such_function", e.Message);
+        Assert.Equal(MiniJit.Binding.CMathLibrary.AddressOf("sin"), MiniJit.Binding.CMathLibrary.AddressOf("sin"));
+    }
+
+    [Fact]
     public void MandelbrotMatchesTheClr()
     {
         var m = Program(nameof(FloatPrograms.Mandelbrot));
