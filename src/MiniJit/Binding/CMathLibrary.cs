@@ -31,12 +31,4 @@ public static class CMathLibrary
         NativeLibrary.TryGetExport(Library.Value, name, out var address)
             ? address
             : throw new JitException($"the C math library ({string.Join(" or ", Names)}) has no function '{name}'"));
-
-    /// <summary>The symbol at an address handed out by <see cref="AddressOf"/>, for printing.</summary>
-    public static string SymbolAt(nint address)
-    {
-        foreach (var (symbol, at) in Addresses)
-            if (at == address) return symbol;
-        return $"0x{address:x}";
-    }
 }
