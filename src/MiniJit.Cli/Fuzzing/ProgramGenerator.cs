@@ -638,8 +638,21 @@ public sealed class ProgramGenerator
     {
         bool signed = type is "int" or "long";
         var operand = Expr(type, depth - 1, loopDepth);
-        switch (rng.Next(6))
+        switch (rng.Next(8))
         {
+            case 5:
+                {
+                    // An out argument: the call writes a variable declared right there.
+                    var t = Pick(new[] { "int", "long" });
+                    var remainder = $"o{counter++}";
+                    return $"({type})(System.Math.DivRem(({t})({operand}), ({t}){Divisor(t, depth - 1, loopDepth)}, out {t} {remainder}) + {remainder})";
+                }
+            case 6:
+                {
+                    var t = Pick(new[] { "long", "ulong" });
+                    var low = $"o{counter++}";
+                    return $"({type})(System.Math.BigMul(({t})({operand}), ({t})({Expr(t, depth - 1, loopDepth)}), out {t} {low}) ^ {low})";
+                }
             case 0 when signed: return $"System.Math.Abs({operand})";
             case 1 when signed: return $"({type})System.Math.Sign({operand})";
             case 2 or 3:

@@ -40,6 +40,7 @@ public sealed class CilImporter
     readonly bool[] callsNeverReturning;  // by IL offset: a call to a throw helper, which ends its block (found once, by FindBlocks)
     readonly List<IrType[]?> entryStacks = [];  // by IR block id: the types on the stack when entering it
     readonly List<int> evaluationStack = [];  // reused by each block as it is filled
+    int outVariable = -1;                 // the variable whose address ldloca/ldarga took for the call right after it
 
     CilImporter(CilMethod method, bool ignoreThis)
     {
@@ -574,8 +575,22 @@ public sealed class CilImporter
                 StoreLocal(block, at, (int)at.Int, Pop(stack, at));
                 return false;
             case CilOp.Ldloca_S or CilOp.Ldloca or CilOp.Ldarga_S or CilOp.Ldarga:
-                // What `out` and `ref` arguments compile to, as in Math.DivRem(a, b, out remainder).
-                throw Error(at, "taking the address of a local or argument (a ref or out argument) is not supported: MiniJit has no by-ref values");
+                {
+                    // What `out` arguments compile to. MiniJit has no by-ref values, but an address taken only to be
+                    // the `out` argument of the call right after it (Math.DivRem(a, b, out remainder)) is the call
+                    // writing that variable, which SSA expresses directly.
+                    int next = indexAt[at.Offset] + 1;
+                    bool local = at.OpCode.Op is CilOp.Ldloca_S or CilOp.Ldloca;
+                    if (next >= code.Length || isBlockStart[code[next].Offset] || code[next].Op != CilOp.Call
+                        || method.ResolveMethod((int)code[next].Int, code[next]) is not MethodInfo callee
+                        || MathIntrinsics.FindWithOut(callee) is null)
+                        throw Error(at, "taking the address of a local or argument (a ref or out argument) is not supported: MiniJit has no by-ref values (only as the out argument of Math.DivRem and Math.BigMul)");
+                    int index = (int)at.Int;
+                    if (local) CheckLocal(at, index); else CheckArgument(at, index);
+                    if (!local && index < thisOffset) throw Error(at, "the method takes the address of `this`");
+                    outVariable = local ? localBase + index : index;
+                    return false;
+                }
 
             case >= CilOp.Ldc_I4_M1 and <= CilOp.Ldc_I4_8:
                 stack.Add(Const(block, IrType.I32, Distance(at.OpCode.Op, CilOp.Ldc_I4_0)));
@@ -827,6 +842,42 @@ public sealed class CilImporter
             : Emit(block, at, intrinsic.Op, intrinsic.Result, operands);
 
     /// <summary>
+    /// Math.DivRem(a, b, out remainder) and Math.BigMul(a, b, out low): the call returns one result and writes the
+    /// other into the variable whose address the instruction before it took. DivRem divides first, as its IL does, so
+    /// a zero divisor and MinValue / -1 throw what the CLR throws; BigMul's high half is the signed mulhi, corrected
+    /// for unsigned operands by adding each operand where the other's top bit is set.
+    /// </summary>
+    int ImportWithOut(Block block, CilInstruction at, List<int> stack, MathIntrinsics.WithOut intrinsic, MethodInfo callee)
+    {
+        if (outVariable < 0) throw Error(at, $"call to {JitException.MethodName(callee)}: its out argument must be the address of a local or argument");
+        int variable = outVariable;
+        outVariable = -1;
+        var type = intrinsic.Type;
+        int b = Widen(block, at, Pop(stack, at), type), a = Widen(block, at, Pop(stack, at), type);
+        int result, written;
+        if (intrinsic.Kind == MathIntrinsics.WithOutKind.DivRem)
+        {
+            result = Emit(block, at, Op.Div, type, a, b);
+            written = Emit(block, at, Op.Rem, type, a, b);
+        }
+        else
+        {
+            result = Emit(block, at, Op.MulHigh, type, a, b);
+            if (intrinsic.Kind == MathIntrinsics.WithOutKind.BigMulUnsigned)
+            {
+                int topBit = Const(block, type, 63);
+                int aMask = Emit(block, at, Op.And, type, Emit(block, at, Op.Shr, type, a, topBit), b);
+                int bMask = Emit(block, at, Op.And, type, Emit(block, at, Op.Shr, type, b, topBit), a);
+                result = Emit(block, at, Op.Add, type, Emit(block, at, Op.Add, type, result, aMask), bMask);
+            }
+            written = Emit(block, at, Op.Mul, type, a, b);
+        }
+        var variableType = variable >= localBase ? method.LocalTypes[variable - localBase] : argTypes[variable];
+        Write(variable, block, Normalize(block, written, variableType.GetElementType() ?? variableType, at));
+        return result;
+    }
+
+    /// <summary>
     /// Math.Round(x, mode) with a constant mode — as C# code writes it — is one rounding, or away from zero .NET's own
     /// formula, truncate(x + copysign(0.5 less one ulp, x)), which gives the CLR's bits. A mode computed at run time
     /// is refused.
@@ -993,6 +1044,11 @@ public sealed class CilImporter
             var operands = new int[intrinsic.Operands.Length];
             for (int i = operands.Length - 1; i >= 0; i--) operands[i] = Widen(block, at, Pop(stack, at), intrinsic.Operands[i]);
             stack.Add(EmitIntrinsic(block, at, intrinsic, operands));
+            return false;
+        }
+        if (MathIntrinsics.FindWithOut(info) is { } withOut)
+        {
+            stack.Add(ImportWithOut(block, at, stack, withOut, info));
             return false;
         }
         if (MathIntrinsics.RoundWithMode(info) is IrType rounded)

@@ -20,6 +20,27 @@ public static class MathIntrinsics
 
     public static Intrinsic? Find(MethodInfo method) => Table.GetValueOrDefault(method);
 
+    public enum WithOutKind { DivRem, BigMulSigned, BigMulUnsigned }
+
+    /// <summary>A math method with an <c>out</c> parameter that MiniJit computes itself: which, and on what type.</summary>
+    public sealed record WithOut(WithOutKind Kind, IrType Type);
+
+    /// <summary>Math.DivRem(int/long, …, out …) and Math.BigMul(long/ulong, …, out …); null for any other method.</summary>
+    public static WithOut? FindWithOut(MethodInfo method)
+    {
+        if (method.DeclaringType != typeof(Math) || method.GetParameters() is not [var a, var b, { IsOut: true } c]) return null;
+        var type = a.ParameterType;
+        if (b.ParameterType != type || c.ParameterType.GetElementType() != type) return null;
+        return (method.Name, Type.GetTypeCode(type)) switch
+        {
+            ("DivRem", TypeCode.Int32) => new(WithOutKind.DivRem, IrType.I32),
+            ("DivRem", TypeCode.Int64) => new(WithOutKind.DivRem, IrType.I64),
+            ("BigMul", TypeCode.Int64) => new(WithOutKind.BigMulSigned, IrType.I64),
+            ("BigMul", TypeCode.UInt64) => new(WithOutKind.BigMulUnsigned, IrType.I64),
+            _ => null,
+        };
+    }
+
     /// <summary>The classifications of <c>double</c> and <c>float</c> that are one comparison.</summary>
     public enum Classification { IsNaN, IsFinite, IsInfinity, IsPositiveInfinity, IsNegativeInfinity }
 

@@ -98,6 +98,8 @@ public class RandomProgramTests
     [InlineData(@"Math\.Max\(\(short\)", "a runtime intrinsic compiled from its IL (Math.Max on short)")]
     [InlineData(@"Math\.Min\(\(ulong\)", "Math.Min on ulong")]
     [InlineData(@"Math\.BigMul\(\(uint\)", "Math.BigMul")]
+    [InlineData(@"Math\.DivRem\(\((?:int|long)\)\(.*, out (?:int|long) o\d+\)", "Math.DivRem with an out argument")]
+    [InlineData(@"Math\.BigMul\(\((?:long|ulong)\)\(.*, out (?:long|ulong) o\d+\)", "Math.BigMul with an out argument")]
     [InlineData(@"checked\(unchecked\(\w+\) \* unchecked\(", "a checked multiplication")]
     [InlineData(@"checked\(unchecked\(\(ulong\)\w+ % \d+\) - ", "a checked unsigned subtraction of a small operand")]
     [InlineData(@"\(long\)checked\(\(sbyte\)unchecked\(", "a checked narrowing cast")]
