@@ -52,6 +52,9 @@ public sealed class ProgramGenerator
     readonly StringBuilder sb = new();
     List<Variable> scope = [];
     int counter;
+    /// <summary>Above zero while generating text that will be written more than once (Horner's x): no `out`
+    /// declaration may appear in it, since C# refuses a name declared twice.</summary>
+    int repeatedText;
     int indent;
     int currentMethod;
     int recursiveCallsLeft;
@@ -638,7 +641,7 @@ public sealed class ProgramGenerator
     {
         bool signed = type is "int" or "long";
         var operand = Expr(type, depth - 1, loopDepth);
-        switch (rng.Next(8))
+        switch (rng.Next(repeatedText > 0 ? 5 : 8))
         {
             case 5:
                 {
@@ -732,7 +735,9 @@ public sealed class ProgramGenerator
         if (roll < 84)
         {
             // A polynomial by Horner's rule.
+            repeatedText++;
             var x = FExpr(type, depth - 1, loopDepth);
+            repeatedText--;
             var text = FConstant(type);
             for (int k = rng.Next(2, 5); k > 0; k--) text = $"({text} * {x} + {FConstant(type)})";
             return text;

@@ -580,6 +580,8 @@ public sealed class CilImporter
                     // the `out` argument of the call right after it (Math.DivRem(a, b, out remainder)) is the call
                     // writing that variable, which SSA expresses directly.
                     int next = indexAt[at.Offset] + 1;
+                    // Roslyn pads the long form (a local numbered past 255) with nops.
+                    while (next < code.Length && code[next].Op == CilOp.Nop && !isBlockStart[code[next].Offset]) next++;
                     bool local = at.OpCode.Op is CilOp.Ldloca_S or CilOp.Ldloca;
                     if (next >= code.Length || isBlockStart[code[next].Offset] || code[next].Op != CilOp.Call
                         || method.ResolveMethod((int)code[next].Int, code[next]) is not MethodInfo callee

@@ -55,6 +55,21 @@ public class IntegerMathTests
         Parity.Check(m, Parity.EdgeInputs(m), Values.Vector([Values.Mixed, Values.Mixed]), randomSamples: 200);
     }
 
+    /// <summary>For a local numbered past 255 Roslyn writes the long ldloca and pads it with nops before the call
+    /// (random program 5200291).</summary>
+    [Fact]
+    public void TheLongFormWithItsNopsIsAnOutArgumentToo()
+    {
+        var locals = string.Join(" ", Enumerable.Range(0, 300).Select(i => $"long x{i} = a * {i + 1} + b; s += x{i} * x{i};"));
+        var source = $"public static class L {{ public static long F(long a, long b) {{ long s = 0; {locals} " +
+            "return s + System.Math.DivRem(a, b, out long r) + r; } }";
+        foreach (var level in new[] { Microsoft.CodeAnalysis.OptimizationLevel.Debug, Microsoft.CodeAnalysis.OptimizationLevel.Release })
+        {
+            var m = MiniJit.Cli.Fuzzing.ProgramCompiler.Compile(source, $"ManyLocals{level}", level).GetType("L")!.GetMethod("F")!;
+            Parity.Check(m, [[7L, 2L], [long.MinValue, -1L], [5L, 0L]], Values.Vector([Values.Mixed, Values.Mixed]), randomSamples: 20);
+        }
+    }
+
     [Fact]
     public void AnyOtherAddressIsRefusedWhereItIsTaken()
     {
