@@ -738,6 +738,22 @@ public sealed partial class X64Emitter
 
     void EmitCall(Instr call)
     {
+        // The CLR answers +NaN for the log of a negative number without asking glibc (see CMathLibrary): 0 > x, which
+        // is false for NaN, sends the call to out-of-line code that writes that NaN.
+        Label? done = null;
+        if (call.Op == Op.CallNative && CMathLibrary.PositiveNaNForNegative(call.Callee!.Name))
+        {
+            var negative = asm.CreateLabel();
+            done = asm.CreateLabel();
+            Add(MOp.Xorps, X64Registers.XmmScratch, X64Registers.XmmScratch);
+            Add(MOp.Ucomisd, X64Registers.XmmScratch, Where(call.Args[0]));
+            Add(MOp.Jcc, negative, condition: Condition.A);
+            cold.Add(new MachineInstr(MOp.Label, negative));
+            cold.Add(new MachineInstr(MOp.Movsd, X64Registers.XmmScratch2, PoolEntry(BitConverter.DoubleToInt64Bits(double.NaN) & long.MaxValue, 8)));
+            var result = Where(call.Result);
+            cold.Add(new MachineInstr(result.IsRegister ? MOp.Movaps : MOp.Movsd, result, X64Registers.XmmScratch2));
+            cold.Add(new MachineInstr(MOp.Jmp, done));
+        }
         var registers = ArgumentRegisters(call);
         var moves = new List<(MOperand, MOperand)>();
         for (int i = 0, onStack = 0; i < call.Args.Length; i++)
@@ -757,5 +773,6 @@ public sealed partial class X64Emitter
         else Add(MOp.Call, calleeLabel(call.Callee!));
         if (call.HasResult && allocation.Locations[call.Result].Kind != LocationKind.None)
             Move(Where(call.Result), Sized(call.Type.IsFloat() ? convention.FloatReturn : convention.IntegerReturn, SizeOf(call.Type)));
+        if (done is not null) Add(MOp.Label, done);
     }
 }

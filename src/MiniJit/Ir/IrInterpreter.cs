@@ -252,6 +252,7 @@ public static unsafe class IrInterpreter
             });
         }
         double D(int i) => BitConverter.Int64BitsToDouble(values[args[i]]);
+        if (Binding.CMathLibrary.PositiveNaNForNegative(instr.Callee!.Name) && D(0) < 0) return Bits(double.NaN) & long.MaxValue;
         return Bits(args.Length switch
         {
             1 => ((delegate* unmanaged<double, double>)instr.Imm)(D(0)),
