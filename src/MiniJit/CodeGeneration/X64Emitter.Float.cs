@@ -130,6 +130,8 @@ public sealed partial class X64Emitter
         }
         else Cold(min ? MOp.Orps : MOp.Andps, target, b);
         Cold(MOp.Jmp, done);
+        // a + b is the NaN among them, the first if both are, quieted: what RyuJIT's optimized Math.Max gives (its
+        // MinOpts returns a signaling NaN unquieted; the CLR disagrees with itself there, and tier 1 is what runs).
         Cold(MOp.Label, unordered);
         Cold(d ? MOp.Addsd : MOp.Addss, target, b);
         Cold(MOp.Jmp, done);
