@@ -22,6 +22,16 @@ public static class ThrowHelperPrograms
         return x;
     }
 
+    [DoesNotReturn]
+    static void FailWithFloats(double x, float y, int code) =>
+        throw new ArgumentOutOfRangeException(nameof(x), x, $"{y:R} {code} {BitConverter.DoubleToInt64Bits(x):x16}");
+
+    public static double FloatArguments(double x, float y)
+    {
+        if (!(x >= 0)) FailWithFloats(x * 2, y - 0.5f, 7);
+        return x + y;
+    }
+
     public static int Checked(int x, ulong y)
     {
         if (x < 0) Fail(x + 1, DayOfWeek.Friday, y);
@@ -84,6 +94,13 @@ public class ThrowHelperTests
             var jit = Assert.Throws<ArgumentOutOfRangeException>(() => check(-9, ulong.MaxValue));
             Assert.Equal(clr.Message, jit.Message);
             Assert.Equal(-8, jit.ActualValue);
+
+            // Floating-point arguments reach the helper through the frame's slots with every bit, -0.0 and NaN included.
+            var floats = Jit.Compile<Func<double, float, double>>(ThrowHelperPrograms.FloatArguments, options);
+            Assert.Equal(3.5, floats(1.5, 2f));
+            foreach (var (x, y) in new[] { (-1.25, 0.1f), (double.NaN, float.NegativeInfinity), (double.NegativeInfinity, -0f) })
+                Assert.Equal(Assert.Throws<ArgumentOutOfRangeException>(() => ThrowHelperPrograms.FloatArguments(x, y)).Message,
+                    Assert.Throws<ArgumentOutOfRangeException>(() => floats(x, y)).Message);
 
             var halve = Jit.Compile<Func<long, long>>(ThrowHelperPrograms.Halve, options);
             Assert.Equal(21, halve(42));
