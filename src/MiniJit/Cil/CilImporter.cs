@@ -680,33 +680,14 @@ public sealed class CilImporter
     }
 
     /// <summary>
-    /// Math.Round(x, mode) with a constant mode — as C# code writes it — is one rounding, or away from zero .NET's own
-    /// formula, truncate(x + copysign(0.5 less one ulp, x)), which gives the CLR's bits. A mode computed at run time
-    /// is refused.
+    /// Math.Round(x, mode): the mode must be a constant (as C# code writes it); one computed at run time is refused.
     /// </summary>
     int RoundWithMode(Block block, CilInstruction at, List<int> stack, IrType type)
     {
         int mode = Pop(stack, at), value = ops.Widen(block, Pop(stack, at), type);
         var definition = block.Instrs.LastOrDefault(i => i.Result == mode);
         if (definition is not { Op: Op.Const }) throw Error(at, "Math.Round with a rounding mode computed at run time is not supported (only a constant MidpointRounding)");
-        Op Direction(long m) => (MidpointRounding)m switch
-        {
-            MidpointRounding.ToEven => Op.FRoundEven,
-            MidpointRounding.ToZero or MidpointRounding.AwayFromZero => Op.FTruncate,
-            MidpointRounding.ToNegativeInfinity => Op.FFloor,
-            MidpointRounding.ToPositiveInfinity => Op.FCeiling,
-            _ => throw Error(at, $"{definition.Imm} is not a MidpointRounding (the CLR throws ArgumentException)"),
-        };
-        var op = Direction(definition.Imm);
-        if ((MidpointRounding)definition.Imm == MidpointRounding.AwayFromZero)
-        {
-            var almostHalf = type == IrType.F32
-                ? BitConverter.SingleToInt32Bits(MathF.BitDecrement(0.5f))
-                : BitConverter.DoubleToInt64Bits(Math.BitDecrement(0.5));
-            var signed = ops.Emit(block, Op.FCopySign, type, ops.Const(block, type, almostHalf), value);
-            value = ops.Emit(block, Op.FAdd, type, value, signed);
-        }
-        return ops.Intrinsic(block, MathIntrinsics.Rounding(op, type), value);
+        return ops.RoundWithMode(block, value, type, definition.Imm);
     }
 
     void Shift(Block block, CilInstruction at, List<int> stack, Op op)

@@ -204,6 +204,31 @@ sealed class CilOperations(Function function, Func<string, JitException> error)
             ? CallMathLibrary(block, symbol, intrinsic.Result, operands)
             : Emit(block, intrinsic.Op, intrinsic.Result, operands);
 
+    /// <summary>
+    /// Math.Round(x, mode) with a constant mode — as C# code writes it — is one rounding, or away from zero .NET's own
+    /// formula, truncate(x + copysign(0.5 less one ulp, x)), which gives the CLR's bits.
+    /// </summary>
+    public int RoundWithMode(Block block, int value, IrType type, long mode)
+    {
+        var op = (MidpointRounding)mode switch
+        {
+            MidpointRounding.ToEven => Op.FRoundEven,
+            MidpointRounding.ToZero or MidpointRounding.AwayFromZero => Op.FTruncate,
+            MidpointRounding.ToNegativeInfinity => Op.FFloor,
+            MidpointRounding.ToPositiveInfinity => Op.FCeiling,
+            _ => throw error($"{mode} is not a MidpointRounding (the CLR throws ArgumentException)"),
+        };
+        if ((MidpointRounding)mode == MidpointRounding.AwayFromZero)
+        {
+            var almostHalf = type == IrType.F32
+                ? BitConverter.SingleToInt32Bits(MathF.BitDecrement(0.5f))
+                : BitConverter.DoubleToInt64Bits(Math.BitDecrement(0.5));
+            var signed = Emit(block, Op.FCopySign, type, Const(block, type, almostHalf), value);
+            value = Emit(block, Op.FAdd, type, value, signed);
+        }
+        return Intrinsic(block, MathIntrinsics.Rounding(op, type), value);
+    }
+
     /// <summary>double.IsNaN(x) is x != x; IsFinite is |x| &lt; ∞ and IsInfinity |x| == ∞ (both false for NaN).</summary>
     public int Classify(Block block, MathIntrinsics.Classification test, IrType type, int value)
     {

@@ -78,7 +78,8 @@ public sealed class SsaBuilder(Function function)
         }
         else if (block.Preds.Count == 0)
         {
-            // Only unreachable code reads a variable nobody wrote; any value will do, and the block will go.
+            // The entry (or unreachable code): nothing wrote the variable on this path, so it reads as zero, which is
+            // what an IL local holds (methods zero their locals) and what the expression importer relies on.
             value = InsertBeforeTerminator(block, Op.Const, type).Result;
         }
         else if (block.Preds.Count == 1)
