@@ -196,11 +196,46 @@ public class ExpressionNodeTests
         Assert.Equal("Body.Right.Arguments[0]", e.ExpressionPath);
         Assert.Equal(ExpressionType.Constant, e.NodeType);
         Assert.Contains("String", e.Message);
-        var k = 2.0;
-        Expression<Func<double, double>> captured = x => x * k;
-        e = Assert.Throws<JitException>(() => captured.CompileNative());
+        var text = "captured";
+        Expression<Func<int, int>> capturesReference = x => x + text.Length;
+        e = Assert.Throws<JitException>(() => capturesReference.CompileNative());
         Assert.Equal("Body.Right", e.ExpressionPath);
         Assert.Equal(ExpressionType.MemberAccess, e.NodeType);
+    }
+
+    [Fact]
+    public void CapturedVariablesAreReadAtEachCallAsCompileReadsThem()
+    {
+        double k = 2;
+        short s = -3;
+        bool flag = true;
+        Expression<Func<double, double>> tree = x => flag ? x * k + s : -x;
+        var native = tree.CompileNative();
+        var reference = tree.Compile();
+        Assert.Equal(reference(5), native(5));
+        k = 0.5;
+        s = short.MinValue;
+        Assert.Equal(reference(5), native(5));
+        flag = false;
+        Assert.Equal(reference(5), native(5));
+        // The closure object is pinned for the code's lifetime: compacting collections do not move it from under the code.
+        for (int i = 0; i < 20; i++)
+        {
+            GC.KeepAlive(new byte[100_000]);
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            k = i;
+            flag = i % 2 == 0;
+            Assert.Equal(reference(i), native(i));
+        }
+    }
+
+    static readonly double Scale = Math.PI;
+
+    [Fact]
+    public void StaticReadonlyFieldIsAConstant()
+    {
+        var d = Parameter(typeof(double), "d");
+        Same(Lambda(Multiply(d, Field(null, typeof(ExpressionNodeTests).GetField(nameof(Scale), BindingFlags.NonPublic | BindingFlags.Static)!)), d));
     }
 
     public static int LengthOf(string text) => text.Length;
