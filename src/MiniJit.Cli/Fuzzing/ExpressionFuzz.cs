@@ -31,7 +31,9 @@ public static class ExpressionFuzz
         Unsupported,
     }
 
-    public sealed record Finding(FindingKind Kind, string Text);
+    /// <param name="Args">The arguments of the call that differed; null when the subject did not compile the
+    /// tree.</param>
+    public sealed record Finding(FindingKind Kind, Subject Subject, string Text, object?[]? Args);
 
     /// <summary>The seed of tree <paramref name="index"/> of a run with <paramref name="baseSeed"/>, numbered as
     /// programs are.</summary>
@@ -124,12 +126,12 @@ public static class ExpressionFuzz
             }
             catch (JitException e)
             {
-                findings.Add(new(FindingKind.Unsupported, $"{subject.Name}: {e.Message}"));
+                findings.Add(new(FindingKind.Unsupported, subject, $"{subject.Name}: {e.Message}", null));
                 continue;
             }
             catch (Exception e)
             {
-                findings.Add(new(FindingKind.Mismatch, $"{subject.Name} does not compile it: {e.GetType().Name}: {e.Message}"));
+                findings.Add(new(FindingKind.Mismatch, subject, $"{subject.Name} does not compile it: {e.GetType().Name}: {e.Message}", null));
                 continue;
             }
             for (int i = 0; i < inputs.Count; i++)
@@ -137,18 +139,33 @@ public static class ExpressionFuzz
                 calls++;
                 var actual = Call(compiled, inputs[i]);
                 if (actual.Same(expected[i])) continue;
-                findings.Add(new(FindingKind.Mismatch, $"{subject.Name}: {Arguments(tree, inputs[i])}: Compile() {expected[i]}, {subject.Name} {actual}"));
+                findings.Add(new(FindingKind.Mismatch, subject, $"{subject.Name}: {Arguments(tree, inputs[i])}: Compile() {expected[i]}, {subject.Name} {actual}", inputs[i]));
                 break;
             }
         }
         return findings;
     }
 
+    /// <summary>The smallest tree <see cref="ExpressionReducer"/> finds that still shows <paramref name="finding"/>
+    /// (the same kind of finding, by the same subject, on the same arguments), with that finding.</summary>
+    public static (LambdaExpression Tree, Finding Finding) Reduce(LambdaExpression tree, Finding finding)
+    {
+        List<object?[]> inputs = finding.Args is null ? [] : [finding.Args];
+        Finding? Same(LambdaExpression candidate) => Check(candidate, inputs, [finding.Subject], out _).FirstOrDefault(f => f.Kind == finding.Kind);
+        var reduced = ExpressionReducer.Reduce(tree, candidate => Same(candidate) is not null);
+        return (reduced, Same(reduced) ?? finding);
+    }
+
+    /// <summary>A finding and the reduced tree that shows it, as the text of a report.</summary>
+    public static string Report(LambdaExpression tree, Finding finding) => $"{finding.Text}\n{Describe(tree)}";
+
     public static string Arguments(LambdaExpression tree, object?[] args) =>
         "(" + string.Join(", ", tree.Parameters.Select((p, i) => $"{p.Name} = {Format(args[i])}")) + ")";
 
     /// <summary>The child side of <c>minijit fuzz --trees</c>, speaking <see cref="FuzzWorker"/>'s line protocol
-    /// (<c>start I</c>, <c>mismatch I TEXT</c>, <c>done I CALLS</c>) plus <c>unsupported I TEXT</c>.</summary>
+    /// (<c>start I</c>, <c>mismatch I TEXT</c>, <c>done I CALLS</c>) plus <c>unsupported I TEXT</c> and, after either,
+    /// <c>reduced I REPORT</c>: the reduced tree and what it does (<see cref="Report"/>, its line breaks written
+    /// <c>\n</c>; see <see cref="EscapeLines"/>).</summary>
     public static void Run(int baseSeed, int first, int count, ExpressionWeights weights, TextWriter output)
     {
         for (int index = first; index < first + count; index++)
@@ -161,9 +178,30 @@ public static class ExpressionFuzz
             {
                 var kind = finding.Kind == FindingKind.Unsupported ? FuzzWorker.Unsupported : FuzzWorker.Mismatch;
                 output.WriteLine($"{kind} {index} {finding.Text}".ReplaceLineEndings(" "));
+                output.Flush();
+                var (reduced, shown) = Reduce(tree, finding);
+                output.WriteLine($"{FuzzWorker.Reduced} {index} {EscapeLines(Report(reduced, shown))}");
             }
             output.WriteLine($"{FuzzWorker.Done} {index} {calls}");
             output.Flush();
         }
+    }
+
+    /// <summary>Multi-line text on one line of the worker protocol, and back.</summary>
+    public static string EscapeLines(string text) => text.Replace("\\", "\\\\").ReplaceLineEndings("\\n");
+
+    public static string UnescapeLines(string line)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < line.Length; i++)
+        {
+            if (line[i] == '\\' && i + 1 < line.Length)
+            {
+                text.Append(line[++i] == 'n' ? '\n' : line[i]);
+                continue;
+            }
+            text.Append(line[i]);
+        }
+        return text.ToString();
     }
 }

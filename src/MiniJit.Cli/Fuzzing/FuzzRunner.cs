@@ -23,7 +23,9 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
     /// <summary>How long a child may go without reporting before it is taken to hang (a miscompiled loop).</summary>
     public TimeSpan Silence { get; init; } = TimeSpan.FromSeconds(60);
 
-    sealed record WorkerResult(Dictionary<int, List<string>> Mismatches, Dictionary<int, List<string>> Unsupported, HashSet<int> Done, int? Running, int MethodsCompared, string? Death);
+    /// <param name="Reduced">Trees only: reports of the reduced trees that still show each finding.</param>
+    sealed record WorkerResult(Dictionary<int, List<string>> Mismatches, Dictionary<int, List<string>> Unsupported, Dictionary<int, List<string>> Reduced,
+        HashSet<int> Done, int? Running, int MethodsCompared, string? Death);
 
     int methodsCompared;
     readonly List<int> failures = [];
@@ -60,7 +62,7 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
             var result = RunWorker(first, count, minOpts: false);
             methodsCompared += result.MethodsCompared;
             SaveUnsupported(result);
-            foreach (var (index, mismatches) in result.Mismatches.OrderBy(m => m.Key)) Confirm(index, mismatches);
+            foreach (var (index, mismatches) in result.Mismatches.OrderBy(m => m.Key)) Confirm(index, mismatches, result.Reduced.GetValueOrDefault(index));
             if (result.Death is null) return;
             // Died outside any program (compiling the batch, say): each unfinished program runs alone instead.
             var suspects = result.Running is { } running
@@ -80,7 +82,7 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
         if (alone.Death is null)
         {
             SaveUnsupported(alone);
-            foreach (var (i, mismatches) in alone.Mismatches) Confirm(i, mismatches);
+            foreach (var (i, mismatches) in alone.Mismatches) Confirm(i, mismatches, alone.Reduced.GetValueOrDefault(i));
             if (alone.Mismatches.Count == 0)
                 Save(index, "crash", crashes, [$"the child died while running this program in a batch ({deathInBatch}), but not when it ran alone"]);
             return;
@@ -91,21 +93,21 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
     /// <summary>Not confirmed like a mismatch: MiniJit refuses the tree whatever the CLR does.</summary>
     void SaveUnsupported(WorkerResult result)
     {
-        foreach (var (index, findings) in result.Unsupported.OrderBy(u => u.Key)) Save(index, "unsupported", unsupported, findings);
+        foreach (var (index, findings) in result.Unsupported.OrderBy(u => u.Key)) Save(index, "unsupported", unsupported, findings, result.Reduced.GetValueOrDefault(index));
     }
 
-    void Confirm(int index, List<string> mismatches)
+    void Confirm(int index, List<string> mismatches, List<string>? reduced)
     {
         var confirmation = RunWorker(index, 1, minOpts: true);
         if (confirmation.Death is { } death)
-            Save(index, "crash", crashes, [.. mismatches, $"rerun with DOTNET_JITMinOpts=1: {death}"]);
+            Save(index, "crash", crashes, [.. mismatches, $"rerun with DOTNET_JITMinOpts=1: {death}"], reduced);
         else if (confirmation.Mismatches.GetValueOrDefault(index) is { Count: > 0 } confirmed)
-            Save(index, "mismatch", failures, [.. confirmed, "(confirmed with DOTNET_JITMinOpts=1)"]);
+            Save(index, "mismatch", failures, [.. confirmed, "(confirmed with DOTNET_JITMinOpts=1)"], confirmation.Reduced.GetValueOrDefault(index));
         else
-            Save(index, "clr-disagreement", disagreements, [.. mismatches, "with DOTNET_JITMinOpts=1 the CLR agrees with MiniJit: RyuJIT's optimizer got it wrong"]);
+            Save(index, "clr-disagreement", disagreements, [.. mismatches, "with DOTNET_JITMinOpts=1 the CLR agrees with MiniJit: RyuJIT's optimizer got it wrong"], reduced);
     }
 
-    void Save(int index, string kind, List<int> list, IEnumerable<string> findings)
+    void Save(int index, string kind, List<int> list, IEnumerable<string> findings, List<string>? reduced = null)
     {
         list.Add(index);
         int seed = FuzzWorker.ProgramSeed(baseSeed, index);
@@ -115,6 +117,8 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
         var options = string.Concat(target.Options.Select(o => $" {o}"));
         text.Append($"// minijit fuzz --seed {baseSeed} --first {index} {target.CountOption} 1{options}   ({target.Noun[..^1]} seed {seed})\n");
         foreach (var finding in findings) text.Append($"// {kind}: {finding}\n");
+        foreach (var report in reduced ?? []) text.Append($"\n// reduced: {report}\n");
+        if (reduced is not null) text.Append("\n// the whole tree:\n");
         text.Append(target.Source(baseSeed, index));
         File.WriteAllText(path, text.ToString());
         log.WriteLine($"  {kind} in {target.Noun[..^1]} {index} (seed {seed}): {findings.First()} -> {path}");
@@ -147,6 +151,7 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
 
         var mismatches = new Dictionary<int, List<string>>();
         var refused = new Dictionary<int, List<string>>();
+        var reducedTrees = new Dictionary<int, List<string>>();
         var done = new HashSet<int>();
         int? running = null;
         int methods = 0;
@@ -171,6 +176,9 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
                 case FuzzWorker.Unsupported when parts.Length == 3:
                     (refused.TryGetValue(index, out var reasons) ? reasons : refused[index] = []).Add(parts[2]);
                     break;
+                case FuzzWorker.Reduced when parts.Length == 3:
+                    (reducedTrees.TryGetValue(index, out var reports) ? reports : reducedTrees[index] = []).Add(ExpressionFuzz.UnescapeLines(parts[2]));
+                    break;
                 case FuzzWorker.Done:
                     done.Add(index);
                     running = null;
@@ -185,7 +193,7 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
             lock (error) tail = string.Join(" | ", error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(6));
             death = $"exit code {child.ExitCode}: {tail}";
         }
-        return new WorkerResult(mismatches, refused, done, running, methods, death);
+        return new WorkerResult(mismatches, refused, reducedTrees, done, running, methods, death);
     }
 
     /// <summary>The dotnet executable running this process if it is one (so a child uses the same runtime),
