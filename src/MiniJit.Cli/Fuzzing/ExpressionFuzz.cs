@@ -18,9 +18,11 @@ public static class ExpressionFuzz
     /// <summary>A compiler under test.</summary>
     public sealed record Subject(string Name, Func<LambdaExpression, Delegate> Compile);
 
+    /// <summary>MiniJit with the optimizer on and off; like the program fuzzer, with the IR verifier on.</summary>
     public static readonly IReadOnlyList<Subject> Subjects =
     [
-        new("the interpreter", tree => tree.Compile(preferInterpretation: true)),
+        new("MiniJit (optimize on)", tree => Jit.Compile(tree, new JitOptions { Verify = true })),
+        new("MiniJit (optimize off)", tree => Jit.Compile(tree, new JitOptions { Optimize = false, Verify = true })),
     ];
 
     public enum FindingKind
@@ -139,11 +141,20 @@ public static class ExpressionFuzz
                 calls++;
                 var actual = Call(compiled, inputs[i]);
                 if (actual.Same(expected[i])) continue;
-                findings.Add(new(FindingKind.Mismatch, subject, $"{subject.Name}: {Arguments(tree, inputs[i])}: Compile() {expected[i]}, {subject.Name} {actual}", inputs[i]));
+                findings.Add(new(FindingKind.Mismatch, subject,
+                    $"{subject.Name}: {Arguments(tree, inputs[i])}: Compile() {expected[i]}, {subject.Name} {actual}{SecondOpinion(tree, inputs[i], expected[i], actual)}", inputs[i]));
                 break;
             }
         }
         return findings;
+    }
+
+    /// <summary>What the expression interpreter says, when it sides with the subject: Compile() has bugs of its own,
+    /// and a result that two independent compilers agree on is more likely right.</summary>
+    static string SecondOpinion(LambdaExpression tree, object?[] args, Outcome expected, Outcome actual)
+    {
+        var interpreted = Call(tree.Compile(preferInterpretation: true), args);
+        return interpreted.Same(actual) && !interpreted.Same(expected) ? " (and the interpreter agrees with it, not with Compile())" : "";
     }
 
     /// <summary>The smallest tree <see cref="ExpressionReducer"/> finds that still shows <paramref name="finding"/>

@@ -121,7 +121,9 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
         if (reduced is not null) text.Append("\n// the whole tree:\n");
         text.Append(target.Source(baseSeed, index));
         File.WriteAllText(path, text.ToString());
-        log.WriteLine($"  {kind} in {target.Noun[..^1]} {index} (seed {seed}): {findings.First()} -> {path}");
+        // The file has it all; the log has the first finding's first 300 characters (not a whole IR dump).
+        var first = findings.First();
+        log.WriteLine($"  {kind} in {target.Noun[..^1]} {index} (seed {seed}): {(first.Length > 300 ? first[..300] + " …" : first)} -> {path}");
     }
 
     WorkerResult RunWorker(int first, int count, bool minOpts)
