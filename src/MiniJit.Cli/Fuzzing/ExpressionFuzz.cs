@@ -31,6 +31,9 @@ public static class ExpressionFuzz
         Mismatch,
         /// <summary>MiniJit said it does not support something in the tree (a <see cref="JitException"/>).</summary>
         Unsupported,
+        /// <summary>A different result where the expression interpreter agrees with the subject, not with Compile():
+        /// Compile() has bugs of its own (<c>Math.Sign(0L) + switch (0 | loop) …</c> returns the loop's value).</summary>
+        CompileDisagreement,
     }
 
     /// <param name="Args">The arguments of the call that differed; null when the subject did not compile the
@@ -141,21 +144,20 @@ public static class ExpressionFuzz
                 calls++;
                 var actual = Call(compiled, inputs[i]);
                 if (actual.Same(expected[i])) continue;
-                findings.Add(new(FindingKind.Mismatch, subject,
-                    $"{subject.Name}: {Arguments(tree, inputs[i])}: Compile() {expected[i]}, {subject.Name} {actual}{SecondOpinion(tree, inputs[i], expected[i], actual)}", inputs[i]));
+                var text = $"{subject.Name}: {Arguments(tree, inputs[i])}: Compile() {expected[i]}, {subject.Name} {actual}";
+                findings.Add(InterpreterAgrees(tree, inputs[i], actual)
+                    ? new(FindingKind.CompileDisagreement, subject, $"{text}, and so does the interpreter: Compile() got it wrong", inputs[i])
+                    : new(FindingKind.Mismatch, subject, text, inputs[i]));
                 break;
             }
         }
         return findings;
     }
 
-    /// <summary>What the expression interpreter says, when it sides with the subject: Compile() has bugs of its own,
-    /// and a result that two independent compilers agree on is more likely right.</summary>
-    static string SecondOpinion(LambdaExpression tree, object?[] args, Outcome expected, Outcome actual)
-    {
-        var interpreted = Call(tree.Compile(preferInterpretation: true), args);
-        return interpreted.Same(actual) && !interpreted.Same(expected) ? " (and the interpreter agrees with it, not with Compile())" : "";
-    }
+    /// <summary>Whether the expression interpreter, a second and independent oracle, gets what the subject got
+    /// (when Compile() got something else): a result that two compilers agree on is more likely right.</summary>
+    static bool InterpreterAgrees(LambdaExpression tree, object?[] args, Outcome actual) =>
+        Call(tree.Compile(preferInterpretation: true), args).Same(actual);
 
     /// <summary>The smallest tree <see cref="ExpressionReducer"/> finds that still shows <paramref name="finding"/>
     /// (the same kind of finding, by the same subject, on the same arguments), with that finding.</summary>
@@ -174,7 +176,8 @@ public static class ExpressionFuzz
         "(" + string.Join(", ", tree.Parameters.Select((p, i) => $"{p.Name} = {Format(args[i])}")) + ")";
 
     /// <summary>The child side of <c>minijit fuzz --trees</c>, speaking <see cref="FuzzWorker"/>'s line protocol
-    /// (<c>start I</c>, <c>mismatch I TEXT</c>, <c>done I CALLS</c>) plus <c>unsupported I TEXT</c> and, after either,
+    /// (<c>start I</c>, <c>mismatch I TEXT</c>, <c>done I CALLS</c>) plus <c>unsupported I TEXT</c>,
+    /// <c>compile-disagreement I TEXT</c> and, after each of those,
     /// <c>reduced I REPORT</c>: the reduced tree and what it does (<see cref="Report"/>, its line breaks written
     /// <c>\n</c>; see <see cref="EscapeLines"/>).</summary>
     public static void Run(int baseSeed, int first, int count, ExpressionWeights weights, TextWriter output)
@@ -187,7 +190,12 @@ public static class ExpressionFuzz
             var findings = Check(tree, Inputs(tree, TreeSeed(baseSeed, index)), Subjects, out int calls);
             foreach (var finding in findings)
             {
-                var kind = finding.Kind == FindingKind.Unsupported ? FuzzWorker.Unsupported : FuzzWorker.Mismatch;
+                var kind = finding.Kind switch
+                {
+                    FindingKind.Unsupported => FuzzWorker.Unsupported,
+                    FindingKind.CompileDisagreement => FuzzWorker.CompileDisagreement,
+                    _ => FuzzWorker.Mismatch,
+                };
                 output.WriteLine($"{kind} {index} {finding.Text}".ReplaceLineEndings(" "));
                 output.Flush();
                 var (reduced, shown) = Reduce(tree, finding);

@@ -13,8 +13,9 @@ namespace MiniJit.Cli.Fuzzing;
 /// <remarks>
 /// The CLR is the oracle, but RyuJIT's full optimization miscompiles some random programs; so a mismatch counts
 /// against MiniJit only if it is still there when the program is rerun in a child with <c>DOTNET_JITMinOpts=1</c>.
-/// One that goes away is kept as a CLR disagreement. A tree that MiniJit refuses (a <see cref="JitException"/>) is
-/// neither: it is counted and saved as unsupported.
+/// One that goes away is kept as a CLR disagreement. So is a tree on which the expression interpreter agrees with
+/// MiniJit rather than with Compile(). A tree that MiniJit refuses (a <see cref="JitException"/>) is neither: it is
+/// counted and saved as unsupported.
 /// </remarks>
 public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log, FuzzTarget? target = null)
 {
@@ -24,7 +25,8 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
     public TimeSpan Silence { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <param name="Reduced">Trees only: reports of the reduced trees that still show each finding.</param>
-    sealed record WorkerResult(Dictionary<int, List<string>> Mismatches, Dictionary<int, List<string>> Unsupported, Dictionary<int, List<string>> Reduced,
+    sealed record WorkerResult(Dictionary<int, List<string>> Mismatches, Dictionary<int, List<string>> Unsupported,
+        Dictionary<int, List<string>> CompileDisagreements, Dictionary<int, List<string>> Reduced,
         HashSet<int> Done, int? Running, int MethodsCompared, string? Death);
 
     int methodsCompared;
@@ -61,7 +63,7 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
         {
             var result = RunWorker(first, count, minOpts: false);
             methodsCompared += result.MethodsCompared;
-            SaveUnsupported(result);
+            SaveUnconfirmed(result);
             foreach (var (index, mismatches) in result.Mismatches.OrderBy(m => m.Key)) Confirm(index, mismatches, result.Reduced.GetValueOrDefault(index));
             if (result.Death is null) return;
             // Died outside any program (compiling the batch, say): each unfinished program runs alone instead.
@@ -81,7 +83,7 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
         methodsCompared += alone.MethodsCompared;
         if (alone.Death is null)
         {
-            SaveUnsupported(alone);
+            SaveUnconfirmed(alone);
             foreach (var (i, mismatches) in alone.Mismatches) Confirm(i, mismatches, alone.Reduced.GetValueOrDefault(i));
             if (alone.Mismatches.Count == 0)
                 Save(index, "crash", crashes, [$"the child died while running this program in a batch ({deathInBatch}), but not when it ran alone"]);
@@ -90,10 +92,13 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
         Save(index, "crash", crashes, [alone.Death]);
     }
 
-    /// <summary>Not confirmed like a mismatch: MiniJit refuses the tree whatever the CLR does.</summary>
-    void SaveUnsupported(WorkerResult result)
+    /// <summary>Not confirmed like a mismatch: MiniJit refuses the tree, or agrees with the interpreter, whatever
+    /// RyuJIT does.</summary>
+    void SaveUnconfirmed(WorkerResult result)
     {
         foreach (var (index, findings) in result.Unsupported.OrderBy(u => u.Key)) Save(index, "unsupported", unsupported, findings, result.Reduced.GetValueOrDefault(index));
+        foreach (var (index, findings) in result.CompileDisagreements.OrderBy(u => u.Key))
+            Save(index, "clr-disagreement", disagreements, findings, result.Reduced.GetValueOrDefault(index));
     }
 
     void Confirm(int index, List<string> mismatches, List<string>? reduced)
@@ -154,6 +159,7 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
         var mismatches = new Dictionary<int, List<string>>();
         var refused = new Dictionary<int, List<string>>();
         var reducedTrees = new Dictionary<int, List<string>>();
+        var compileDisagreements = new Dictionary<int, List<string>>();
         var done = new HashSet<int>();
         int? running = null;
         int methods = 0;
@@ -178,6 +184,9 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
                 case FuzzWorker.Unsupported when parts.Length == 3:
                     (refused.TryGetValue(index, out var reasons) ? reasons : refused[index] = []).Add(parts[2]);
                     break;
+                case FuzzWorker.CompileDisagreement when parts.Length == 3:
+                    (compileDisagreements.TryGetValue(index, out var wrong) ? wrong : compileDisagreements[index] = []).Add(parts[2]);
+                    break;
                 case FuzzWorker.Reduced when parts.Length == 3:
                     (reducedTrees.TryGetValue(index, out var reports) ? reports : reducedTrees[index] = []).Add(ExpressionFuzz.UnescapeLines(parts[2]));
                     break;
@@ -195,7 +204,7 @@ public sealed class FuzzRunner(int baseSeed, string outputFolder, TextWriter log
             lock (error) tail = string.Join(" | ", error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(6));
             death = $"exit code {child.ExitCode}: {tail}";
         }
-        return new WorkerResult(mismatches, refused, reducedTrees, done, running, methods, death);
+        return new WorkerResult(mismatches, refused, compileDisagreements, reducedTrees, done, running, methods, death);
     }
 
     /// <summary>The dotnet executable running this process if it is one (so a child uses the same runtime),

@@ -20,6 +20,8 @@ public static class FuzzWorker
     public const string Done = "done";
     /// <summary>Trees only: MiniJit refused the tree with a <see cref="JitException"/>.</summary>
     public const string Unsupported = "unsupported";
+    /// <summary>Trees only: MiniJit and the expression interpreter agree, Compile() does not.</summary>
+    public const string CompileDisagreement = "compile-disagreement";
     /// <summary>Trees only: the reduced form of the tree of the finding before.</summary>
     public const string Reduced = "reduced";
 
