@@ -18,6 +18,12 @@ public static class FuzzWorker
     public const string Start = "start";
     public const string Mismatch = "mismatch";
     public const string Done = "done";
+    /// <summary>Trees only: MiniJit refused the tree with a <see cref="JitException"/>.</summary>
+    public const string Unsupported = "unsupported";
+    /// <summary>Trees only: MiniJit and the expression interpreter agree, Compile() does not.</summary>
+    public const string CompileDisagreement = "compile-disagreement";
+    /// <summary>Trees only: the reduced form of the tree of the finding before.</summary>
+    public const string Reduced = "reduced";
 
     const int InputsPerMethod = 40;
 
@@ -96,7 +102,8 @@ public static class FuzzWorker
             parameters.Select(p => Convert(i < Edges.Length ? Edges[(i + p.Position) % Edges.Length] : RandomValue(random), p.ParameterType)).ToArray())];
     }
 
-    static readonly long[] Edges =
+    /// <summary>Raw inputs at the edges of every integer type (and a few doubles' bits: as integers, large values).</summary>
+    public static readonly long[] Edges =
     [
         0, 1, -1, 2, 3, 7, -7, 8, 31, 32, 63, 64, 127, 128, 255, 256, -32768, 65535, 65536,
         int.MinValue, int.MaxValue, uint.MaxValue, long.MinValue, long.MaxValue,
@@ -104,6 +111,23 @@ public static class FuzzWorker
         BitConverter.DoubleToInt64Bits(double.NaN), BitConverter.DoubleToInt64Bits(double.PositiveInfinity),
         BitConverter.DoubleToInt64Bits(double.NegativeInfinity), BitConverter.DoubleToInt64Bits(2147483648.0),
         BitConverter.DoubleToInt64Bits(9223372036854775808.0), BitConverter.DoubleToInt64Bits(1e300),
+    ];
+
+    /// <summary>Raw inputs that become the floating-point edge cases (see <see cref="DoubleFrom"/>): zeros, ties,
+    /// NaN, infinities, subnormals, the extremes of float and double, and every conversion boundary (±2^31, 2^32,
+    /// ±2^63, 2^64, with their neighbours).</summary>
+    public static readonly long[] FloatEdges =
+    [
+        0, 1, 2, 4, -4, 6, 10, -10, 14, -14, 3, -2, 400, -513,
+        .. new double[]
+        {
+            -0.0, double.NaN, -double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.Epsilon, -double.Epsilon,
+            BitConverter.Int64BitsToDouble(0x000F_FFFF_FFFF_FFFF), double.MaxValue, double.MinValue, float.MaxValue, float.MinValue,
+            float.Epsilon, 1e-310, 0.1, -0.7, 1e300, -1e300, 2147483647.0, 2147483647.5, 2147483648.0, -2147483648.0,
+            -2147483648.5, -2147483649.0, 4294967295.0, 4294967295.5, 4294967296.0, 9223372036854775807.0,
+            9223372036854774784.0, -9223372036854775808.0, -9223372036854777856.0, 18446744073709551615.0,
+            18446744073709549568.0, 255.5, 256.0, -128.5, -129.0, 32767.5, 65535.9, 65536.0, 1.0 / 3.0, Math.PI,
+        }.Select(BitConverter.DoubleToInt64Bits),
     ];
 
     static long RandomValue(Random r) => r.Next(4) switch

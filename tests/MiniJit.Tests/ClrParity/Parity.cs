@@ -43,22 +43,8 @@ public static class Values
         long.MinValue, long.MaxValue, long.MinValue + 1, 0x5555_5555_5555_5555, unchecked((long)0xAAAA_AAAA_AAAA_AAAAUL),
     ];
 
-    /// <summary>Raw inputs that become the floating-point edge cases (see <c>FuzzWorker.DoubleFrom</c>): zeros, ties,
-    /// NaN, infinities, subnormals, the extremes of float and double, and every conversion boundary (±2^31, 2^32,
-    /// ±2^63, 2^64, with their neighbours).</summary>
-    public static readonly long[] FloatEdges =
-    [
-        0, 1, 2, 4, -4, 6, 10, -10, 14, -14, 3, -2, 400, -513,
-        .. new double[]
-        {
-            -0.0, double.NaN, -double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.Epsilon, -double.Epsilon,
-            BitConverter.Int64BitsToDouble(0x000F_FFFF_FFFF_FFFF), double.MaxValue, double.MinValue, float.MaxValue, float.MinValue,
-            float.Epsilon, 1e-310, 0.1, -0.7, 1e300, -1e300, 2147483647.0, 2147483647.5, 2147483648.0, -2147483648.0,
-            -2147483648.5, -2147483649.0, 4294967295.0, 4294967295.5, 4294967296.0, 9223372036854775807.0,
-            9223372036854774784.0, -9223372036854775808.0, -9223372036854777856.0, 18446744073709551615.0,
-            18446744073709549568.0, 255.5, 256.0, -128.5, -129.0, 32767.5, 65535.9, 65536.0, 1.0 / 3.0, Math.PI,
-        }.Select(BitConverter.DoubleToInt64Bits),
-    ];
+    /// <summary>Raw inputs that become the floating-point edge cases; <c>minijit fuzz</c> uses them too.</summary>
+    public static readonly long[] FloatEdges = MiniJit.Cli.Fuzzing.FuzzWorker.FloatEdges;
 
     /// <summary>The edge values of a parameter of <paramref name="type"/>.</summary>
     public static long[] EdgesFor(Type type) => type == typeof(double) || type == typeof(float) ? FloatEdges : Edges;
