@@ -368,7 +368,10 @@ public sealed class ExpressionImporter
         bool isAnd = b.NodeType == ExpressionType.AndAlso;
         function.Terminate(isAnd ? ifFalse : ifTrue, Op.Jump, [], join);
         current = isAnd ? ifTrue : ifFalse;
-        ssa.Write(result, current, Visit(b.Right, "Right"));
+        // Visit first: the right operand may end in another block than it starts in (a loop, a label), and the value
+        // must be written where it ends (C# would read `current` before the call).
+        int right = Visit(b.Right, "Right");
+        ssa.Write(result, current, right);
         Jump(join);
         ssa.Seal(join);
         current = join;
@@ -382,7 +385,8 @@ public sealed class ExpressionImporter
         if (u.NodeType == ExpressionType.NegateChecked && !IsFloat(type))
         {
             // Compile() rewrites checked negation of an integer as 0 - x, with x stored (so normalized) first.
-            int operand = ops.Normalize(current, Visit(u.Operand, "Operand"), type);
+            int negated = Visit(u.Operand, "Operand");
+            int operand = ops.Normalize(current, negated, type);
             int difference = ops.CheckedBinary(current, Op.SubOvf, Const(ops.TypeOf(operand), 0), operand);
             return ArithmeticResult(difference, type, isChecked: true);
         }
@@ -674,7 +678,8 @@ public sealed class ExpressionImporter
     {
         if (s.Comparison is not null) throw Error("a switch with a comparison method is not supported");
         var type = s.SwitchValue.Type;
-        int value = ops.Normalize(current, Visit(s.SwitchValue, "SwitchValue"), type);
+        int switchValue = Visit(s.SwitchValue, "SwitchValue");
+        int value = ops.Normalize(current, switchValue, type);
         bool hasValue = s.Type != typeof(void);
         int result = hasValue ? ssa.NewVariable(IrTypeOf(s.Type, "the switch's value")) : -1;
         var join = ssa.NewBlock();

@@ -163,6 +163,12 @@ public class ExpressionNodeTests
                 IfThen(GreaterThanOrEqual(t, Constant(3)), Break(exit, Convert(v, typeof(long)))),
                 AddAssign(v, Add(I, Constant(1))),
                 PostIncrementAssign(t)), exit)), I));
+        // Found by the tree fuzzer: the right operand of && and || may end in another block than it starts in.
+        var found = Label(typeof(bool), "found");
+        data.Add("or else with a loop on the right", Lambda(OrElse(B, Loop(Break(found, Not(B)), found)), B));
+        data.Add("and also with a label on the right", Lambda(AndAlso(B, Condition(B, Block(Label(Label("skip")), B), Not(B))), B));
+        data.Add("checked negation of a loop", Lambda(NegateChecked(Loop(Break(exit, L), exit)), L));
+        data.Add("switch on a loop", Lambda(Switch(Loop(Break(exit, L), exit), Constant(1L), SwitchCase(Constant(2L), Constant(0L))), L));
         var unassigned = Variable(typeof(double), "unassigned");
         data.Add("unassigned variable is zero", Lambda(Block([unassigned], Add(unassigned, D)), D));
         return data;

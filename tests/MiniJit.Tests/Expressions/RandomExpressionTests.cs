@@ -12,8 +12,7 @@ namespace MiniJit.Tests.Expressions;
 /// and MINIJIT_TREE_COUNT (trees per run, default 2000); tree i has seed base * 100003 + i, as in
 /// <c>minijit fuzz --trees</c>, and a failure message prints that seed, the inputs, both results, the reduced tree
 /// and the whole tree. A tree on which the expression interpreter sides with MiniJit against Compile() is not a
-/// failure (Compile() has bugs too); nor is one that shows a bug in <see cref="KnownBugs"/>: both are counted in the
-/// test output.</summary>
+/// failure (Compile() has bugs too): it is listed in the test output.</summary>
 public class RandomExpressionTests(ITestOutputHelper output)
 {
     static int Env(string name, int fallback) =>
@@ -24,52 +23,6 @@ public class RandomExpressionTests(ITestOutputHelper output)
 
     /// <summary>Trees per test case: a failure names its chunk, and the chunks show progress.</summary>
     const int ChunkSize = 100;
-
-    /// <summary>Bugs in MiniJit that the fuzzer found and that are not fixed yet, each with how to recognize a tree
-    /// that shows it. Remove an entry when its bug is fixed.</summary>
-    static readonly (string Bug, Func<LambdaExpression, ExpressionFuzz.Finding, bool> Shows)[] KnownBugs =
-    [
-        ("invalid IR ('does not dominate') for AndAlso/OrElse whose right operand holds a loop or a label, such as "
-            + "b => b || loop { break b }: ImportShortCircuit reads `current` before it visits the right operand",
-            (tree, finding) => finding.Text.Contains("does not dominate", StringComparison.Ordinal) && new JoinRightOfShortCircuit().Find(tree)),
-    ];
-
-    sealed class JoinRightOfShortCircuit : ExpressionVisitor
-    {
-        bool found;
-
-        public bool Find(Expression tree)
-        {
-            Visit(tree);
-            return found;
-        }
-
-        protected override Expression VisitBinary(BinaryExpression node)
-        {
-            if (node.NodeType is ExpressionType.AndAlso or ExpressionType.OrElse && new NodeFinder().Has(node.Right, e => e is LoopExpression or LabelExpression))
-                found = true;
-            return base.VisitBinary(node);
-        }
-    }
-
-    sealed class NodeFinder : ExpressionVisitor
-    {
-        Func<Expression, bool> predicate = _ => false;
-        bool found;
-
-        public bool Has(Expression tree, Func<Expression, bool> what)
-        {
-            predicate = what;
-            Visit(tree);
-            return found;
-        }
-
-        public override Expression? Visit(Expression? node)
-        {
-            if (node is not null && predicate(node)) found = true;
-            return base.Visit(node);
-        }
-    }
 
     public static TheoryData<int> Chunks() => [.. Enumerable.Range(0, (Count + ChunkSize - 1) / ChunkSize)];
 
@@ -87,11 +40,6 @@ public class RandomExpressionTests(ITestOutputHelper output)
                 if (finding.Kind == ExpressionFuzz.FindingKind.CompileDisagreement)
                 {
                     output.WriteLine($"tree {index} (seed {seed}): {finding.Text}");
-                    continue;
-                }
-                if (KnownBugs.FirstOrDefault(k => k.Shows(tree, finding)).Bug is { } bug)
-                {
-                    output.WriteLine($"tree {index} (seed {seed}) shows a known bug: {bug}");
                     continue;
                 }
                 var (reduced, shown) = ExpressionFuzz.Reduce(tree, finding);
