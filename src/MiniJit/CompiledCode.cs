@@ -12,17 +12,21 @@ namespace MiniJit;
 public sealed class CompiledCode : IDisposable
 {
 
-    internal CompiledCode(MethodInfo method, CodeMemory.ExecutableMemory memory, nint entryStub, bool bounded, IReadOnlyDictionary<int, string> symbols, int codeLength)
+    internal CompiledCode(MethodInfo? method, string name, CodeMemory.ExecutableMemory memory, nint entryStub, bool bounded, IReadOnlyDictionary<int, string> symbols, int codeLength)
     {
         Bounded = bounded;
         Method = method;
+        Name = name;
         Memory = memory;
         EntryStub = entryStub;
         Symbols = symbols;
         CodeLength = codeLength;
     }
 
-    public MethodInfo Method { get; }
+    /// <summary>The method compiled, or null for an expression tree.</summary>
+    public MethodInfo? Method { get; }
+    /// <summary>What was compiled: the method's full name, or the lambda's name ("lambda" when it has none).</summary>
+    public string Name { get; }
     internal CodeMemory.ExecutableMemory Memory { get; }
     /// <summary>Address of the entry stub: <c>void Entry(JitFrame*)</c>.</summary>
     public nint EntryStub { get; }

@@ -45,12 +45,42 @@ public static class Jit
     /// nothing) and returns a delegate of the same type bound to native code.</summary>
     /// <exception cref="JitException">The method uses something MiniJit cannot compile; the message says what and where.</exception>
     /// <exception cref="PlatformNotSupportedException">Not x86-64 Linux (see <see cref="IsSupported"/>).</exception>
+    /// <remarks>A lambda written in the call converts to both a delegate and an expression tree; it means this
+    /// overload (compile the lambda's method). To compile an expression tree, pass an
+    /// <c>Expression&lt;TDelegate&gt;</c> value or call <c>CompileNative()</c> on it.</remarks>
+    [OverloadResolutionPriority(1)]
     public static TDelegate Compile<TDelegate>(TDelegate method, JitOptions? options = null) where TDelegate : Delegate
     {
         ArgumentNullException.ThrowIfNull(method);
         ThrowIfUnsupported();
         var (info, ignoreThis) = TargetOf(method);
         return Bind<TDelegate>(JitCompiler.Compile(info, ignoreThis, options ?? JitOptions.Default));
+    }
+
+    /// <summary>
+    /// Compiles an expression tree to x86-64 and returns a delegate of its type bound to the native code: what
+    /// <c>lambda.Compile()</c> returns, computed by machine code MiniJit wrote, without Reflection.Emit — so it
+    /// also works in an app published with NativeAOT, where <c>Compile()</c> can only interpret.
+    /// <code>
+    /// Expression&lt;Func&lt;double, double, double&gt;&gt; e = (x, y) =&gt; x * x + Math.Sin(y);
+    /// var f = Jit.Compile(e);           // or e.CompileNative()
+    /// f(3, 0);                          // 9
+    /// </code>
+    /// </summary>
+    /// <exception cref="JitException">A node MiniJit cannot compile: the message names the node type, its path in the
+    /// tree (for example <c>Body.Right.Arguments[0]</c>) and why.</exception>
+    /// <exception cref="PlatformNotSupportedException">Not x86-64 Linux (see <see cref="IsSupported"/>).</exception>
+    public static TDelegate Compile<TDelegate>(Expression<TDelegate> lambda, JitOptions? options = null) where TDelegate : Delegate =>
+        (TDelegate)Compile((LambdaExpression)lambda, options);
+
+    /// <summary>Compiles an expression tree whose delegate type is known only at run time.</summary>
+    /// <inheritdoc cref="Compile{TDelegate}(Expression{TDelegate}, JitOptions?)"/>
+    public static Delegate Compile(LambdaExpression lambda, JitOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(lambda);
+        ThrowIfUnsupported();
+        var code = JitCompiler.Compile(lambda, options ?? JitOptions.Default);
+        return NativeBinding.CreateDelegate(lambda.Type, code.EntryStub, code.Memory, code, code.Bounded);
     }
 
     /// <summary>Compiles a static method found by reflection (public or not).</summary>

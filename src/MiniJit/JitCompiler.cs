@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Linq.Expressions;
 using System.Reflection;
 using MiniJit.Assembler;
 using MiniJit.Binding;
 using MiniJit.Cil;
+using MiniJit.Expressions;
 using MiniJit.CodeGeneration;
 using MiniJit.Ir;
 using MiniJit.Lowering;
@@ -21,45 +23,66 @@ static class JitCompiler
 
     /// <summary>Compiles <paramref name="root"/> and its callees into one unit. With <paramref name="ignoreThis"/>,
     /// the root is a lambda's instance method whose `this` is never read.</summary>
-    public static CompiledCode Compile(MethodInfo root, bool ignoreThis, JitOptions options)
+    public static CompiledCode Compile(MethodInfo root, bool ignoreThis, JitOptions options) =>
+        CompileUnit(CilImporter.NameOf(root), JitException.MethodName(root), root,
+            [.. root.GetParameters().Select(p => p.ParameterType)], root.ReturnType, options,
+            (asm, entry, calleeEntry, errorExit) => CompileFunction(CilMethod.FromMethod(root), ignoreThis, options, asm, entry, calleeEntry, errorExit));
+
+    /// <summary>Compiles an expression tree, with the methods it calls (compiled from their IL), into one unit.</summary>
+    public static CompiledCode Compile(LambdaExpression lambda, JitOptions options)
+    {
+        var name = ExpressionImporter.NameOf(lambda);
+        return CompileUnit(name, name, null, [.. lambda.Parameters.Select(p => p.Type)], lambda.ReturnType, options,
+            (asm, entry, calleeEntry, errorExit) =>
+            {
+                options.Explain?.Invoke(new StageOutput(name, "expression tree", ExpressionPrinter.Print(lambda)));
+                return CompileFunction(ExpressionImporter.Import(lambda, name), name, options, Convention, asm, entry, calleeEntry, errorExit);
+            });
+    }
+
+    /// <summary>Compiles the root's code (with <paramref name="compileRoot"/>) and then every method it calls, each
+    /// from its IL, into one unit of executable memory with an entry stub for <paramref name="parameterTypes"/>.</summary>
+    /// <param name="rootMethod">The root's method when it has one, so that calls of it (recursion) reach the root.</param>
+    static CompiledCode CompileUnit(string title, string name, MethodInfo? rootMethod, Type[] parameterTypes, Type returnType, JitOptions options,
+        Func<X64Assembler, Label, Func<CallTarget, Label>, Label, CompiledFunction> compileRoot)
     {
         // The frame and the thunks carry at most this many arguments; refusing here wastes no compilation work.
-        var parameterCount = root.GetParameters().Length;
-        if (parameterCount > NativeBinding.MaxParameters)
-            throw new JitException(root, null, null, $"{parameterCount} parameters; compiled code takes at most {NativeBinding.MaxParameters} from a delegate");
-        var name = JitException.MethodName(root);
+        if (parameterTypes.Length > NativeBinding.MaxParameters)
+            throw new JitException(rootMethod, null, null, $"{parameterTypes.Length} parameters; compiled code takes at most {NativeBinding.MaxParameters} from a delegate");
         options.Log?.Invoke($"compiling {name}");
         var clock = Stopwatch.StartNew();
 
         var asm = new X64Assembler();
+        var rootEntry = asm.CreateLabel(title);
         var entries = new Dictionary<MethodBase, Label>();
-        var calledFrom = new Dictionary<MethodBase, MethodBase>();  // the first caller of each callee, for error messages
+        if (rootMethod is not null) entries[rootMethod] = rootEntry;
+        var calledFrom = new Dictionary<MethodBase, MethodBase?>();  // the first caller of each callee (null: the root), for error messages
         var pending = new Queue<MethodBase>();
         Label EntryOf(MethodBase method, MethodBase? caller)
         {
             if (!entries.TryGetValue(method, out var label))
             {
                 entries[method] = label = asm.CreateLabel(CilImporter.NameOf(method));
-                if (caller is not null) calledFrom[method] = caller;
+                calledFrom[method] = caller;
                 pending.Enqueue(method);
             }
             return label;
         }
 
         var errorExit = asm.CreateLabel("error exit");
-        EntryOf(root, null);
-        var functions = new List<CompiledFunction>();
+        var functions = new List<CompiledFunction> { compileRoot(asm, rootEntry, target => EntryOf(target.Method!, null), errorExit) };
+        MachineEncoder.Encode(functions[0].Code, asm);
         while (pending.TryDequeue(out var method))
         {
             CompiledFunction function;
             try
             {
-                function = CompileFunction(CilMethod.FromMethod(method), method == root && ignoreThis, options,
+                function = CompileFunction(CilMethod.FromMethod(method), false, options,
                     asm, entries[method], target => EntryOf(target.Method!, method), errorExit);
             }
-            catch (JitException e) when (method != root)
+            catch (JitException e)
             {
-                throw new JitException(e.Method, e.ILOffset, e.OpCode, $"{e.Reason} (reached through {CallChain(method, calledFrom)})");
+                throw new JitException(e.Method, e.ILOffset, e.OpCode, $"{e.Reason} (reached through {CallChain(method, name, calledFrom)})");
             }
             MachineEncoder.Encode(function.Code, asm);
             functions.Add(function);
@@ -68,19 +91,20 @@ static class JitCompiler
         // The entry stub and the error exit come last, when it is known whether anything can fail.
         bool canFail = functions.Any(f => f.CanFail);
         bool bounded = functions is [{ HasLoops: false, HasCalls: false, ChecksStack: false }];
-        var parameters = root.GetParameters().Select(p => NativeBinding.ClassOf(p.ParameterType)).ToList();
-        ArgumentClass? result = root.ReturnType == typeof(void) ? null : NativeBinding.ClassOf(root.ReturnType);
-        var stub = EntryStub.Emit(asm, entries[root], parameters, result, Convention, canFail, functions.Any(f => f.UsesFloatingPoint));
+        var parameters = parameterTypes.Select(NativeBinding.ClassOf).ToList();
+        ArgumentClass? result = returnType == typeof(void) ? null : NativeBinding.ClassOf(returnType);
+        var stub = EntryStub.Emit(asm, rootEntry, parameters, result, Convention, canFail, functions.Any(f => f.UsesFloatingPoint));
         if (canFail) EntryStub.EmitErrorExit(asm, errorExit, Convention);
 
         var bytes = asm.Assemble();
         var memory = CodeMemory.ExecutableMemory.Create(bytes);
         var symbols = entries.ToDictionary(e => asm.OffsetOf(e.Value), e => CilImporter.NameOf(e.Key));
+        symbols[asm.OffsetOf(rootEntry)] = title;
         symbols[asm.OffsetOf(stub)] = "entry stub";
         if (canFail) symbols[asm.OffsetOf(errorExit)] = "error exit";
-        var compiled = new CompiledCode(root, memory, memory.Address + asm.OffsetOf(stub), bounded, symbols, asm.CodeLength);
+        var compiled = new CompiledCode(rootMethod, name, memory, memory.Address + asm.OffsetOf(stub), bounded, symbols, asm.CodeLength);
         options.Log?.Invoke($"compiled {name}: {bytes.Length} bytes in {clock.Elapsed.TotalMicroseconds:F0} µs");
-        options.Explain?.Invoke(new StageOutput(CilImporter.NameOf(root), "disassembly", compiled.Disassemble()));
+        options.Explain?.Invoke(new StageOutput(title, "disassembly", compiled.Disassemble()));
         return compiled;
     }
 
@@ -101,11 +125,16 @@ static class JitCompiler
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit)
     {
         var title = CilImporter.NameOf(cil.Method);
+        options.Explain?.Invoke(new StageOutput(title, "IL", CilPrinter.Print(cil)));
+        return CompileFunction(CilImporter.Import(cil, ignoreThis), title, options, convention, asm, entry, calleeEntry, errorExit);
+    }
+
+    /// <summary>The pipeline from imported IR on, whichever front end produced it.</summary>
+    static CompiledFunction CompileFunction(Function ir, string title, JitOptions options, CallingConvention convention,
+        X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit)
+    {
         void Explain(string stage, Func<string> text, Function? ir = null) =>
             options.Explain?.Invoke(new StageOutput(title, stage, text(), ir));
-        Explain("IL", () => CilPrinter.Print(cil));
-
-        var ir = CilImporter.Import(cil, ignoreThis);
         Explain("IR", () => IrPrinter.Print(ir), ir);
         if (options.Verify) IrVerifier.Check(ir);
 
@@ -133,15 +162,17 @@ static class JitCompiler
             lowered.Function.ValueTypes.Any(t => t.IsFloat()));
     }
 
-    /// <summary>"Root → A → B": how compilation got from the root to a callee.</summary>
-    static string CallChain(MethodBase method, Dictionary<MethodBase, MethodBase> calledFrom)
+    /// <summary>"Root → A → B": how compilation got from the root (named <paramref name="root"/>) to a callee.</summary>
+    static string CallChain(MethodBase method, string root, Dictionary<MethodBase, MethodBase?> calledFrom)
     {
         var chain = new List<string> { JitException.MethodName(method) };
         while (calledFrom.TryGetValue(method, out var caller))
         {
+            if (caller is null) break;
             chain.Add(JitException.MethodName(caller));
             method = caller;
         }
+        chain.Add(root);
         chain.Reverse();
         return string.Join(" → ", chain);
     }

@@ -1,9 +1,11 @@
+using System.Linq.Expressions;
 using System.Reflection;
 
 namespace MiniJit;
 
 /// <summary>Thrown when MiniJit cannot compile a method: it names the method, the IL offset, the opcode and
-/// the reason, so that nothing is ever silently wrong.</summary>
+/// the reason — or, for an expression tree, the lambda, the node type and the node's path in the tree — so that nothing
+/// is ever silently wrong.</summary>
 public sealed class JitException : Exception
 {
     public JitException(MethodBase? method, int? ilOffset, string? opCode, string reason)
@@ -17,6 +19,17 @@ public sealed class JitException : Exception
 
     public JitException(string reason) : this(null, null, null, reason) { }
 
+    /// <summary>A node of an expression tree that cannot be compiled.</summary>
+    /// <param name="lambda">The lambda's name, as the message shows it.</param>
+    /// <param name="path">Where the node is, from the lambda: for example <c>Body.Right.Arguments[0]</c>.</param>
+    public JitException(string lambda, string path, ExpressionType nodeType, string reason)
+        : base($"expression tree {lambda}: {nodeType} at {path}: {reason}")
+    {
+        ExpressionPath = path;
+        NodeType = nodeType;
+        Reason = reason;
+    }
+
     /// <summary>The method being compiled, when known.</summary>
     public MethodBase? Method { get; }
     /// <summary>Offset of the offending IL instruction, when the failure belongs to one.</summary>
@@ -24,6 +37,10 @@ public sealed class JitException : Exception
     /// <summary>Name of the offending opcode (for example <c>ldfld</c>), when the failure belongs to one.</summary>
     public string? OpCode { get; }
     public string Reason { get; }
+    /// <summary>For an expression tree: the path from the lambda to the offending node (<c>Body.Left.Operand</c>).</summary>
+    public string? ExpressionPath { get; }
+    /// <summary>For an expression tree: the type of the offending node.</summary>
+    public ExpressionType? NodeType { get; }
 
     public static string MethodName(MethodBase method) => $"{method.DeclaringType?.FullName}.{method.Name}";
 

@@ -7,11 +7,9 @@ namespace MiniJit.Cil;
 
 /// <summary>
 /// Turns a method's CIL into SSA IR. CIL is a stack machine; the IR is not: every argument, local and
-/// evaluation-stack slot is a <em>variable</em>, and SSA values for them are built on the fly with the algorithm of
-/// Braun, Buchwald, Hack, Leißa, Mallon and Zwinkau, "Simple and Efficient Construction of SSA Form" (CC 2013):
-/// a read looks for a definition in its block, else asks the predecessors, placing a phi only where paths with
-/// different definitions meet. Blocks whose predecessors are not all known yet ("unsealed" loop headers) get
-/// placeholder phis that are completed when the last predecessor is filled.
+/// evaluation-stack slot is a <em>variable</em>, and <see cref="SsaBuilder"/> turns their reads and writes into SSA
+/// values on the fly. Each block's predecessors are counted before import, so a block is sealed as soon as its last
+/// predecessor has been filled.
 /// </summary>
 public sealed class CilImporter
 {
@@ -22,15 +20,13 @@ public sealed class CilImporter
     readonly int thisOffset;              // 1 when IL argument 0 is an ignored `this`
     readonly Type[] argTypes;             // IL argument types, `this` included
     readonly int localBase, stackBase;    // variable numbering: args, then locals, then stack slots
-    readonly IrType[] variableTypes;
+    readonly SsaBuilder ssa;
+    readonly CilOperations ops;
+    CilInstruction? current;              // the instruction being imported, for the errors of ops
 
-    // Braun et al.'s bookkeeping, indexed by IR block id.
-    readonly List<int[]> definitions = [];
-    readonly List<bool> sealedBlocks = [];
-    readonly List<List<(int Variable, Instr Phi)>> incompletePhis = [];
+    // Indexed by IR block id: a block is sealed the moment its last predecessor is filled.
     readonly List<int> filledPredecessors = [];
     readonly List<int> expectedPredecessors = [];
-    readonly Dictionary<int, int> replacedPhis = [];
 
     // CIL block structure, in arrays indexed by IL offset (the body is small and its length known).
     readonly Block?[] blockAt;            // the IR block that starts at an offset (reachable blocks only)
@@ -67,11 +63,13 @@ public sealed class CilImporter
 
         localBase = argTypes.Length;
         stackBase = localBase + method.LocalTypes.Length;
-        variableTypes = new IrType[stackBase + method.MaxStack];
+        ssa = new SsaBuilder(function);
+        ops = new CilOperations(function, reason => Error(current, reason));
         for (int i = 0; i < argTypes.Length; i++)
-            variableTypes[i] = i < thisOffset ? IrType.Void : paramTypes[i - thisOffset];
+            ssa.NewVariable(i < thisOffset ? IrType.Void : paramTypes[i - thisOffset]);
         for (int i = 0; i < method.LocalTypes.Length; i++)
-            variableTypes[localBase + i] = VariableType(method.LocalTypes[i], code, i, isArgument: false, $"local {i}");
+            ssa.NewVariable(VariableType(method.LocalTypes[i], code, i, isArgument: false, $"local {i}"));
+        for (int i = 0; i < method.MaxStack; i++) ssa.NewVariable(IrType.Void);
 
         entry = NewBlock();
     }
@@ -117,9 +115,7 @@ public sealed class CilImporter
         FillEntry();
         for (int start = 0; start < blockAt.Length; start++)
             if (blockAt[start] is { } block) FillBlock(block, start);
-        foreach (var block in function.Blocks)
-            if (!sealedBlocks[block.Id]) Seal(block);
-        ResolveReplacedPhis();
+        ssa.Finish();
         return function;
     }
 
@@ -127,11 +123,7 @@ public sealed class CilImporter
 
     Block NewBlock()
     {
-        var block = function.NewBlock();
-        definitions.Add(new int[variableTypes.Length]);
-        Array.Fill(definitions[^1], -1);
-        sealedBlocks.Add(false);
-        incompletePhis.Add([]);
+        var block = ssa.NewBlock();
         entryStacks.Add(null);
         filledPredecessors.Add(0);
         expectedPredecessors.Add(0);
@@ -265,19 +257,19 @@ public sealed class CilImporter
     {
         for (int i = thisOffset; i < argTypes.Length; i++)
         {
-            var param = function.Append(entry, Op.Param, variableTypes[i]);
+            var param = function.Append(entry, Op.Param, ssa.TypeOf(i));
             param.Imm = i - thisOffset;
-            Write(i, entry, Normalize(entry, param.Result, argTypes[i], null));
+            Write(i, entry, ops.Normalize(entry, param.Result, argTypes[i]));
         }
         for (int i = 0; i < method.LocalTypes.Length; i++)
-            Write(localBase + i, entry, function.AppendConst(entry, variableTypes[localBase + i], 0).Result);
+            Write(localBase + i, entry, function.AppendConst(entry, ssa.TypeOf(localBase + i), 0).Result);
         if (method.Method.DeclaringType is { } type && TypeInitializers.NeedsCheck(type))
         {
             var flag = function.AppendConst(entry, IrType.I64, TypeInitializers.FlagOf(type));
             function.Append(entry, Op.EnsureTypeInitialized, IrType.Void, flag.Result);
         }
         Jump(entry, BlockAt(0), [], null);
-        Seal(entry);
+        ssa.Seal(entry);
     }
 
     void Jump(Block from, Block to, List<int> stack, CilInstruction? at)
@@ -298,10 +290,10 @@ public sealed class CilImporter
         }
         else if (!StackMatches(expected, stack))
             throw Error(at, $"the evaluation stack differs between the paths into {to}: " +
-                $"[{string.Join(", ", expected.Select(t => t.Name()))}] and [{string.Join(", ", stack.Select(v => TypeOfValue(v).Name()))}]");
+                $"[{string.Join(", ", expected.Select(t => t.Name()))}] and [{string.Join(", ", stack.Select(v => ops.TypeOf(v).Name()))}]");
         for (int i = 0; i < stack.Count; i++)
         {
-            variableTypes[stackBase + i] = function.ValueTypes[stack[i]];
+            ssa.SetType(stackBase + i, function.ValueTypes[stack[i]]);
             Write(stackBase + i, from, stack[i]);
         }
     }
@@ -322,115 +314,13 @@ public sealed class CilImporter
         {
             var succ = succs[i];
             if (Array.IndexOf(succs, succ) != i) continue;  // a target listed twice is one predecessor edge
-            if (++filledPredecessors[succ.Id] == expectedPredecessors[succ.Id]) Seal(succ);
+            if (++filledPredecessors[succ.Id] == expectedPredecessors[succ.Id]) ssa.Seal(succ);
         }
     }
 
-    // ---------------------------------------------------------------- Braun et al.
+    void Write(int variable, Block block, int value) => ssa.Write(variable, block, value);
 
-    void Write(int variable, Block block, int value) => definitions[block.Id][variable] = value;
-
-    int Read(int variable, Block block)
-    {
-        int value = definitions[block.Id][variable];
-        return value >= 0 ? value : ReadRecursive(variable, block);
-    }
-
-    int ReadRecursive(int variable, Block block)
-    {
-        var type = variableTypes[variable];
-        int value;
-        if (!sealedBlocks[block.Id])
-        {
-            var phi = NewPhi(block, type);
-            incompletePhis[block.Id].Add((variable, phi));
-            value = phi.Result;
-        }
-        else if (block.Preds.Count == 0)
-        {
-            // Only unreachable code reads a variable nobody wrote; any value will do, and the block will go.
-            value = InsertBeforeTerminator(block, Op.Const, type).Result;
-        }
-        else if (block.Preds.Count == 1)
-        {
-            value = Read(variable, block.Preds[0]);
-        }
-        else
-        {
-            // Write the phi first: a loop that reads the variable back through itself then finds the phi.
-            var phi = NewPhi(block, type);
-            Write(variable, block, phi.Result);
-            value = AddPhiOperands(variable, phi, block);
-        }
-        Write(variable, block, value);
-        return value;
-    }
-
-    Instr NewPhi(Block block, IrType type)
-    {
-        var phi = new Instr(Op.Phi, type, function.NewValue(type), []);
-        int firstNonPhi = block.Instrs.FindIndex(i => i.Op != Op.Phi);
-        block.Instrs.Insert(firstNonPhi < 0 ? block.Instrs.Count : firstNonPhi, phi);
-        return phi;
-    }
-
-    Instr InsertBeforeTerminator(Block block, Op op, IrType type)
-    {
-        var instr = new Instr(op, type, function.NewValue(type), []);
-        block.Instrs.Insert(block.Terminator is null ? block.Instrs.Count : block.Instrs.Count - 1, instr);
-        return instr;
-    }
-
-    int AddPhiOperands(int variable, Instr phi, Block block)
-    {
-        var args = new int[block.Preds.Count];
-        for (int i = 0; i < args.Length; i++) args[i] = Read(variable, block.Preds[i]);
-        phi.Args = args;
-        return RemoveTrivialPhi(phi, block);
-    }
-
-    /// <summary>A phi whose operands are all one value (or the phi itself) is that value. The fuller recursive
-    /// clean-up is left to copy propagation, which sees the whole function.</summary>
-    int RemoveTrivialPhi(Instr phi, Block block)
-    {
-        int same = -1;
-        foreach (var raw in phi.Args)
-        {
-            int arg = Resolve(raw);
-            if (arg == same || arg == phi.Result) continue;
-            if (same >= 0) return phi.Result;
-            same = arg;
-        }
-        if (same < 0) return phi.Result; // only reachable through itself: unreachable code
-        block.Instrs.Remove(phi);
-        replacedPhis[phi.Result] = same;
-        return same;
-    }
-
-    void Seal(Block block)
-    {
-        foreach (var (variable, phi) in incompletePhis[block.Id])
-        {
-            int value = AddPhiOperands(variable, phi, block);
-            if (value != phi.Result && definitions[block.Id][variable] == phi.Result) Write(variable, block, value);
-        }
-        incompletePhis[block.Id].Clear();
-        sealedBlocks[block.Id] = true;
-    }
-
-    int Resolve(int value)
-    {
-        while (replacedPhis.TryGetValue(value, out var next)) value = next;
-        return value;
-    }
-
-    void ResolveReplacedPhis()
-    {
-        if (replacedPhis.Count == 0) return;
-        foreach (var block in function.Blocks)
-            foreach (var instr in block.Instrs)
-                for (int i = 0; i < instr.Args.Length; i++) instr.Args[i] = Resolve(instr.Args[i]);
-    }
+    int Read(int variable, Block block) => ssa.Read(variable, block);
 
     // ---------------------------------------------------------------- instructions
 
@@ -443,7 +333,7 @@ public sealed class CilImporter
         var types = entryStacks[block.Id] ??= [];
         for (int i = 0; i < types.Length; i++)
         {
-            variableTypes[stackBase + i] = types[i];
+            ssa.SetType(stackBase + i, types[i]);
             stack.Add(Read(stackBase + i, block));
         }
 
@@ -467,56 +357,10 @@ public sealed class CilImporter
         return value;
     }
 
-    IrType TypeOfValue(int value) => function.ValueTypes[value];
-
-    int Emit(Block block, CilInstruction at, Op op, IrType type, params int[] args)
-    {
-        var instr = function.Append(block, op, type, args);
-        instr.ILOffset = at.Offset;
-        return instr.Result;
-    }
-
-    int Const(Block block, IrType type, long value) => function.AppendConst(block, type, value).Result;
-
-    /// <summary>Brings a value to <paramref name="type"/>: int32 mixed with native int is sign-extended, as the CLR does.</summary>
-    int Widen(Block block, CilInstruction at, int value, IrType type)
-    {
-        var from = TypeOfValue(value);
-        if (from == type) return value;
-        if (from == IrType.I32 && type == IrType.I64) return Emit(block, at, Op.SignExtend32, IrType.I64, value);
-        if (from == IrType.I64 && type == IrType.I32) return Emit(block, at, Op.Truncate, IrType.I32, value);
-        // CIL's one floating-point stack type F is float or double here; storing into a float rounds.
-        if (from.IsFloat() && type.IsFloat()) return Emit(block, at, Op.FloatConvert, type, value);
-        throw Error(at, $"operands of types {from.Name()} and {type.Name()} cannot be combined");
-    }
-
     (int A, int B, IrType Type) PopPair(Block block, CilInstruction at, List<int> stack)
     {
         int b = Pop(stack, at), a = Pop(stack, at);
-        var type = TypeOfValue(a) == TypeOfValue(b) ? TypeOfValue(a)
-            : TypeOfValue(a) == IrType.I64 || TypeOfValue(b) == IrType.I64 ? IrType.I64
-            : TypeOfValue(a) == IrType.F64 || TypeOfValue(b) == IrType.F64 ? IrType.F64 : TypeOfValue(a);
-        return (Widen(block, at, a, type), Widen(block, at, b, type), type);
-    }
-
-    /// <summary>Storing into a small-typed slot keeps only its bits, and reading it back extends them, exactly
-    /// like the CLR: a short holds -1 as 0xFFFF and loads it as int32 -1.</summary>
-    int Normalize(Block block, int value, Type type, CilInstruction? at)
-    {
-        Op? op = Type.GetTypeCode(type) switch
-        {
-            TypeCode.SByte => Op.SignExtend8,
-            TypeCode.Byte or TypeCode.Boolean => Op.ZeroExtend8,
-            TypeCode.Int16 => Op.SignExtend16,
-            TypeCode.UInt16 or TypeCode.Char => Op.ZeroExtend16,
-            _ => null,
-        };
-        var irType = TypeOf(type, at, "value");
-        value = at is null ? value : Widen(block, at.Value, value, irType);
-        if (op is null) return value;
-        var instr = function.Append(block, op.Value, IrType.I32, value);
-        if (at is not null) instr.ILOffset = at.Value.Offset;
-        return instr.Result;
+        return ops.Pair(block, a, b);
     }
 
     void Branch(Block block, CilInstruction at, int condition, List<int> stack)
@@ -532,22 +376,15 @@ public sealed class CilImporter
 
     void CompareAndBranch(Block block, CilInstruction at, List<int> stack, Op compare)
     {
-        var (a, b, type) = PopPair(block, at, stack);
-        Branch(block, at, Emit(block, at, type.IsFloat() ? FloatComparison(compare) : compare, IrType.I32, a, b), stack);
+        var (a, b, _) = PopPair(block, at, stack);
+        Branch(block, at, ops.Compare(block, compare, a, b), stack);
     }
-
-    /// <summary>The float comparison a CIL comparison means: the plain forms are false on NaN, the .un forms (and
-    /// bne.un) true.</summary>
-    static Op FloatComparison(Op compare) => compare switch
-    {
-        Op.Eq => Op.FEq, Op.Ne => Op.FNe,
-        Op.Lt => Op.FLt, Op.Le => Op.FLe, Op.Gt => Op.FGt, Op.Ge => Op.FGe,
-        Op.LtU => Op.FLtU, Op.LeU => Op.FLeU, Op.GtU => Op.FGtU, _ => Op.FGeU,
-    };
 
     /// <summary>Imports one CIL instruction; returns true when it ended the block.</summary>
     bool ImportInstruction(Block block, CilInstruction at, List<int> stack)
     {
+        current = at;
+        ops.ILOffset = at.Offset;
         switch (at.OpCode.Op)
         {
             case CilOp.Nop or CilOp.Tail:
@@ -595,19 +432,19 @@ public sealed class CilImporter
                 }
 
             case >= CilOp.Ldc_I4_M1 and <= CilOp.Ldc_I4_8:
-                stack.Add(Const(block, IrType.I32, Distance(at.OpCode.Op, CilOp.Ldc_I4_0)));
+                stack.Add(ops.Const(block, IrType.I32, Distance(at.OpCode.Op, CilOp.Ldc_I4_0)));
                 return false;
             case CilOp.Ldc_I4_S or CilOp.Ldc_I4:
-                stack.Add(Const(block, IrType.I32, at.Int));
+                stack.Add(ops.Const(block, IrType.I32, at.Int));
                 return false;
             case CilOp.Ldc_I8:
-                stack.Add(Const(block, IrType.I64, at.Int));
+                stack.Add(ops.Const(block, IrType.I64, at.Int));
                 return false;
             case CilOp.Ldc_R4:
-                stack.Add(Const(block, IrType.F32, at.Int));
+                stack.Add(ops.Const(block, IrType.F32, at.Int));
                 return false;
             case CilOp.Ldc_R8:
-                stack.Add(Const(block, IrType.F64, at.Int));
+                stack.Add(ops.Const(block, IrType.F64, at.Int));
                 return false;
 
             case CilOp.Dup:
@@ -634,44 +471,38 @@ public sealed class CilImporter
             case CilOp.Shl: Shift(block, at, stack, Op.Shl); return false;
             case CilOp.Shr: Shift(block, at, stack, Op.Shr); return false;
             case CilOp.Shr_Un: Shift(block, at, stack, Op.ShrU); return false;
-            case CilOp.Neg:
-                {
-                    int value = Pop(stack, at);
-                    var type = TypeOfValue(value);
-                    stack.Add(Emit(block, at, type.IsFloat() ? Op.FNeg : Op.Neg, type, value));
-                    return false;
-                }
+            case CilOp.Neg: stack.Add(ops.Negate(block, Pop(stack, at))); return false;
             case CilOp.Not:
                 {
-                    int value = IntegerOperand(at, Pop(stack, at));
-                    stack.Add(Emit(block, at, Op.Not, TypeOfValue(value), value));
+                    int value = ops.IntegerOperand(Pop(stack, at));
+                    stack.Add(ops.Emit(block, Op.Not, ops.TypeOf(value), value));
                     return false;
                 }
 
-            case CilOp.Conv_I1: stack.Add(Narrow(block, at, Pop(stack, at), Op.SignExtend8)); return false;
-            case CilOp.Conv_U1: stack.Add(Narrow(block, at, Pop(stack, at), Op.ZeroExtend8)); return false;
-            case CilOp.Conv_I2: stack.Add(Narrow(block, at, Pop(stack, at), Op.SignExtend16)); return false;
-            case CilOp.Conv_U2: stack.Add(Narrow(block, at, Pop(stack, at), Op.ZeroExtend16)); return false;
-            case CilOp.Conv_I4: stack.Add(Narrow(block, at, Pop(stack, at), null)); return false;
-            case CilOp.Conv_U4: stack.Add(Narrow(block, at, Pop(stack, at), null, unsigned: true)); return false;
-            case CilOp.Conv_I8 or CilOp.Conv_I: stack.Add(Extend(block, at, Pop(stack, at), Op.SignExtend32)); return false;
-            case CilOp.Conv_U8 or CilOp.Conv_U: stack.Add(Extend(block, at, Pop(stack, at), Op.ZeroExtend32)); return false;
-            case CilOp.Conv_R4: stack.Add(ToFloat(block, at, Pop(stack, at), IrType.F32, unsigned: false)); return false;
-            case CilOp.Conv_R8: stack.Add(ToFloat(block, at, Pop(stack, at), IrType.F64, unsigned: false)); return false;
+            case CilOp.Conv_I1: stack.Add(ops.Narrow(block, Pop(stack, at), Op.SignExtend8)); return false;
+            case CilOp.Conv_U1: stack.Add(ops.Narrow(block, Pop(stack, at), Op.ZeroExtend8)); return false;
+            case CilOp.Conv_I2: stack.Add(ops.Narrow(block, Pop(stack, at), Op.SignExtend16)); return false;
+            case CilOp.Conv_U2: stack.Add(ops.Narrow(block, Pop(stack, at), Op.ZeroExtend16)); return false;
+            case CilOp.Conv_I4: stack.Add(ops.Narrow(block, Pop(stack, at), null)); return false;
+            case CilOp.Conv_U4: stack.Add(ops.Narrow(block, Pop(stack, at), null, unsigned: true)); return false;
+            case CilOp.Conv_I8 or CilOp.Conv_I: stack.Add(ops.Extend(block, Pop(stack, at), Op.SignExtend32)); return false;
+            case CilOp.Conv_U8 or CilOp.Conv_U: stack.Add(ops.Extend(block, Pop(stack, at), Op.ZeroExtend32)); return false;
+            case CilOp.Conv_R4: stack.Add(ops.ToFloat(block, Pop(stack, at), IrType.F32, unsigned: false)); return false;
+            case CilOp.Conv_R8: stack.Add(ops.ToFloat(block, Pop(stack, at), IrType.F64, unsigned: false)); return false;
             case CilOp.Conv_R_Un:
                 {
                     // `(float)someUlong` compiles to conv.r.un; conv.r4, which the CLR converts in one rounding step
                     // (through double it could round twice): the pair is imported as one conversion, as RyuJIT does.
                     bool toSingle = indexAt[at.Offset] + 1 < code.Length && code[indexAt[at.Offset] + 1].Op == CilOp.Conv_R4
                         && !isBlockStart[at.NextOffset];
-                    stack.Add(ToFloat(block, at, IntegerOperand(at, Pop(stack, at)), toSingle ? IrType.F32 : IrType.F64, unsigned: true));
+                    stack.Add(ops.ToFloat(block, ops.IntegerOperand(Pop(stack, at)), toSingle ? IrType.F32 : IrType.F64, unsigned: true));
                     return false;
                 }
             case CilOp.Ckfinite:
                 {
                     int value = Pop(stack, at);
-                    if (!TypeOfValue(value).IsFloat()) throw Error(at, "ckfinite needs a floating-point operand (invalid IL)");
-                    stack.Add(Emit(block, at, Op.CheckFinite, TypeOfValue(value), value));
+                    if (!ops.TypeOf(value).IsFloat()) throw Error(at, "ckfinite needs a floating-point operand (invalid IL)");
+                    stack.Add(ops.Emit(block, Op.CheckFinite, ops.TypeOf(value), value));
                     return false;
                 }
             case CilOp.Add_Ovf: CheckedBinary(block, at, stack, Op.AddOvf); return false;
@@ -681,33 +512,23 @@ public sealed class CilImporter
             case CilOp.Mul_Ovf: CheckedBinary(block, at, stack, Op.MulOvf); return false;
             case CilOp.Mul_Ovf_Un: CheckedBinary(block, at, stack, Op.MulOvfUn); return false;
 
-            case CilOp.Conv_Ovf_I1: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI1)); return false;
-            case CilOp.Conv_Ovf_U1: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU1)); return false;
-            case CilOp.Conv_Ovf_I2: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI2)); return false;
-            case CilOp.Conv_Ovf_U2: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU2)); return false;
-            case CilOp.Conv_Ovf_I4: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI4)); return false;
-            case CilOp.Conv_Ovf_U4: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU4)); return false;
-            case CilOp.Conv_Ovf_U8 or CilOp.Conv_Ovf_U: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU8)); return false;
-            case CilOp.Conv_Ovf_I1_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI1Un)); return false;
-            case CilOp.Conv_Ovf_U1_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU1Un)); return false;
-            case CilOp.Conv_Ovf_I2_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI2Un)); return false;
-            case CilOp.Conv_Ovf_U2_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU2Un)); return false;
-            case CilOp.Conv_Ovf_I4_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI4Un)); return false;
-            case CilOp.Conv_Ovf_U4_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfU4Un)); return false;
-            case CilOp.Conv_Ovf_I8_Un or CilOp.Conv_Ovf_I_Un: stack.Add(CheckedConversion(block, at, Pop(stack, at), Op.ConvOvfI8Un)); return false;
+            case CilOp.Conv_Ovf_I1: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI1)); return false;
+            case CilOp.Conv_Ovf_U1: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU1)); return false;
+            case CilOp.Conv_Ovf_I2: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI2)); return false;
+            case CilOp.Conv_Ovf_U2: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU2)); return false;
+            case CilOp.Conv_Ovf_I4: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI4)); return false;
+            case CilOp.Conv_Ovf_U4: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU4)); return false;
+            case CilOp.Conv_Ovf_U8 or CilOp.Conv_Ovf_U: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU8)); return false;
+            case CilOp.Conv_Ovf_I1_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI1Un)); return false;
+            case CilOp.Conv_Ovf_U1_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU1Un)); return false;
+            case CilOp.Conv_Ovf_I2_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI2Un)); return false;
+            case CilOp.Conv_Ovf_U2_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU2Un)); return false;
+            case CilOp.Conv_Ovf_I4_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI4Un)); return false;
+            case CilOp.Conv_Ovf_U4_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU4Un)); return false;
+            case CilOp.Conv_Ovf_I8_Un or CilOp.Conv_Ovf_I_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI8Un)); return false;
             // Every integer fits in int64 read signed, and every unsigned one in uint64: these only widen.
-            case CilOp.Conv_Ovf_I8 or CilOp.Conv_Ovf_I:
-                {
-                    int value = Pop(stack, at);
-                    stack.Add(TypeOfValue(value).IsFloat() ? CheckedFromFloat(block, at, value, signed: true, 64) : Extend(block, at, value, Op.SignExtend32));
-                    return false;
-                }
-            case CilOp.Conv_Ovf_U8_Un or CilOp.Conv_Ovf_U_Un:
-                {
-                    int value = Pop(stack, at);
-                    stack.Add(TypeOfValue(value).IsFloat() ? CheckedFromFloat(block, at, value, signed: false, 64) : Extend(block, at, value, Op.ZeroExtend32));
-                    return false;
-                }
+            case CilOp.Conv_Ovf_I8 or CilOp.Conv_Ovf_I: stack.Add(ops.CheckedToInt64(block, Pop(stack, at), signed: true)); return false;
+            case CilOp.Conv_Ovf_U8_Un or CilOp.Conv_Ovf_U_Un: stack.Add(ops.CheckedToInt64(block, Pop(stack, at), signed: false)); return false;
 
             case CilOp.Ceq: Compare(block, at, stack, Op.Eq); return false;
             case CilOp.Cgt: Compare(block, at, stack, Op.Gt); return false;
@@ -720,12 +541,12 @@ public sealed class CilImporter
                 return true;
             case CilOp.Brtrue or CilOp.Brtrue_S or CilOp.Brfalse or CilOp.Brfalse_S:
                 {
-                    int value = IntegerOperand(at, Pop(stack, at));
+                    int value = ops.IntegerOperand(Pop(stack, at));
                     bool onTrue = at.OpCode.Op is CilOp.Brtrue or CilOp.Brtrue_S;
-                    var type = TypeOfValue(value);
+                    var type = ops.TypeOf(value);
                     // Branch tests an i32 against zero; brfalse and 64-bit values compare explicitly.
                     if (!onTrue || type != IrType.I32)
-                        value = Emit(block, at, onTrue ? Op.Ne : Op.Eq, IrType.I32, value, Const(block, type, 0));
+                        value = ops.Emit(block, onTrue ? Op.Ne : Op.Eq, IrType.I32, value, ops.Const(block, type, 0));
                     Branch(block, at, value, stack);
                     return true;
                 }
@@ -742,7 +563,7 @@ public sealed class CilImporter
 
             case CilOp.Switch:
                 {
-                    int value = Widen(block, at, Pop(stack, at), IrType.I32);
+                    int value = ops.Widen(block, Pop(stack, at), IrType.I32);
                     // The cases in order, then the default: the instruction after the switch.
                     var targets = new Block[at.Targets!.Length + 1];
                     for (int i = 0; i < at.Targets.Length; i++) targets[i] = BlockAt(at.Targets[i]);
@@ -762,7 +583,7 @@ public sealed class CilImporter
                 {
                     // C# masks the count of a shift on nint with `sizeof(nint) * 8 - 1`; sizeof is a constant here.
                     var type = method.ResolveType((int)at.Int, at);
-                    stack.Add(Const(block, IrType.I32, type.IsValueType ? RuntimeHelpers.SizeOf(type.TypeHandle) : IntPtr.Size));
+                    stack.Add(ops.Const(block, IrType.I32, type.IsValueType ? RuntimeHelpers.SizeOf(type.TypeHandle) : IntPtr.Size));
                     return false;
                 }
 
@@ -770,7 +591,7 @@ public sealed class CilImporter
                 {
                     int[] args = [];
                     if (function.ReturnType != IrType.Void)
-                        args = [Normalize(block, Pop(stack, at), method.ReturnType, at)];
+                        args = [ops.Normalize(block, Pop(stack, at), method.ReturnType)];
                     if (stack.Count != 0) throw Error(at, "the evaluation stack is not empty at ret");
                     var instr = function.Terminate(block, Op.Return, args);
                     instr.ILOffset = at.Offset;
@@ -798,7 +619,7 @@ public sealed class CilImporter
     {
         CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method writes `this`");
-        Write(index, block, Normalize(block, value, argTypes[index], at));
+        Write(index, block, ops.Normalize(block, value, argTypes[index]));
     }
 
     void CheckArgument(CilInstruction at, int index)
@@ -814,34 +635,13 @@ public sealed class CilImporter
     int LoadLocal(Block block, CilInstruction at, int index) => Read(localBase + CheckLocal(at, index), block);
 
     void StoreLocal(Block block, CilInstruction at, int index, int value) =>
-        Write(localBase + CheckLocal(at, index), block, Normalize(block, value, method.LocalTypes[index], at));
+        Write(localBase + CheckLocal(at, index), block, ops.Normalize(block, value, method.LocalTypes[index]));
 
     void Binary(Block block, CilInstruction at, List<int> stack, Op op)
     {
-        var (a, b, type) = PopPair(block, at, stack);
-        if (!type.IsFloat())
-        {
-            stack.Add(Emit(block, at, op, type, a, b));
-            return;
-        }
-        if (op == Op.Rem)
-        {
-            // The CLR's % on floating point is C's fmod (exact, with the dividend's sign): it calls the C library.
-            stack.Add(CallMathLibrary(block, at, type == IrType.F32 ? "fmodf" : "fmod", type, a, b));
-            return;
-        }
-        var floatOp = op switch
-        {
-            Op.Add => Op.FAdd, Op.Sub => Op.FSub, Op.Mul => Op.FMul, Op.Div => Op.FDiv,
-            _ => throw Error(at, $"{at.OpCode.Name} needs integer operands, not {type.Name()} (invalid IL)"),
-        };
-        stack.Add(Emit(block, at, floatOp, type, a, b));
+        var (a, b, _) = PopPair(block, at, stack);
+        stack.Add(ops.Arithmetic(block, op, a, b));
     }
-
-    int EmitIntrinsic(Block block, CilInstruction at, MathIntrinsics.Intrinsic intrinsic, params int[] operands) =>
-        intrinsic.Symbol is { } symbol
-            ? CallMathLibrary(block, at, symbol, intrinsic.Result, operands)
-            : Emit(block, at, intrinsic.Op, intrinsic.Result, operands);
 
     /// <summary>
     /// Math.DivRem(a, b, out remainder) and Math.BigMul(a, b, out low): the call returns one result and writes the
@@ -855,178 +655,57 @@ public sealed class CilImporter
         int variable = outVariable;
         outVariable = -1;
         var type = intrinsic.Type;
-        int b = Widen(block, at, Pop(stack, at), type), a = Widen(block, at, Pop(stack, at), type);
+        int b = ops.Widen(block, Pop(stack, at), type), a = ops.Widen(block, Pop(stack, at), type);
         int result, written;
         if (intrinsic.Kind == MathIntrinsics.WithOutKind.DivRem)
         {
-            result = Emit(block, at, Op.Div, type, a, b);
-            written = Emit(block, at, Op.Rem, type, a, b);
+            result = ops.Emit(block, Op.Div, type, a, b);
+            written = ops.Emit(block, Op.Rem, type, a, b);
         }
         else
         {
-            result = Emit(block, at, Op.MulHigh, type, a, b);
+            result = ops.Emit(block, Op.MulHigh, type, a, b);
             if (intrinsic.Kind == MathIntrinsics.WithOutKind.BigMulUnsigned)
             {
-                int topBit = Const(block, type, 63);
-                int aMask = Emit(block, at, Op.And, type, Emit(block, at, Op.Shr, type, a, topBit), b);
-                int bMask = Emit(block, at, Op.And, type, Emit(block, at, Op.Shr, type, b, topBit), a);
-                result = Emit(block, at, Op.Add, type, Emit(block, at, Op.Add, type, result, aMask), bMask);
+                int topBit = ops.Const(block, type, 63);
+                int aMask = ops.Emit(block, Op.And, type, ops.Emit(block, Op.Shr, type, a, topBit), b);
+                int bMask = ops.Emit(block, Op.And, type, ops.Emit(block, Op.Shr, type, b, topBit), a);
+                result = ops.Emit(block, Op.Add, type, ops.Emit(block, Op.Add, type, result, aMask), bMask);
             }
-            written = Emit(block, at, Op.Mul, type, a, b);
+            written = ops.Emit(block, Op.Mul, type, a, b);
         }
         var variableType = variable >= localBase ? method.LocalTypes[variable - localBase] : argTypes[variable];
-        Write(variable, block, Normalize(block, written, variableType.GetElementType() ?? variableType, at));
+        Write(variable, block, ops.Normalize(block, written, variableType.GetElementType() ?? variableType));
         return result;
     }
 
     /// <summary>
-    /// Math.Round(x, mode) with a constant mode — as C# code writes it — is one rounding, or away from zero .NET's own
-    /// formula, truncate(x + copysign(0.5 less one ulp, x)), which gives the CLR's bits. A mode computed at run time
-    /// is refused.
+    /// Math.Round(x, mode): the mode must be a constant (as C# code writes it); one computed at run time is refused.
     /// </summary>
     int RoundWithMode(Block block, CilInstruction at, List<int> stack, IrType type)
     {
-        int mode = Pop(stack, at), value = Widen(block, at, Pop(stack, at), type);
+        int mode = Pop(stack, at), value = ops.Widen(block, Pop(stack, at), type);
         var definition = block.Instrs.LastOrDefault(i => i.Result == mode);
         if (definition is not { Op: Op.Const }) throw Error(at, "Math.Round with a rounding mode computed at run time is not supported (only a constant MidpointRounding)");
-        Op Direction(long m) => (MidpointRounding)m switch
-        {
-            MidpointRounding.ToEven => Op.FRoundEven,
-            MidpointRounding.ToZero or MidpointRounding.AwayFromZero => Op.FTruncate,
-            MidpointRounding.ToNegativeInfinity => Op.FFloor,
-            MidpointRounding.ToPositiveInfinity => Op.FCeiling,
-            _ => throw Error(at, $"{definition.Imm} is not a MidpointRounding (the CLR throws ArgumentException)"),
-        };
-        var op = Direction(definition.Imm);
-        if ((MidpointRounding)definition.Imm == MidpointRounding.AwayFromZero)
-        {
-            var almostHalf = type == IrType.F32
-                ? BitConverter.SingleToInt32Bits(MathF.BitDecrement(0.5f))
-                : BitConverter.DoubleToInt64Bits(Math.BitDecrement(0.5));
-            var signed = Emit(block, at, Op.FCopySign, type, Const(block, type, almostHalf), value);
-            value = Emit(block, at, Op.FAdd, type, value, signed);
-        }
-        return EmitIntrinsic(block, at, MathIntrinsics.Rounding(op, type), value);
+        return ops.RoundWithMode(block, value, type, definition.Imm);
     }
 
-    /// <summary>double.IsNaN(x) is x != x; IsFinite is |x| &lt; ∞ and IsInfinity |x| == ∞ (both false for NaN).</summary>
-    int Classify(Block block, CilInstruction at, MathIntrinsics.Classification test, IrType type, int value)
-    {
-        int Infinity(double sign) => Const(block, type, type == IrType.F32
-            ? BitConverter.SingleToInt32Bits((float)(sign * double.PositiveInfinity))
-            : BitConverter.DoubleToInt64Bits(sign * double.PositiveInfinity));
-        int Magnitude() => Emit(block, at, Op.FAbs, type, value);
-        return test switch
-        {
-            MathIntrinsics.Classification.IsNaN => Emit(block, at, Op.FNe, IrType.I32, value, value),
-            MathIntrinsics.Classification.IsFinite => Emit(block, at, Op.FLt, IrType.I32, Magnitude(), Infinity(1)),
-            MathIntrinsics.Classification.IsInfinity => Emit(block, at, Op.FEq, IrType.I32, Magnitude(), Infinity(1)),
-            MathIntrinsics.Classification.IsPositiveInfinity => Emit(block, at, Op.FEq, IrType.I32, value, Infinity(1)),
-            _ => Emit(block, at, Op.FEq, IrType.I32, value, Infinity(-1)),
-        };
-    }
-
-    int CallMathLibrary(Block block, CilInstruction at, string symbol, IrType type, params int[] args)
-    {
-        var call = function.Append(block, Op.CallNative, type, args);
-        call.Imm = CMathLibrary.AddressOf(symbol);
-        call.Callee = new CallTarget(symbol, null);
-        call.ILOffset = at.Offset;
-        return call.Result;
-    }
-
-    /// <summary>Operations that exist only for integers refuse a floating-point operand (which is invalid IL).</summary>
-    int IntegerOperand(CilInstruction at, int value) => TypeOfValue(value).IsInteger()
-        ? value
-        : throw Error(at, $"{at.OpCode.Name} needs an integer operand, not {TypeOfValue(value).Name()} (invalid IL)");
-
-    /// <summary>The shifted value decides the type; the count is brought to the same width (the hardware masks it).</summary>
     void Shift(Block block, CilInstruction at, List<int> stack, Op op)
     {
-        int count = IntegerOperand(at, Pop(stack, at)), value = IntegerOperand(at, Pop(stack, at));
-        var type = TypeOfValue(value);
-        stack.Add(Emit(block, at, op, type, value, Widen(block, at, count, type)));
+        int count = Pop(stack, at), value = Pop(stack, at);
+        stack.Add(ops.Shift(block, op, value, count));
     }
 
     void Compare(Block block, CilInstruction at, List<int> stack, Op op)
     {
-        var (a, b, type) = PopPair(block, at, stack);
-        stack.Add(Emit(block, at, type.IsFloat() ? FloatComparison(op) : op, IrType.I32, a, b));
+        var (a, b, _) = PopPair(block, at, stack);
+        stack.Add(ops.Compare(block, op, a, b));
     }
 
-    /// <summary>conv.i1/u1/i2/u2/i4/u4: to 32 bits first, then keep the low 8 or 16 bits extended as the opcode says.
-    /// From floating point the CLR saturates to int32 first (to uint32 for conv.u4) and then keeps the low bits.</summary>
-    int Narrow(Block block, CilInstruction at, int value, Op? extend, bool unsigned = false)
-    {
-        if (TypeOfValue(value) == IrType.I64) value = Emit(block, at, Op.Truncate, IrType.I32, value);
-        else if (TypeOfValue(value).IsFloat())
-            value = Emit(block, at, unsigned ? Op.FloatToUInt : Op.FloatToInt, IrType.I32, ToDouble(block, at, value));
-        return extend is null ? value : Emit(block, at, extend.Value, IrType.I32, value);
-    }
-
-    /// <summary>conv.i8/u8/i/u: an int32 is sign- or zero-extended; a 64-bit value is unchanged; floating point
-    /// saturates.</summary>
-    int Extend(Block block, CilInstruction at, int value, Op extend)
-    {
-        var type = TypeOfValue(value);
-        if (type.IsFloat())
-            return Emit(block, at, extend == Op.SignExtend32 ? Op.FloatToInt : Op.FloatToUInt, IrType.I64, ToDouble(block, at, value));
-        return type == IrType.I64 ? value : Emit(block, at, extend, IrType.I64, value);
-    }
-
-    /// <summary>Every float is exactly a double, so conversions to integers start from f64 and need one template.</summary>
-    int ToDouble(Block block, CilInstruction at, int value) =>
-        TypeOfValue(value) == IrType.F32 ? Emit(block, at, Op.FloatConvert, IrType.F64, value) : value;
-
-    /// <summary>conv.r4, conv.r8 and conv.r.un: an integer (read unsigned for conv.r.un) or a float to float or double.</summary>
-    int ToFloat(Block block, CilInstruction at, int value, IrType type, bool unsigned)
-    {
-        var from = TypeOfValue(value);
-        if (from == type) return value;
-        if (from.IsFloat()) return Emit(block, at, Op.FloatConvert, type, value);
-        return Emit(block, at, unsigned ? Op.UIntToFloat : Op.IntToFloat, type, value);
-    }
-
-    /// <summary>conv.ovf.* of a floating-point value: truncated, or an OverflowException when it does not fit.</summary>
-    int CheckedFromFloat(Block block, CilInstruction at, int value, bool signed, int bits)
-    {
-        Op? extend = bits switch
-        {
-            8 => signed ? Op.SignExtend8 : Op.ZeroExtend8,
-            16 => signed ? Op.SignExtend16 : Op.ZeroExtend16,
-            _ => null,
-        };
-        var converted = function.Append(block, signed ? Op.FloatToIntChecked : Op.FloatToUIntChecked,
-            bits == 64 ? IrType.I64 : IrType.I32, ToDouble(block, at, value));
-        converted.Imm = bits;
-        converted.ILOffset = at.Offset;
-        // The value is in range, so the extension changes nothing; it keeps the importer's rule that a small value
-        // is always extended, which the optimizer relies on.
-        return extend is null ? converted.Result : Emit(block, at, extend.Value, IrType.I32, converted.Result);
-    }
-
-    /// <summary>add.ovf, sub.ovf, mul.ovf and their .un forms. An int32 operand meeting a native int is widened as the
-    /// CLR widens it here: sign-extended, but zero-extended by the .un forms, which read both operands as unsigned.</summary>
     void CheckedBinary(Block block, CilInstruction at, List<int> stack, Op op)
     {
-        int b = IntegerOperand(at, Pop(stack, at)), a = IntegerOperand(at, Pop(stack, at));
-        var type = TypeOfValue(a) == IrType.I64 || TypeOfValue(b) == IrType.I64 ? IrType.I64 : IrType.I32;
-        int ToType(int value) => TypeOfValue(value) == type ? value
-            : Emit(block, at, op.IsUnsignedArithmetic() ? Op.ZeroExtend32 : Op.SignExtend32, IrType.I64, value);
-        stack.Add(Emit(block, at, op, type, ToType(a), ToType(b)));
-    }
-
-    /// <summary>conv.ovf.*: the operand's value must fit the target type. Where every value of the operand's type
-    /// fits (conv.ovf.i4 of an int32), only the widening remains, and nothing is left that could throw.</summary>
-    int CheckedConversion(Block block, CilInstruction at, int value, Op op)
-    {
-        var conversion = CheckedArithmetic.ConversionOf(op)!.Value;
-        // From floating point the .un forms mean nothing more: the CLR converts as the signed-source forms do.
-        if (TypeOfValue(value).IsFloat()) return CheckedFromFloat(block, at, value, conversion.SignedTarget, conversion.TargetBits);
-        var source = TypeOfValue(IntegerOperand(at, value));
-        if (!CheckedArithmetic.NeverOverflows(conversion, source)) return Emit(block, at, op, conversion.ResultType, value);
-        if (conversion.ResultType == source) return value;
-        return Emit(block, at, conversion.UnsignedSource ? Op.ZeroExtend32 : Op.SignExtend32, IrType.I64, value);
+        int b = Pop(stack, at), a = Pop(stack, at);
+        stack.Add(ops.CheckedBinary(block, op, a, b));
     }
 
     /// <summary>Imports a call; returns true when it ended the block (a tail call to the method itself).</summary>
@@ -1038,14 +717,14 @@ public sealed class CilImporter
             throw Error(at, $"call to {name}: only static methods can be called");
         if (RuntimeIntrinsics.HardwareSupport(callee) is bool supported)
         {
-            stack.Add(Const(block, IrType.I32, supported ? 1 : 0));
+            stack.Add(ops.Const(block, IrType.I32, supported ? 1 : 0));
             return false;
         }
         if (MathIntrinsics.Find(info) is { } intrinsic)
         {
             var operands = new int[intrinsic.Operands.Length];
-            for (int i = operands.Length - 1; i >= 0; i--) operands[i] = Widen(block, at, Pop(stack, at), intrinsic.Operands[i]);
-            stack.Add(EmitIntrinsic(block, at, intrinsic, operands));
+            for (int i = operands.Length - 1; i >= 0; i--) operands[i] = ops.Widen(block, Pop(stack, at), intrinsic.Operands[i]);
+            stack.Add(ops.Intrinsic(block, intrinsic, operands));
             return false;
         }
         if (MathIntrinsics.FindWithOut(info) is { } withOut)
@@ -1061,7 +740,7 @@ public sealed class CilImporter
         if (MathIntrinsics.FindClassification(info) is { } classification)
         {
             var (test, floatType) = classification;
-            stack.Add(Classify(block, at, test, floatType, Widen(block, at, Pop(stack, at), floatType)));
+            stack.Add(ops.Classify(block, test, floatType, ops.Widen(block, Pop(stack, at), floatType)));
             return false;
         }
         if (RuntimeIntrinsics.IsRefused(callee))
@@ -1078,7 +757,7 @@ public sealed class CilImporter
             var type = parameters[i].ParameterType;
             if (!TryGetType(type, out var irType))
                 throw Error(at, $"call to {name}: parameter {parameters[i].Name} has type {type.Name}, which is not supported");
-            args[i] = Widen(block, at, Pop(stack, at), irType);
+            args[i] = ops.Widen(block, Pop(stack, at), irType);
         }
         if (neverReturns)
         {
