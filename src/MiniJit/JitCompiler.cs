@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Linq.Expressions;
 using System.Reflection;
+using GCHandle = System.Runtime.InteropServices.GCHandle;
 using MiniJit.Assembler;
 using MiniJit.Binding;
 using MiniJit.Cil;
@@ -32,12 +33,23 @@ static class JitCompiler
     public static CompiledCode Compile(LambdaExpression lambda, JitOptions options)
     {
         var name = ExpressionImporter.NameOf(lambda);
-        return CompileUnit(name, name, null, [.. lambda.Parameters.Select(p => p.Type)], lambda.ReturnType, options,
-            (asm, entry, calleeEntry, errorExit) =>
-            {
-                options.Explain?.Invoke(new StageOutput(name, "expression tree", ExpressionPrinter.Print(lambda)));
-                return CompileFunction(ExpressionImporter.Import(lambda, name), name, options, Convention, asm, entry, calleeEntry, errorExit);
-            });
+        var pins = new Dictionary<object, GCHandle>(ReferenceEqualityComparer.Instance);
+        try
+        {
+            var compiled = CompileUnit(name, name, null, [.. lambda.Parameters.Select(p => p.Type)], lambda.ReturnType, options,
+                (asm, entry, calleeEntry, errorExit) =>
+                {
+                    options.Explain?.Invoke(new StageOutput(name, "expression tree", ExpressionPrinter.Print(lambda)));
+                    return CompileFunction(ExpressionImporter.Import(lambda, name, pins), name, options, Convention, asm, entry, calleeEntry, errorExit);
+                });
+            compiled.Memory.KeepPinned([.. pins.Values]);
+            return compiled;
+        }
+        catch
+        {
+            foreach (var pin in pins.Values) pin.Free();
+            throw;
+        }
     }
 
     /// <summary>Compiles the root's code (with <paramref name="compileRoot"/>) and then every method it calls, each

@@ -171,6 +171,22 @@ public sealed partial class X64Emitter
         cold.Add(new MachineInstr(MOp.Jmp, report));
     }
 
+    /// <summary>load: movzx for one or two bytes, a plain move of four or eight (into an xmm register for a float).</summary>
+    void EmitLoad(Instr instr)
+    {
+        var address = InRegister(instr.Args[0], 8, Scratch);
+        int width = (int)instr.Imm;
+        var memory = new Memory(width, address, null, 1, 0);
+        if (width >= 4)
+        {
+            Move(Where(instr.Result, width), memory);
+            return;
+        }
+        var target = Target(instr);
+        Add(MOp.Movzx, target, memory);
+        Store(instr, target);
+    }
+
     /// <summary>Stores the helper's arguments and index in the frame and reports <see cref="JitStatus.ThrowHelper"/>:
     /// the thunk calls the helper, which throws. The arguments are never read again here, so their slots are free.</summary>
     void EmitThrowViaHelper(Instr instr)
@@ -339,6 +355,7 @@ public sealed partial class X64Emitter
             case Op.CheckFinite: EmitCheckFinite(instr); break;
             case Op.FSign: EmitSign(instr); break;
             case Op.EnsureTypeInitialized: EmitTypeInitializedCheck(instr); break;
+            case Op.Load: EmitLoad(instr); break;
             case Op.ThrowViaHelper: EmitThrowViaHelper(instr); break;
             case Op.Jump:
                 EmitPhiMoves(block, instr.Targets[0]);

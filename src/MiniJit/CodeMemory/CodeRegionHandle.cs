@@ -21,8 +21,13 @@ internal sealed class CodeRegionHandle : SafeHandle
 
     public override bool IsInvalid => handle == 0;
 
+    /// <summary>Objects the code reads in place (a lambda's captured variables), pinned for as long as the pages can
+    /// run: they are released with the pages, never before.</summary>
+    public GCHandle[] Pins = [];
+
     protected override bool ReleaseHandle()
     {
+        foreach (var pin in Pins) pin.Free();
         GC.RemoveMemoryPressure((long)Size);
         return CodeArena.Shared.Return(handle, Size);
     }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace MiniJit.CodeMemory;
 
 /// <summary>
@@ -54,6 +56,9 @@ public sealed class ExecutableMemory : IDisposable
 
     /// <summary>What a call through a delegate holds on to while it runs the code; null once disposed.</summary>
     internal CodeRegionHandle? RegionForCall => Volatile.Read(ref region);
+
+    /// <summary>Hands over pinned objects the code reads; they are freed with the pages (see <see cref="CodeRegionHandle.Pins"/>).</summary>
+    internal void KeepPinned(GCHandle[] pins) => Region.Pins = pins;
 
     /// <summary>From now on Dispose leaves freeing the pages to the garbage collector (see the remarks).</summary>
     internal void NoteDelegateBound() => boundToDelegates = true;

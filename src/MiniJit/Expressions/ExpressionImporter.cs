@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MiniJit.Binding;
 using MiniJit.Cil;
 using MiniJit.Ir;
@@ -32,6 +33,7 @@ public sealed class ExpressionImporter
     readonly CilOperations ops;
     readonly Dictionary<ParameterExpression, int> variables = [];
     readonly Dictionary<LabelTarget, LabelBlock> labels = [];
+    readonly Dictionary<object, GCHandle> pins;
     // Where the node being imported is, from the lambda: pushed and popped around each child.
     readonly List<(string Name, int Index)> path = [];
     Expression? node;
@@ -45,8 +47,9 @@ public sealed class ExpressionImporter
         public bool Placed;
     }
 
-    ExpressionImporter(LambdaExpression lambda, string name)
+    ExpressionImporter(LambdaExpression lambda, string name, Dictionary<object, GCHandle> pins)
     {
+        this.pins = pins;
         this.lambda = lambda;
         this.name = name;
         var parameterTypes = new IrType[lambda.Parameters.Count];
@@ -68,8 +71,11 @@ public sealed class ExpressionImporter
     }
 
     /// <summary>Imports <paramref name="lambda"/> as the IR function <paramref name="name"/>.</summary>
+    /// <param name="pins">Receives the objects whose fields the code reads in place (captured variables), pinned; the
+    /// caller frees them once the code can no longer run, or at once if compilation fails.</param>
     /// <exception cref="JitException">A node MiniJit cannot compile: the message names its type, its path and why.</exception>
-    public static Function Import(LambdaExpression lambda, string name) => new ExpressionImporter(lambda, name).Run();
+    public static Function Import(LambdaExpression lambda, string name, Dictionary<object, GCHandle> pins) =>
+        new ExpressionImporter(lambda, name, pins).Run();
 
     /// <summary>The name a lambda's code goes by: its own name if it has one.</summary>
     public static string NameOf(LambdaExpression lambda) => lambda.Name is { Length: > 0 } own ? own : "lambda";
@@ -181,12 +187,12 @@ public sealed class ExpressionImporter
         ExpressionType.Goto => ImportGoto((GotoExpression)e),
         ExpressionType.Switch => ImportSwitch((SwitchExpression)e),
         ExpressionType.DebugInfo => -1,
+        ExpressionType.MemberAccess => ImportField((MemberExpression)e),
         // Compound assignments, increments and decrements of variables are defined by what they reduce to, and
         // Compile() imports them that way too.
         _ when e.CanReduce => Visit(e.Reduce(), "Reduced"),
         _ => throw Error(e.NodeType switch
         {
-            ExpressionType.MemberAccess => "reading a field or property is not supported (captured variables included: pass the value as a parameter or a constant)",
             ExpressionType.Lambda or ExpressionType.Quote => "a lambda is supported only where it is invoked (Invoke of a lambda is inlined)",
             ExpressionType.ArrayIndex or ExpressionType.ArrayLength or ExpressionType.Index or ExpressionType.NewArrayInit
                 or ExpressionType.NewArrayBounds => "arrays are not supported yet",
@@ -217,6 +223,79 @@ public sealed class ExpressionImporter
         ulong u => (long)u,
         _ => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    /// <summary>
+    /// A field of a constant object: how a C# lambda reads a captured variable (a field of the compiler's closure
+    /// object, held by the tree as a constant). Compile() reads the field at each call, so a later change to the
+    /// variable is seen; so here too: the code loads the field from the object itself, which is pinned for as long as
+    /// the code lives (native code has no GC information, so it may only hold the address of an object that cannot
+    /// move). Only an object without references can be pinned. A static readonly field is a constant once its class
+    /// is initialized.
+    /// </summary>
+    int ImportField(MemberExpression member)
+    {
+        if (member.Member is not FieldInfo field)
+            throw Error($"reading the property {member.Member.Name} is not supported (only fields of captured variables)");
+        var type = field.FieldType;
+        if (!CilImporter.TryGetType(type, out var irType) || type.IsEnum)
+            throw Error($"the field {field.Name} has type {type.Name}, which is not supported (MiniJit reads fields of primitive types)");
+        if (field.IsStatic)
+        {
+            if (!field.IsInitOnly) throw Error($"reading the mutable static field {field.Name} is not supported (static readonly fields are)");
+            RuntimeHelpers.RunClassConstructor(field.DeclaringType!.TypeHandle);
+            return Const(irType, BitsOf(field.GetValue(null)!));
+        }
+        if (member.Expression is not ConstantExpression { Value: { } target } || target.GetType().IsValueType)
+            throw Error($"reading the field {field.Name} is supported only on a constant object (a captured variable), not on a value computed in the tree");
+        if (!pins.TryGetValue(target, out var pin))
+        {
+            try
+            {
+                pin = GCHandle.Alloc(target, GCHandleType.Pinned);
+            }
+            catch (ArgumentException)
+            {
+                throw Error($"the object holding {field.Name} ({target.GetType().Name}) also holds references, so it cannot be pinned; " +
+                    "MiniJit reads captured variables in place and can do so only from an object of plain values (capture fewer variables, or pass the value as a parameter)");
+            }
+            pins[target] = pin;
+        }
+        int address = Const(IrType.I64, FieldAddress(target, field));
+        var load = function.Append(current, Op.Load, irType, address);
+        load.Imm = Type.GetTypeCode(type) switch
+        {
+            TypeCode.Boolean or TypeCode.SByte or TypeCode.Byte => 1,
+            TypeCode.Char or TypeCode.Int16 or TypeCode.UInt16 => 2,
+            TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Single => 4,
+            _ => 8,
+        };
+        return ops.Normalize(current, load.Result, type);
+    }
+
+    /// <summary>The address of a field of a pinned object.</summary>
+    static nint FieldAddress(object target, FieldInfo field)
+    {
+        var reference = TypedReference.MakeTypedReference(target, [field]);
+        return Type.GetTypeCode(field.FieldType) switch
+        {
+            TypeCode.Boolean => AddressOf<bool>(reference),
+            TypeCode.Char => AddressOf<char>(reference),
+            TypeCode.SByte => AddressOf<sbyte>(reference),
+            TypeCode.Byte => AddressOf<byte>(reference),
+            TypeCode.Int16 => AddressOf<short>(reference),
+            TypeCode.UInt16 => AddressOf<ushort>(reference),
+            TypeCode.Int32 => AddressOf<int>(reference),
+            TypeCode.UInt32 => AddressOf<uint>(reference),
+            TypeCode.Int64 => AddressOf<long>(reference),
+            TypeCode.UInt64 => AddressOf<ulong>(reference),
+            TypeCode.Single => AddressOf<float>(reference),
+            TypeCode.Double => AddressOf<double>(reference),
+            _ when field.FieldType == typeof(nint) => AddressOf<nint>(reference),
+            _ => AddressOf<nuint>(reference),
+        };
+    }
+
+    static unsafe nint AddressOf<T>(TypedReference reference) => (nint)Unsafe.AsPointer(ref __refvalue(reference, T));
 
     int ImportBinary(BinaryExpression b)
     {

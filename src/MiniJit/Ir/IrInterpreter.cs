@@ -66,6 +66,7 @@ public static unsafe class IrInterpreter
     static long Execute(Function function, Instr instr, long[] values, long[] args)
     {
         if (instr.Op is Op.CallNative) return CallNative(instr, values);
+        if (instr.Op is Op.Load) return Load(instr.Type, instr.Imm, values[instr.Args[0]]);
         if (instr.Args.Length > 0 && (instr.Type.IsFloat() || function.ValueTypes[instr.Args[0]].IsFloat()))
             return Float(instr.Op, instr.Type, function.ValueTypes[instr.Args[0]], instr.Imm,
                 values[instr.Args[0]], instr.Args.Length > 1 ? values[instr.Args[1]] : 0, instr.Args.Length > 2 ? values[instr.Args[2]] : 0);
@@ -289,4 +290,13 @@ public static unsafe class IrInterpreter
         };
         return result ? 1 : 0;
     }
+
+    /// <summary>load: the bytes at the address, zero-extended, as the value's type holds them.</summary>
+    static long Load(IrType type, long width, long address) => type.Normalize(width switch
+    {
+        1 => *(byte*)address,
+        2 => *(ushort*)address,
+        4 => *(uint*)address,
+        _ => *(long*)address,
+    });
 }

@@ -187,6 +187,11 @@ public static class IrVerifier
             case OpTypes.Bitcast:
                 if (Arg(0).Bits() != t.Bits() || Arg(0).IsFloat() == t.IsFloat()) Problem("reinterprets a float as the integer of its width, or back");
                 break;
+            case OpTypes.Load:
+                if (Arg(0) != IrType.I64) Problem("the address must be an i64");
+                if (instr.Imm is not (1 or 2 or 4 or 8) || instr.Imm > t.Bits() / 8 || t.IsFloat() && instr.Imm != t.Bits() / 8)
+                    Problem($"cannot load {instr.Imm} bytes into {t.Name()}");
+                break;
             case OpTypes.CheckedConversion:
                 var conversion = CheckedArithmetic.ConversionOf(instr.Op)!.Value;
                 if (!Arg(0).IsInteger()) Problem("operand must be an integer");

@@ -53,6 +53,10 @@ public enum Op : byte
     // integer, so they import as plain extensions and have no op.
     ConvOvfI1, ConvOvfU1, ConvOvfI2, ConvOvfU2, ConvOvfI4, ConvOvfU4, ConvOvfU8,
     ConvOvfI1Un, ConvOvfU1Un, ConvOvfI2Un, ConvOvfU2Un, ConvOvfI4Un, ConvOvfU4Un, ConvOvfI8Un,
+    // Memory. load: the Imm bytes (1, 2, 4 or 8; 1 and 2 zero-extended) at the address in its operand, which must stay
+    // valid for as long as the code can run (a field of an object pinned for the code's lifetime). Never folded or
+    // moved: the memory may change between calls.
+    Load,
 }
 
 [Flags]
@@ -106,6 +110,8 @@ public enum OpTypes : byte
     Bitcast,
     /// <summary>An integer to the result type its conversion names (see CheckedArithmetic).</summary>
     CheckedConversion,
+    /// <summary>Any value from an i64 address.</summary>
+    Load,
 }
 
 /// <param name="Arity">Number of operands, or -1 when it varies (phi, call, return).</param>
@@ -229,6 +235,7 @@ public static class OpTable
         Add(Op.ConvOvfI4Un, "conv.ovf.i4.un", 1, X, OpTypes.CheckedConversion);
         Add(Op.ConvOvfU4Un, "conv.ovf.u4.un", 1, X, OpTypes.CheckedConversion);
         Add(Op.ConvOvfI8Un, "conv.ovf.i8.un", 1, X, OpTypes.CheckedConversion);
+        Add(Op.Load, "load", 1, OpFlags.Immediate, OpTypes.Load);
         return table;
     }
 
