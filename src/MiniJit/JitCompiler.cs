@@ -102,7 +102,7 @@ static class JitCompiler
 
         // The entry stub and the error exit come last, when it is known whether anything can fail.
         bool canFail = functions.Any(f => f.CanFail);
-        bool bounded = functions is [{ HasLoops: false, HasCalls: false, ChecksStack: false }];
+        bool bounded = functions is [{ HasLoops: false, CallsCompiledCode: false, ChecksStack: false }];
         var parameters = parameterTypes.Select(NativeBinding.ClassOf).ToList();
         ArgumentClass? result = returnType == typeof(void) ? null : NativeBinding.ClassOf(returnType);
         var stub = EntryStub.Emit(asm, rootEntry, parameters, result, Convention, canFail, functions.Any(f => f.UsesFloatingPoint));
@@ -127,7 +127,7 @@ static class JitCompiler
     /// <param name="ChecksStack">Its prologue compares the stack with the thread's limit (it calls, or its frame is
     /// larger than a page).</param>
     /// <param name="UsesFloatingPoint">It has floating-point values, so its code uses SSE instructions.</param>
-    internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool HasCalls, bool ChecksStack, bool UsesFloatingPoint);
+    internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool CallsCompiledCode, bool ChecksStack, bool UsesFloatingPoint);
 
     internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit) =>
@@ -170,7 +170,7 @@ static class JitCompiler
         var (code, checksStack) = X64Emitter.Emit(lowered, allocation, convention, asm, entry, calleeEntry, errorExit);
         int rewritten = options.Optimize ? Peephole.Run(code) : 0;
         Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
-        return new CompiledFunction(code, lowered.NeedsFrame || checksStack, lowered.LoopHeads.Count > 0, lowered.HasCalls, checksStack,
+        return new CompiledFunction(code, lowered.NeedsFrame || checksStack, lowered.LoopHeads.Count > 0, lowered.CallsCompiledCode, checksStack,
             lowered.Function.ValueTypes.Any(t => t.IsFloat()));
     }
 

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Linq.Expressions;
+using MiniJit.Samples.Formula;
 using MiniJit.Assembler;
 using MiniJit.Disassembly;
 using MiniJit.CodeMemory;
@@ -19,6 +21,7 @@ public static class DemoCommand
         {
             CreateMultiply(),
             CreateJit(),
+            CreateFormula(),
         };
         demo.SetAction(parseResult =>
         {
@@ -26,7 +29,9 @@ public static class DemoCommand
             var multiplied = Multiply(DefaultFactor, output);
             output.WriteLine();
             var compiled = JitOnFirstCall(output);
-            return multiplied == ExitCodes.Success ? compiled : multiplied;
+            output.WriteLine();
+            var formula = Formula(DefaultFormula, optimize: true, output);
+            return new[] { multiplied, compiled, formula }.FirstOrDefault(code => code != ExitCodes.Success, ExitCodes.Success);
         });
         return demo;
     }
@@ -36,6 +41,58 @@ public static class DemoCommand
         var jit = new Command("jit", "The seed's decorator: compile foo(a, b) = a*a - b*b on its first call, run it and disassemble it.");
         jit.SetAction(parseResult => JitOnFirstCall(parseResult.InvocationConfiguration.Output));
         return jit;
+    }
+
+    const string DefaultFormula = "x * x + sin(y)";
+
+    static Command CreateFormula()
+    {
+        var text = new Argument<string>("FORMULA")
+        {
+            Description = "A formula over doubles x and y: + - * / % ^, comparisons inside if(c, a, b), sin cos tan exp log sqrt abs min max floor ceiling round pow.",
+            DefaultValueFactory = _ => DefaultFormula,
+        };
+        var noOpt = new Option<bool>("--no-opt") { Description = "Compile without the optimizer, register allocator and peephole pass." };
+        var formula = new Command("formula", "Parse a formula into an expression tree, compile the tree with MiniJit showing every stage, and check values against Compile().")
+        {
+            text, noOpt,
+        };
+        formula.SetAction(parseResult => Formula(parseResult.GetValue(text)!, !parseResult.GetValue(noOpt), parseResult.InvocationConfiguration.Output));
+        return formula;
+    }
+
+    /// <summary>The expression-tree path end to end: formula text → tree → IR → passes → machine code, then the native
+    /// code checked bit for bit against <c>Expression.Compile()</c> at a few points.</summary>
+    static int Formula(string text, bool optimize, TextWriter output)
+    {
+        Expression<Func<double, double, double>> tree;
+        try
+        {
+            tree = FormulaParser.ParseXY(text);
+        }
+        catch (FormulaSyntaxException e)
+        {
+            throw new UserErrorException(e.Message);
+        }
+        output.WriteLine($"formula: {text}");
+        output.WriteLine();
+        var options = new JitOptions
+        {
+            Optimize = optimize,
+            Log = JitLog.To(output),
+            Explain = stage => ExplainCommand.Section(output, stage.Method, ExplainCommand.Heading(stage), stage.Text),
+        };
+        var native = Jit.Compile(tree, options);
+        var reference = tree.Compile();
+        var failures = 0;
+        foreach (var (x, y) in new[] { (0.0, 0.0), (1.0, 2.0), (-1.5, 0.25), (3.0, -2.0), (1e10, double.NaN) })
+        {
+            double got = native(x, y), expected = reference(x, y);
+            bool same = BitConverter.DoubleToInt64Bits(got) == BitConverter.DoubleToInt64Bits(expected) || double.IsNaN(got) && double.IsNaN(expected);
+            output.WriteLine(same ? $"OK   f({x}, {y}) = {got:R}" : $"FAIL f({x}, {y}) = {got:R}, Compile() gives {expected:R}");
+            if (!same) failures++;
+        }
+        return failures == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 
     static Command CreateMultiply()

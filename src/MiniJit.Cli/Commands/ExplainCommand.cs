@@ -92,7 +92,7 @@ public static class ExplainCommand
         output.WriteLine($"wrote the control-flow graph to {dotPath}");
     }
 
-    static void Section(TextWriter output, string method, string heading, string text)
+    internal static void Section(TextWriter output, string method, string heading, string text)
     {
         output.WriteLine($"=== {method}: {heading} ===");
         output.WriteLine(text.TrimEnd('\n'));
@@ -101,7 +101,7 @@ public static class ExplainCommand
 
     /// <summary>The stages that show IR are named by what happened to it ("after constant-folding (3 changed)");
     /// the heading says it is IR.</summary>
-    static string Heading(StageOutput stage) => stage.Ir is not null && stage.Stage != "IR" ? $"IR {stage.Stage}" : stage.Stage;
+    internal static string Heading(StageOutput stage) => stage.Ir is not null && stage.Stage != "IR" ? $"IR {stage.Stage}" : stage.Stage;
 
     /// <summary>One line of the text control-flow graph: <c>b0 -> b1 (T), b2 (F)</c>.</summary>
     static string Successors(Block block)

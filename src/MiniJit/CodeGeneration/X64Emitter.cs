@@ -60,7 +60,7 @@ public sealed partial class X64Emitter
         if (lowered.HasCalls || bytes > 0)
             bytes += (16 - (8 + pushed + bytes) % 16) % 16;  // rsp 16-aligned at every call
         frameBytes = bytes;
-        checksStack = lowered.HasCalls || pushed + bytes > PageSize;
+        checksStack = lowered.CallsCompiledCode || pushed + bytes > PageSize;
     }
 
     /// <summary>One function's machine code, and whether its prologue checks the stack limit (then its unit's entry

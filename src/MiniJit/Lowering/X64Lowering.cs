@@ -4,7 +4,7 @@ namespace MiniJit.Lowering;
 
 /// <summary>The IR prepared for register allocation and code generation on x64.</summary>
 public sealed class LoweredFunction(Function function, List<Block> layout, bool needsFrame, Instr?[] definitions,
-    bool[] immediate, bool[] fusedIntoBranch, bool hasCalls)
+    bool[] immediate, bool[] fusedIntoBranch, bool hasCalls, bool callsCompiledCode)
 {
     public Function Function { get; } = function;
     /// <summary>The instruction defining each virtual register. Nothing after lowering changes the IR, so the
@@ -22,7 +22,12 @@ public sealed class LoweredFunction(Function function, List<Block> layout, bool 
     /// <summary>Per virtual register: an instruction the branch after it emits itself (<c>cmp</c> or <c>test</c>, then
     /// <c>jcc</c>), so its result never needs a location.</summary>
     public bool[] FusedIntoBranch { get; } = fusedIntoBranch;
+    /// <summary>It calls: compiled code or the C math library. Then rsp must be 16-aligned at each call.</summary>
     public bool HasCalls { get; } = hasCalls;
+    /// <summary>It calls compiled code, which may recurse without end: then its prologue checks the stack limit. A call
+    /// into the C math library needs no check (it uses little stack, well within the limit's margin, and returns soon),
+    /// so a function whose only calls go there still counts as bounded code.</summary>
+    public bool CallsCompiledCode { get; } = callsCompiledCode;
     /// <summary>Blocks that a later block (or the block itself) jumps back to: where loops begin in the layout.</summary>
     public HashSet<Block> LoopHeads { get; } = FindLoopHeads(layout);
 
@@ -53,11 +58,11 @@ public static class X64Lowering
     public static LoweredFunction Lower(Function function)
     {
         var edgeBlocks = SplitCriticalEdges(function);
-        var (needsFrame, hasCalls) = FrameAndCalls(function);
+        var (needsFrame, hasCalls, callsCompiledCode) = FrameAndCalls(function);
         var immediate = FindImmediates(function);
         var definitions = function.Definitions();
         return new LoweredFunction(function, Layout(function, edgeBlocks), needsFrame, definitions, immediate,
-            FindFusedIntoBranch(function, definitions, immediate), hasCalls);
+            FindFusedIntoBranch(function, definitions, immediate), hasCalls, callsCompiledCode);
     }
 
     /// <summary>An edge from a block with a conditional terminator into a block with phis gets a block of its own
@@ -85,16 +90,17 @@ public static class X64Lowering
         return edgeBlocks;
     }
 
-    static (bool NeedsFrame, bool HasCalls) FrameAndCalls(Function function)
+    static (bool NeedsFrame, bool HasCalls, bool CallsCompiledCode) FrameAndCalls(Function function)
     {
-        bool needsFrame = false, hasCalls = false;
+        bool needsFrame = false, hasCalls = false, callsCompiledCode = false;
         foreach (var block in function.Blocks)
             foreach (var instr in block.Instrs)
             {
                 needsFrame |= instr.Op.Is(OpFlags.CanThrow);
                 hasCalls |= instr.Op is Op.Call or Op.CallNative;
+                callsCompiledCode |= instr.Op is Op.Call;
             }
-        return (needsFrame, hasCalls);
+        return (needsFrame, hasCalls, callsCompiledCode);
     }
 
     static bool[] FindImmediates(Function function)
