@@ -1,4 +1,5 @@
 using System.Reflection;
+using MiniJit.Binding;
 using MiniJit.Disassembly;
 
 namespace MiniJit;
@@ -40,6 +41,12 @@ public sealed class CompiledCode : IDisposable
     public int CodeLength { get; }
 
     public string Disassemble() => Disassembler.Disassemble(Memory, Symbols, CodeLength);
+
+    /// <summary>A <see cref="SlotFunction"/> that calls this code with its arguments as slots: the way to call code of
+    /// any signature without a delegate type for it, which under NativeAOT is every signature outside
+    /// <see cref="NativeBinding.AotDelegateTypes"/>. <see cref="Jit.CodeOf"/> finds this unit behind it.</summary>
+    public SlotFunction CreateSlotFunction() =>
+        NativeBinding.CreateSlotFunction(EntryStub, Memory, this, Method.GetParameters().Length, Bounded);
 
     /// <summary>Makes every delegate of this unit throw <see cref="ObjectDisposedException"/> from now on. Calls
     /// already running on other threads finish normally; the pages return to the arena when the garbage collector
