@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using MiniJit.Assembler;
 using MiniJit.Binding;
@@ -21,6 +22,7 @@ static class JitCompiler
 
     /// <summary>Compiles <paramref name="root"/> and its callees into one unit. With <paramref name="ignoreThis"/>,
     /// the root is a lambda's instance method whose `this` is never read.</summary>
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     public static CompiledCode Compile(MethodInfo root, bool ignoreThis, JitOptions options)
     {
         // The frame and the thunks carry at most this many arguments; refusing here wastes no compilation work.
@@ -93,10 +95,12 @@ static class JitCompiler
     /// <param name="UsesFloatingPoint">It has floating-point values, so its code uses SSE instructions.</param>
     internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool HasCalls, bool ChecksStack, bool UsesFloatingPoint);
 
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit) =>
         CompileFunction(cil, ignoreThis, options, Convention, asm, entry, calleeEntry, errorExit);
 
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options, CallingConvention convention,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit)
     {
