@@ -269,6 +269,7 @@ public sealed class CilImporter
 
     /// <summary>The entry block defines the parameters and the zero-initialized locals, then jumps to IL offset 0
     /// (which may itself be a loop header, and an entry block must have no predecessors).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = OnlyInsideImport)]
     void FillEntry()
     {
         for (int i = thisOffset; i < argTypes.Length; i++)
