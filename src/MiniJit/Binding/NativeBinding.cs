@@ -68,7 +68,8 @@ public static class NativeBinding
     internal static Delegate CreateDelegate(Type delegateType, nint entryStub, ExecutableMemory memory, object owner, bool bounded)
     {
         ArgumentNullException.ThrowIfNull(memory);
-        // The same check the analyzers know: under NativeAOT MakeFactory is never reached.
+        // The AOT analyzer knows this property as the guard of dynamic code, so calling MakeFactory under it needs no
+        // suppression; NativeAOT, where it is the constant false, compiles that branch away.
         var create = RuntimeFeature.IsDynamicCodeSupported
             ? Factories.GetOrAdd(delegateType, MakeFactory)
             : PrecompiledThunks.Find(delegateType) ?? throw NotBindableWithoutDynamicCode(delegateType);

@@ -14,8 +14,8 @@ namespace MiniJit.Binding;
 /// </code>
 /// </summary>
 /// <remarks>
-/// The rules a caller must follow (the code cannot check what the bits mean; wrong bits give a wrong result, never
-/// a crash, because compiled code reads no memory through its arguments):
+/// The rules a caller must follow (nothing can check what the bits mean; for code MiniJit compiled, wrong bits give a
+/// wrong result but never a crash, because that code reads no memory through its arguments):
 /// <list type="number">
 /// <item>Exactly one slot per parameter, in declaration order; another count throws <see cref="ArgumentException"/>.</item>
 /// <item>Each slot holds its value in the parameter's own type, made with <see cref="Slots.From{T}"/> where T is that
