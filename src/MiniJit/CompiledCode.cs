@@ -1,4 +1,5 @@
 using System.Reflection;
+using MiniJit.Binding;
 using MiniJit.Disassembly;
 
 namespace MiniJit;
@@ -12,11 +13,12 @@ namespace MiniJit;
 public sealed class CompiledCode : IDisposable
 {
 
-    internal CompiledCode(MethodInfo? method, string name, CodeMemory.ExecutableMemory memory, nint entryStub, bool bounded, IReadOnlyDictionary<int, string> symbols, int codeLength)
+    internal CompiledCode(MethodInfo? method, string name, int parameterCount, CodeMemory.ExecutableMemory memory, nint entryStub, bool bounded, IReadOnlyDictionary<int, string> symbols, int codeLength)
     {
         Bounded = bounded;
         Method = method;
         Name = name;
+        ParameterCount = parameterCount;
         Memory = memory;
         EntryStub = entryStub;
         Symbols = symbols;
@@ -25,6 +27,8 @@ public sealed class CompiledCode : IDisposable
 
     /// <summary>The method compiled, or null for an expression tree.</summary>
     public MethodInfo? Method { get; }
+    /// <summary>How many arguments the code takes.</summary>
+    public int ParameterCount { get; }
     /// <summary>What was compiled: the method's full name, or the lambda's name ("lambda" when it has none).</summary>
     public string Name { get; }
     internal CodeMemory.ExecutableMemory Memory { get; }
@@ -44,6 +48,12 @@ public sealed class CompiledCode : IDisposable
     public int CodeLength { get; }
 
     public string Disassemble() => Disassembler.Disassemble(Memory, Symbols, CodeLength);
+
+    /// <summary>A <see cref="SlotFunction"/> that calls this code with its arguments as slots: the way to call code of
+    /// any signature without a delegate type for it, which under NativeAOT is every signature outside
+    /// <see cref="NativeBinding.AotDelegateTypes"/>. <see cref="Jit.CodeOf"/> finds this unit behind it.</summary>
+    public SlotFunction CreateSlotFunction() =>
+        NativeBinding.CreateSlotFunction(EntryStub, Memory, this, ParameterCount, Bounded);
 
     /// <summary>Makes every delegate of this unit throw <see cref="ObjectDisposedException"/> from now on. Calls
     /// already running on other threads finish normally; the pages return to the arena when the garbage collector

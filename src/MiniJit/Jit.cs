@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -36,6 +37,11 @@ public static class Jit
             : new PlatformNotSupportedException(
                 $"MiniJit generates x86-64 code for the System V calling convention and supports only x86-64 Linux; this process runs on {architecture} {osDescription}.");
 
+    /// <summary>The warning a NativeAOT application gets for a way in that compiles IL. At run time the same
+    /// calls throw a <see cref="JitException"/> there (<see cref="CilMethod.NoILUnderNativeAot"/>); a lazy delegate
+    /// falls back to its managed method.</summary>
+    const string NeedsIL = "Compiling a method needs its IL, which NativeAOT does not keep; compile an expression tree instead.";
+
     static void ThrowIfUnsupported()
     {
         if (!IsSupported) throw PlatformError(RuntimeInformation.ProcessArchitecture, OperatingSystem.IsLinux(), RuntimeInformation.OSDescription)!;
@@ -49,6 +55,8 @@ public static class Jit
     /// overload (compile the lambda's method). To compile an expression tree, pass an
     /// <c>Expression&lt;TDelegate&gt;</c> value or call <c>CompileNative()</c> on it.</remarks>
     [OverloadResolutionPriority(1)]
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
+    [RequiresDynamicCode(NeedsIL)]
     public static TDelegate Compile<TDelegate>(TDelegate method, JitOptions? options = null) where TDelegate : Delegate
     {
         ArgumentNullException.ThrowIfNull(method);
@@ -77,14 +85,34 @@ public static class Jit
     /// <inheritdoc cref="Compile{TDelegate}(Expression{TDelegate}, JitOptions?)"/>
     public static Delegate Compile(LambdaExpression lambda, JitOptions? options = null)
     {
+        var code = CompileToCode(lambda, options);
+        try
+        {
+            return NativeBinding.CreateDelegate(lambda.Type, code.EntryStub, code.Memory, code, code.Bounded);
+        }
+        catch
+        {
+            // A delegate type that cannot be bound here (under NativeAOT, one outside the precompiled set).
+            code.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Compiles an expression tree without binding a delegate: the unit, to call through
+    /// <see cref="CompiledCode.CreateSlotFunction"/> — the way to call a tree of any signature under NativeAOT, where
+    /// delegates can be bound only for <see cref="NativeBinding.AotDelegateTypes"/>.</summary>
+    /// <inheritdoc cref="Compile{TDelegate}(Expression{TDelegate}, JitOptions?)"/>
+    public static CompiledCode CompileToCode(LambdaExpression lambda, JitOptions? options = null)
+    {
         ArgumentNullException.ThrowIfNull(lambda);
         ThrowIfUnsupported();
-        var code = JitCompiler.Compile(lambda, options ?? JitOptions.Default);
-        return NativeBinding.CreateDelegate(lambda.Type, code.EntryStub, code.Memory, code, code.Bounded);
+        return JitCompiler.Compile(lambda, options ?? JitOptions.Default);
     }
 
     /// <summary>Compiles a static method found by reflection (public or not).</summary>
     /// <inheritdoc cref="Compile{TDelegate}(TDelegate, JitOptions?)"/>
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
+    [RequiresDynamicCode(NeedsIL)]
     public static TDelegate Compile<TDelegate>(MethodInfo method, JitOptions? options = null) where TDelegate : Delegate
     {
         ArgumentNullException.ThrowIfNull(method);
@@ -102,13 +130,15 @@ public static class Jit
     /// method (the default) or, with <see cref="JitOptions.ThrowOnFallback"/>, throws the failure. Either way it
     /// compiles only once: concurrent first calls wait for one compilation, and a failure is remembered.
     /// </summary>
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
+    [RequiresDynamicCode(NeedsIL)]
     public static TDelegate Lazy<TDelegate>(TDelegate method, JitOptions? options = null) where TDelegate : Delegate
     {
         ArgumentNullException.ThrowIfNull(method);
         var state = new LazyCompilation<TDelegate>(method, options ?? JitOptions.Default);
         // (args) => state.Resolve()(args): an expression tree builds a forwarder of any delegate type without
         // Reflection.Emit in our code; it costs one extra delegate call per call.
-        var invoke = typeof(TDelegate).GetMethod("Invoke")!;
+        var invoke = NativeBinding.InvokeMethodOf(typeof(TDelegate));
         var parameters = invoke.GetParameters().Select(p => Expression.Parameter(p.ParameterType, p.Name)).ToArray();
         var resolve = Expression.Call(Expression.Constant(state), typeof(LazyCompilation<TDelegate>).GetMethod(nameof(LazyCompilation<TDelegate>.Resolve))!);
         var forwarder = Expression.Lambda<TDelegate>(Expression.Invoke(resolve, parameters), parameters).Compile();
@@ -143,6 +173,7 @@ public static class Jit
     /// <summary>What to compile for a delegate. A C# lambda is an instance method of a compiler-generated class;
     /// when it uses none of that class's fields, `this` is never needed and can be ignored (the importer rejects any
     /// other use of it).</summary>
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     static (MethodInfo Method, bool IgnoreThis) TargetOf(Delegate method)
     {
         if (method.GetInvocationList().Length > 1)
@@ -166,6 +197,7 @@ public static class Jit
     /// <summary>The fields of <paramref name="closure"/> that <paramref name="method"/>'s IL loads, stores or takes
     /// the address of, in order of first use: the variables the lambda really captures (a closure class is shared by
     /// every lambda of a scope, so it may hold variables this one never touches).</summary>
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     static List<string> FieldsUsed(MethodInfo method, Type closure)
     {
         var il = CilMethod.FromMethod(method);
@@ -180,7 +212,7 @@ public static class Jit
 
     static void CheckSignature(Type delegateType, MethodInfo method)
     {
-        var invoke = delegateType.GetMethod("Invoke")!;
+        var invoke = NativeBinding.InvokeMethodOf(delegateType);
         var expected = invoke.GetParameters().Select(p => p.ParameterType);
         if (invoke.ReturnType != method.ReturnType || !expected.SequenceEqual(method.GetParameters().Select(p => p.ParameterType)))
             throw new ArgumentException($"{JitException.MethodName(method)} does not match the signature of {delegateType.Name}");
@@ -194,6 +226,8 @@ public static class Jit
 
     /// <summary>The state behind a lazy delegate: the managed method until the first call, then the compiled one
     /// (or, if compiling failed, the managed method for good, or with ThrowOnFallback the failure for good).</summary>
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
+    [RequiresDynamicCode(NeedsIL)]
     sealed class LazyCompilation<TDelegate>(TDelegate managed, JitOptions options) : ILazyCompilation where TDelegate : Delegate
     {
         readonly Lock gate = new();

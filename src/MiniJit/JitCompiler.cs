@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using System.Reflection;
 using GCHandle = System.Runtime.InteropServices.GCHandle;
@@ -24,6 +25,7 @@ static class JitCompiler
 
     /// <summary>Compiles <paramref name="root"/> and its callees into one unit. With <paramref name="ignoreThis"/>,
     /// the root is a lambda's instance method whose `this` is never read.</summary>
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     public static CompiledCode Compile(MethodInfo root, bool ignoreThis, JitOptions options) =>
         CompileUnit(CilImporter.NameOf(root), JitException.MethodName(root), root,
             [.. root.GetParameters().Select(p => p.ParameterType)], root.ReturnType, options,
@@ -55,6 +57,9 @@ static class JitCompiler
     /// <summary>Compiles the root's code (with <paramref name="compileRoot"/>) and then every method it calls, each
     /// from its IL, into one unit of executable memory with an entry stub for <paramref name="parameterTypes"/>.</summary>
     /// <param name="rootMethod">The root's method when it has one, so that calls of it (recursion) reach the root.</param>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Callees are compiled from their IL only when the root calls " +
+        "them: a method root is compiled from IL itself (Compile(MethodInfo) carries the annotation), and the expression importer " +
+        "refuses calls of methods where IL cannot be read (NativeAOT); a method a tree calls is kept, with its IL, by the tree's reference to it.")]
     static CompiledCode CompileUnit(string title, string name, MethodInfo? rootMethod, Type[] parameterTypes, Type returnType, JitOptions options,
         Func<X64Assembler, Label, Func<CallTarget, Label>, Label, CompiledFunction> compileRoot)
     {
@@ -114,7 +119,7 @@ static class JitCompiler
         symbols[asm.OffsetOf(rootEntry)] = title;
         symbols[asm.OffsetOf(stub)] = "entry stub";
         if (canFail) symbols[asm.OffsetOf(errorExit)] = "error exit";
-        var compiled = new CompiledCode(rootMethod, name, memory, memory.Address + asm.OffsetOf(stub), bounded, symbols, asm.CodeLength);
+        var compiled = new CompiledCode(rootMethod, name, parameterTypes.Length, memory, memory.Address + asm.OffsetOf(stub), bounded, symbols, asm.CodeLength);
         options.Log?.Invoke($"compiled {name}: {bytes.Length} bytes in {clock.Elapsed.TotalMicroseconds:F0} µs");
         options.Explain?.Invoke(new StageOutput(title, "disassembly", compiled.Disassemble()));
         return compiled;
@@ -129,10 +134,12 @@ static class JitCompiler
     /// <param name="UsesFloatingPoint">It has floating-point values, so its code uses SSE instructions.</param>
     internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool CallsCompiledCode, bool ChecksStack, bool UsesFloatingPoint);
 
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit) =>
         CompileFunction(cil, ignoreThis, options, Convention, asm, entry, calleeEntry, errorExit);
 
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options, CallingConvention convention,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit)
     {

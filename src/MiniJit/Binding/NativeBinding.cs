@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using MiniJit.CodeMemory;
 
 namespace MiniJit.Binding;
@@ -8,6 +10,13 @@ namespace MiniJit.Binding;
 /// Turns the address of an entry stub into an ordinary .NET delegate (<c>Func&lt;...&gt;</c>,
 /// <c>Action&lt;...&gt;</c> or any custom delegate type) by binding it to a thunk of the matching shape.
 /// </summary>
+/// <remarks>
+/// Where code can be generated at run time (the JIT: <see cref="RuntimeFeature.IsDynamicCodeSupported"/>), the thunk
+/// class is instantiated for the delegate's exact signature with <see cref="Type.MakeGenericType"/>, so every
+/// signature binds. Under NativeAOT only the generic instantiations compiled ahead of time exist, so only the
+/// delegate types of <see cref="AotDelegateTypes"/> bind there; code of any other signature is called through a
+/// <see cref="SlotFunction"/> (<see cref="CreateSlotFunction"/>), which needs no instantiation at all.
+/// </remarks>
 public static class NativeBinding
 {
     /// <summary>Thunk classes exist for 0 to this many parameters, one for each argument slot of the frame.</summary>
@@ -50,23 +59,69 @@ public static class NativeBinding
     public static Delegate CreateDelegate(Type delegateType, nint entryStub, ExecutableMemory memory, bool bounded = false) =>
         CreateDelegate(delegateType, entryStub, memory, memory, bounded);
 
+    /// <summary>The delegate types that bind without dynamic code, under NativeAOT: <c>Func</c> with 0 to 8 parameters
+    /// of one type T — double, float, long or int — returning T or bool. Other signatures there go through
+    /// <see cref="CreateSlotFunction"/>.</summary>
+    public static IReadOnlyCollection<Type> AotDelegateTypes => PrecompiledThunks.DelegateTypes;
+
     /// <param name="owner">What <c>Jit.CodeOf</c> finds behind the delegate.</param>
     internal static Delegate CreateDelegate(Type delegateType, nint entryStub, ExecutableMemory memory, object owner, bool bounded)
     {
         ArgumentNullException.ThrowIfNull(memory);
-        var (constructor, invoke) = Thunks.GetOrAdd(delegateType, ThunkFor);
-        if (entryStub < memory.Address || entryStub >= memory.Address + memory.Length)
-            throw new ArgumentOutOfRangeException(nameof(entryStub), "the entry stub must lie inside the executable memory");
+        // The AOT analyzer knows this property as the guard of dynamic code, so calling MakeFactory under it needs no
+        // suppression; NativeAOT, where it is the constant false, compiles that branch away.
+        var create = RuntimeFeature.IsDynamicCodeSupported
+            ? Factories.GetOrAdd(delegateType, MakeFactory)
+            : PrecompiledThunks.Find(delegateType) ?? throw NotBindableWithoutDynamicCode(delegateType);
+        CheckInside(entryStub, memory);
         memory.NoteDelegateBound();
-        var thunk = constructor.Invoke([entryStub, memory, owner, bounded]);
-        return Delegate.CreateDelegate(delegateType, thunk, invoke);
+        return create(entryStub, memory, owner, bounded);
     }
 
-    /// <summary>The thunk class and its Invoke for each delegate type seen: the reflection that finds them costs more
-    /// than the rest of a small compile, and its answer never changes.</summary>
-    static readonly ConcurrentDictionary<Type, (ConstructorInfo Constructor, MethodInfo Invoke)> Thunks = new();
+    /// <summary>Binds the entry stub at <paramref name="entryStub"/> to a <see cref="SlotFunction"/>: callable with any
+    /// signature, without a delegate type for it, under NativeAOT too (see <see cref="SlotFunction"/> for the rules).</summary>
+    /// <param name="parameterCount">How many parameters the compiled function has: each call must pass that many slots.</param>
+    /// <inheritdoc cref="CreateDelegate{TDelegate}" path="/param[@name='memory']"/>
+    /// <inheritdoc cref="CreateDelegate{TDelegate}" path="/param[@name='bounded']"/>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="entryStub"/> is not inside <paramref name="memory"/>,
+    /// or <paramref name="parameterCount"/> is negative or above <see cref="MaxParameters"/>.</exception>
+    public static SlotFunction CreateSlotFunction(nint entryStub, ExecutableMemory memory, int parameterCount, bool bounded = false) =>
+        CreateSlotFunction(entryStub, memory, memory, parameterCount, bounded);
 
-    static (ConstructorInfo, MethodInfo) ThunkFor(Type delegateType)
+    internal static SlotFunction CreateSlotFunction(nint entryStub, ExecutableMemory memory, object owner, int parameterCount, bool bounded)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(parameterCount, MaxParameters);
+        CheckInside(entryStub, memory);
+        memory.NoteDelegateBound();
+        return new SlotThunk(entryStub, memory, owner, bounded, parameterCount).Invoke;
+    }
+
+    static void CheckInside(nint entryStub, ExecutableMemory memory)
+    {
+        if (entryStub < memory.Address || entryStub >= memory.Address + memory.Length)
+            throw new ArgumentOutOfRangeException(nameof(entryStub), "the entry stub must lie inside the executable memory");
+    }
+
+    /// <summary>What binding a delegate type outside <see cref="AotDelegateTypes"/> throws without dynamic code.</summary>
+    internal static JitException NotBindableWithoutDynamicCode(Type delegateType) => new(
+        $"{delegateType} cannot be bound to compiled code here: without dynamic code (NativeAOT) there is no thunk for its "
+        + "signature, because the generic thunks exist only for the delegate types listed in NativeBinding.AotDelegateTypes "
+        + "(Func with 0 to 8 parameters of one type T, T being double, float, long or int, returning T or bool). "
+        + "Use one of those, or call the code through a SlotFunction (CompiledCode.CreateSlotFunction), which takes any signature.");
+
+    /// <summary>The factory for each delegate type seen on the JIT path: the reflection that finds the thunk costs more
+    /// than the rest of a small compile, and its answer never changes.</summary>
+    static readonly ConcurrentDictionary<Type, ThunkFactory> Factories = new();
+
+    /// <summary>The JIT path: the thunk class instantiated for the delegate's exact signature, bound by reflection.</summary>
+    [RequiresDynamicCode("Instantiates a generic thunk over the delegate's parameter types, which may be value types no code names.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2055", Justification = "The thunk classes' type parameters carry no "
+        + "annotations, so any instantiation meets their requirements.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2065", Justification = "Thunk's DynamicallyAccessedMembers keeps the "
+        + "constructor and Invoke of every thunk class, and an instantiation has its definition's members.")]
+    static ThunkFactory MakeFactory(Type delegateType)
     {
         var invoke = InvokeMethodOf(delegateType);
         var parameters = invoke.GetParameters();
@@ -92,7 +147,10 @@ public static class NativeBinding
             thunkType = FuncThunks[parameters.Length];
         }
         if (typeArguments.Count > 0) thunkType = thunkType.MakeGenericType([.. typeArguments]);
-        return (thunkType.GetConstructor([typeof(nint), typeof(ExecutableMemory), typeof(object), typeof(bool)])!, thunkType.GetMethod("Invoke")!);
+        var constructor = thunkType.GetConstructor([typeof(nint), typeof(ExecutableMemory), typeof(object), typeof(bool)])!;
+        var thunkInvoke = thunkType.GetMethod("Invoke")!;
+        return (entryStub, memory, owner, bounded) =>
+            Delegate.CreateDelegate(delegateType, constructor.Invoke([entryStub, memory, owner, bounded]), thunkInvoke);
     }
 
     /// <summary>The register class a value of <paramref name="type"/> travels in.</summary>
@@ -114,7 +172,10 @@ public static class NativeBinding
             throw new JitException($"{delegateType}: {what} has type {type}, which cannot cross into compiled code; {SupportedTypes}.");
     }
 
-    static MethodInfo InvokeMethodOf(Type delegateType)
+    /// <summary>The Invoke method of a delegate type: its signature.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The trimmer never removes the Invoke method of a "
+        + "delegate type it keeps: the runtime needs it to call the delegate.")]
+    internal static MethodInfo InvokeMethodOf(Type delegateType)
     {
         if (!delegateType.IsSubclassOf(typeof(MulticastDelegate)) || delegateType.GetMethod("Invoke") is not { } invoke)
             throw new ArgumentException($"{delegateType} is not a delegate type.", nameof(delegateType));

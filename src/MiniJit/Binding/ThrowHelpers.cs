@@ -25,6 +25,7 @@ public static unsafe class ThrowHelpers
 
     /// <summary>True when <paramref name="method"/> never returns normally: it is marked so, or its IL has no
     /// <c>ret</c> and ends in <c>throw</c> (a throw helper written without the attribute).</summary>
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     public static bool NeverReturns(MethodBase method)
     {
         foreach (var attribute in method.CustomAttributes)
@@ -34,6 +35,7 @@ public static unsafe class ThrowHelpers
 
     /// <summary>Every way out of the body is a <c>throw</c>: there is no <c>ret</c> (nor <c>jmp</c>) at all. IL that
     /// does not decode is left to the normal compilation, which reports it.</summary>
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     static bool OnlyThrows(MethodBase method)
     {
         if (method.GetMethodBody()?.GetILAsByteArray() is not { Length: > 0 } il) return false;

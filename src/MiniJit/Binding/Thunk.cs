@@ -12,12 +12,15 @@ namespace MiniJit.Binding;
 /// </summary>
 /// <remarks>The generic subclasses exist because a generic function pointer cannot carry double or float
 /// through the marshaller, and <c>Marshal.GetDelegateForFunctionPointer</c> refuses generic delegates: going
-/// through memory keeps the native signature fixed while the managed one varies.</remarks>
+/// through memory keeps the native signature fixed while the managed one varies.
+/// <para>The annotation keeps, in a trimmed application, the constructor and Invoke of every thunk class, which
+/// <see cref="NativeBinding"/> finds by reflection on the instantiations it makes.</para></remarks>
 /// <param name="bounded">The code is a single function without loops or calls, so it returns within a few hundred
 /// instructions: it can be called without the GC transition (SuppressGCTransition), which costs more than such a
 /// call itself. Code that may run long must not be, or it would hold up every garbage collection meanwhile.</param>
 /// <param name="memory">The code memory the entry stub lives in. Once it is disposed, calls throw
 /// <see cref="ObjectDisposedException"/>.</param>
+[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods)]
 internal abstract unsafe class Thunk(nint entryStub, ExecutableMemory memory, object owner, bool bounded)
 {
     readonly delegate* unmanaged<JitFrame*, void> entry = (delegate* unmanaged<JitFrame*, void>)entryStub;

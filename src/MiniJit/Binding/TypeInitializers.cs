@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -19,19 +20,33 @@ namespace MiniJit.Binding;
 /// A <c>beforefieldinit</c> type is initialized no later than the first access to one of its static fields, and
 /// compiled code accesses none (MiniJit refuses static fields), so its methods need no check.
 /// Flags are 8 bytes of native memory per type, kept for the life of the process.
+/// <para>The types carry <see cref="DynamicallyAccessedMembersAttribute"/> for their constructors: that is what
+/// tells the trimmer to keep the static constructor this class reads and runs.</para>
 /// </remarks>
 public static unsafe class TypeInitializers
 {
     static readonly Lock Gate = new();
     static readonly Dictionary<Type, nint> FlagByType = [];
-    static readonly Dictionary<nint, Type> TypeByFlag = [];
+    static readonly Dictionary<nint, Initialized> TypeByFlag = [];
+
+    /// <summary>A type whose initializer runs through a flag; the wrapper carries the annotation that a dictionary's
+    /// type argument cannot.</summary>
+    sealed class Initialized([DynamicallyAccessedMembers(Constructors)] Type type)
+    {
+        [DynamicallyAccessedMembers(Constructors)]
+        public Type Type { get; } = type;
+    }
+
+    /// <summary>The members the static constructor is among.</summary>
+    const DynamicallyAccessedMemberTypes Constructors =
+        DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.NonPublicConstructors;
 
     /// <summary>True when calling a method of <paramref name="type"/> must first run its static constructor.</summary>
-    public static bool NeedsCheck(Type type) =>
+    public static bool NeedsCheck([DynamicallyAccessedMembers(Constructors)] Type type) =>
         type.TypeInitializer is not null && (type.Attributes & TypeAttributes.BeforeFieldInit) == 0;
 
     /// <summary>The address of the flag that is 1 once <paramref name="type"/>'s initializer has run.</summary>
-    public static nint FlagOf(Type type)
+    public static nint FlagOf([DynamicallyAccessedMembers(Constructors)] Type type)
     {
         lock (Gate)
         {
@@ -39,7 +54,7 @@ public static unsafe class TypeInitializers
             {
                 flag = (nint)NativeMemory.AllocZeroed(sizeof(long));
                 FlagByType[type] = flag;
-                TypeByFlag[flag] = type;
+                TypeByFlag[flag] = new Initialized(type);
             }
             return flag;
         }
@@ -49,9 +64,9 @@ public static unsafe class TypeInitializers
     /// TypeInitializationException, as the CLR does at every access once it has failed — and sets the flag.</summary>
     public static void Run(nint flag)
     {
-        Type type;
-        lock (Gate) type = TypeByFlag[flag];
-        RuntimeHelpers.RunClassConstructor(type.TypeHandle);
+        Initialized initialized;
+        lock (Gate) initialized = TypeByFlag[flag];
+        RuntimeHelpers.RunClassConstructor(initialized.Type.TypeHandle);
         Volatile.Write(ref *(long*)flag, 1);
     }
 }

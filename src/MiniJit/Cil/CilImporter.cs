@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using MiniJit.Binding;
@@ -38,6 +39,11 @@ public sealed class CilImporter
     readonly List<int> evaluationStack = [];  // reused by each block as it is filled
     int outVariable = -1;                 // the variable whose address ldloca/ldarga took for the call right after it
 
+    /// <summary>Why the instance methods may read IL without their own annotation: an importer exists only inside
+    /// <see cref="Import"/> (the constructor is private), and Import carries the warning for all of them.</summary>
+    const string OnlyInsideImport = "CilImporter is created only by Import, which requires unreferenced code.";
+
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     CilImporter(CilMethod method, bool ignoreThis)
     {
         this.method = method;
@@ -76,6 +82,7 @@ public sealed class CilImporter
 
     /// <summary>Imports <paramref name="method"/>. With <paramref name="ignoreThis"/>, IL argument 0 is an instance's
     /// `this` that the body never reads (a non-capturing lambda); it is not a parameter of the IR function.</summary>
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     public static Function Import(CilMethod method, bool ignoreThis = false) => new CilImporter(method, ignoreThis).Run();
 
     public static string NameOf(MethodBase method) => $"{method.DeclaringType?.Name}.{method.Name}";
@@ -132,6 +139,7 @@ public sealed class CilImporter
 
     /// <summary>A block starts at offset 0, at every branch target, and after every instruction that does not fall
     /// through. Only blocks reachable from offset 0 become IR blocks: dead code is never imported.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OnlyInsideImport)]
     void FindBlocks()
     {
         for (int i = 0; i < code.Length; i++) indexAt[code[i].Offset] = i;
@@ -253,6 +261,7 @@ public sealed class CilImporter
 
     /// <summary>The entry block defines the parameters and the zero-initialized locals, then jumps to IL offset 0
     /// (which may itself be a loop header, and an entry block must have no predecessors).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = OnlyInsideImport)]
     void FillEntry()
     {
         for (int i = thisOffset; i < argTypes.Length; i++)
@@ -709,6 +718,7 @@ public sealed class CilImporter
     }
 
     /// <summary>Imports a call; returns true when it ended the block (a tail call to the method itself).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OnlyInsideImport)]
     bool ImportCall(Block block, CilInstruction at, List<int> stack)
     {
         var callee = method.ResolveMethod((int)at.Int);

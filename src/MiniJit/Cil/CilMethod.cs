@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace MiniJit.Cil;
@@ -6,8 +7,20 @@ namespace MiniJit.Cil;
 /// Everything the importer needs to know about one method, read once through reflection: its IL, the types
 /// of its arguments, locals and result, and a generic context to resolve the metadata tokens in its IL.
 /// </summary>
+/// <remarks>Reading IL and resolving its tokens is what trimming breaks (it removes and renumbers what the IL refers
+/// to) and what NativeAOT cannot do at all (it keeps no IL), so everything that compiles from IL carries
+/// <see cref="RequiresUnreferencedCodeAttribute"/> with <see cref="ReadsIL"/>.</remarks>
+[RequiresUnreferencedCode(ReadsIL)]
 public sealed class CilMethod
 {
+    /// <summary>The warning a trimmed or NativeAOT application gets for using a way in that compiles IL.</summary>
+    public const string ReadsIL = "MiniJit compiles a method from its IL, read through reflection: trimming may remove or renumber "
+        + "what the IL refers to, and NativeAOT keeps no IL at all. Compile an expression tree instead.";
+
+    /// <summary>What compiling a method under NativeAOT throws: the reason, and what to do instead.</summary>
+    public const string NoILUnderNativeAot =
+        "compiling a method needs its IL, which NativeAOT does not keep; compile an expression tree instead";
+
     readonly Type[]? _typeArguments;
     readonly Type[]? _methodArguments;
 
@@ -76,8 +89,7 @@ public sealed class CilMethod
         }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException)
         {
-            // Methods built at run time (DynamicMethod and similar) do not expose their body through reflection.
-            throw NoBody(method, $"reflection cannot read its body ({e.Message})");
+            throw UnreadableBody(method, e);
         }
         var il = body?.GetILAsByteArray();
         if (body is null || il is null || il.Length == 0)
@@ -86,6 +98,14 @@ public sealed class CilMethod
     }
 
     static JitException NoBody(MethodBase method, string reason) => new(method, null, null, $"cannot compile: {reason}");
+
+    /// <summary>The error for a body that reflection refused to give. Under NativeAOT <c>GetMethodBody</c> throws
+    /// <see cref="PlatformNotSupportedException"/> for every method, because no IL exists there at all; methods built
+    /// at run time (DynamicMethod and similar) have IL but do not expose it.</summary>
+    internal static JitException UnreadableBody(MethodBase method, Exception error) =>
+        error is PlatformNotSupportedException
+            ? new JitException(method, null, null, NoILUnderNativeAot)
+            : NoBody(method, $"reflection cannot read its body ({error.Message})");
 
     static Type[] ThisType(MethodBase method)
     {

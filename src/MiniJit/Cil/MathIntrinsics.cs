@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.Intrinsics.X86;
 using MiniJit.Ir;
@@ -70,13 +71,16 @@ public static class MathIntrinsics
     {
         var table = new Dictionary<MethodInfo, Intrinsic>();
         const IrType D = IrType.F64, F = IrType.F32, L = IrType.I64, I = IrType.I32;
-        void Add(Type type, string name, Type[] parameters, Intrinsic intrinsic)
+        // The annotation lets the trimmer see which methods are looked up here (each caller passes a typeof), so a
+        // trimmed or NativeAOT application keeps them and their reflection data: an expression tree's call to
+        // Math.Sin must find its row there too.
+        void Add([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type type, string name, Type[] parameters, Intrinsic intrinsic)
         {
             if (type.GetMethod(name, BindingFlags.Public | BindingFlags.Static, parameters) is { } method)
                 table[method] = intrinsic;
         }
-        foreach (var (type, value, t, suffix) in new[] { (typeof(Math), typeof(double), D, ""), (typeof(MathF), typeof(float), F, "f"),
-                     (typeof(double), typeof(double), D, ""), (typeof(float), typeof(float), F, "f") })
+        // The rows each floating-point type has: Math and double for double, MathF and float for float.
+        void AddFloating([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type type, Type value, IrType t, string suffix)
         {
             Type[] one = [value], two = [value, value], three = [value, value, value];
             Add(type, "Sqrt", one, new([t], t, Op.FSqrt, null));
@@ -97,6 +101,10 @@ public static class MathIntrinsics
             Add(type, "Sign", one, new([t], I, Op.FSign, null));
             Add(type, "Pow", two, new([t, t], t, Op.CallNative, "pow" + suffix));
         }
+        AddFloating(typeof(Math), typeof(double), D, "");
+        AddFloating(typeof(MathF), typeof(float), F, "f");
+        AddFloating(typeof(double), typeof(double), D, "");
+        AddFloating(typeof(float), typeof(float), F, "f");
         // Math's float overloads: Abs, Min and Max (the others take doubles); MathF.Min and Max call these.
         Add(typeof(Math), "Abs", [typeof(float)], new([F], F, Op.FAbs, null));
         Add(typeof(Math), "Sign", [typeof(float)], new([F], I, Op.FSign, null));

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -242,7 +243,7 @@ public sealed class ExpressionImporter
         if (field.IsStatic)
         {
             if (!field.IsInitOnly) throw Error($"reading the mutable static field {field.Name} is not supported (static readonly fields are)");
-            RuntimeHelpers.RunClassConstructor(field.DeclaringType!.TypeHandle);
+            // Reading the field runs its class's static constructor first, as the CLR does before any static access.
             return Const(irType, BitsOf(field.GetValue(null)!));
         }
         if (member.Expression is not ConstantExpression { Value: { } target } || target.GetType().IsValueType)
@@ -519,6 +520,9 @@ public sealed class ExpressionImporter
     /// <summary>A call of a static method: a math intrinsic (an IR operation or a C library call), a method that
     /// only throws, or a method compiled from its IL with the tree.</summary>
     /// <param name="steps">The path step of each argument; null: Arguments[i].</param>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "A method that is not an intrinsic is looked at (and later " +
+        "compiled) from its IL only where dynamic code is supported, which is checked first; a method the tree calls is kept, with " +
+        "its IL, by the tree's reference to it.")]
     int ImportCallOf(MethodInfo method, IReadOnlyList<Expression> arguments, string[]? steps)
     {
         if (!method.IsStatic) throw Error($"calling the instance method {method.Name} is not supported (only static methods)");

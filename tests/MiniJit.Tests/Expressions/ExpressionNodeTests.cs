@@ -235,6 +235,18 @@ public class ExpressionNodeTests
         }
     }
 
+    [Fact]
+    public void ATreeOfAnySignatureRunsThroughASlotFunction()
+    {
+        var b = Parameter(typeof(byte), "b");
+        var tree = Lambda(Condition(GreaterThan(D, Convert(b, typeof(double))), Convert(I, typeof(long)), Multiply(L, Constant(3L))), D, b, I, L);
+        using var code = Jit.CompileToCode(tree);
+        var call = code.CreateSlotFunction();
+        Assert.Same(code, Jit.CodeOf(call));
+        Assert.Equal(-5L, MiniJit.Binding.Slots.To<long>(call(MiniJit.Binding.Slots.From(2.5), MiniJit.Binding.Slots.From<byte>(1), MiniJit.Binding.Slots.From(-5), MiniJit.Binding.Slots.From(7L))));
+        Assert.Equal(21L, MiniJit.Binding.Slots.To<long>(call(MiniJit.Binding.Slots.From(0.5), MiniJit.Binding.Slots.From<byte>(1), MiniJit.Binding.Slots.From(-5), MiniJit.Binding.Slots.From(7L))));
+    }
+
     static readonly double Scale = Math.PI;
 
     [Fact]
