@@ -42,6 +42,25 @@ public class ReadmeExamples
     }
 
     [Fact]
+    public void The_expression_tree_examples_print_what_the_readme_says()
+    {
+        System.Linq.Expressions.Expression<Func<double, double, double>> formula = (x, y) => x * x + Math.Sin(y);
+        var f = formula.CompileNative();
+        Assert.Equal(9, f(3, 0));
+        var disassembly = Jit.Disassemble(f);
+        Assert.Contains("mulsd", disassembly);
+        Assert.Contains("addsd", disassembly);
+        Assert.Contains("call", disassembly);
+        Assert.Equal(formula.Compile()(1.5, -2), f(1.5, -2));
+
+        double scale = 2;
+        System.Linq.Expressions.Expression<Func<double, double>> scaled = x => x * scale;
+        var g = scaled.CompileNative();
+        scale = 10;
+        Assert.Equal(30, g(3));
+    }
+
+    [Fact]
     public void The_examples_of_what_compiles_match_the_clr()
     {
         var fib = Jit.Compile<Func<long, long>>(Fib);
