@@ -247,6 +247,28 @@ public class ExpressionNodeTests
         Assert.Equal(21L, MiniJit.Binding.Slots.To<long>(call(MiniJit.Binding.Slots.From(0.5), MiniJit.Binding.Slots.From<byte>(1), MiniJit.Binding.Slots.From(-5), MiniJit.Binding.Slots.From(7L))));
     }
 
+    [Fact]
+    public void LogExplainDisassemblyAndCodeOfWorkForTreesAsForMethods()
+    {
+        var log = new List<string>();
+        var stages = new List<StageOutput>();
+        var x = Parameter(typeof(double), "x");
+        var tree = Expression.Lambda<Func<double, double>>(Multiply(x, Call(typeof(Math).GetMethod("Cos", [typeof(double)])!, x)), "wave", [x]);
+        var wave = Jit.Compile(tree, new JitOptions { Log = log.Add, Explain = stages.Add });
+        Assert.Equal(Math.Cos(2) * 2, wave(2));
+        Assert.Equal(["compiling wave", "compiled wave"], log.Select(line => string.Join(' ', line.Split(' ').Take(2)).TrimEnd(':')));
+        Assert.Equal(["expression tree", "IR", "lowered for x64", "live intervals and locations"], stages.Select(s => s.Stage).Take(4));
+        Assert.Contains("Call Math.Cos", stages[0].Text);
+        Assert.All(stages, s => Assert.Equal("wave", s.Method));
+        var code = Jit.CodeOf(wave);
+        Assert.Equal("wave", code.Name);
+        Assert.Null(code.Method);
+        Assert.Equal(1, code.ParameterCount);
+        Assert.Contains("wave:", Jit.Disassemble(wave));
+        code.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => wave(2));
+    }
+
     static readonly double Scale = Math.PI;
 
     [Fact]
