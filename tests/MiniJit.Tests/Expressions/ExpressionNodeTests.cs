@@ -269,6 +269,20 @@ public class ExpressionNodeTests
         Assert.Throws<ObjectDisposedException>(() => wave(2));
     }
 
+    public static long Gcd(long a, long b) => b == 0 ? a : Gcd(b, a % b);
+
+    public static long UsesAString(long a) => a + "text".Length;
+
+    [Fact]
+    public void AStaticMethodATreeCallsIsCompiledFromItsILIntoTheSameUnit()
+    {
+        Same(Lambda(Call(typeof(ExpressionNodeTests).GetMethod(nameof(Gcd))!, L, M), L, M));
+        var code = Jit.CodeOf(Jit.Compile(Lambda(Call(typeof(ExpressionNodeTests).GetMethod(nameof(Gcd))!, L, M), L, M)));
+        Assert.Contains("ExpressionNodeTests.Gcd", code.Symbols.Values);
+        var e = Assert.Throws<JitException>(() => Jit.Compile(Lambda(Call(typeof(ExpressionNodeTests).GetMethod(nameof(UsesAString))!, L), L)));
+        Assert.Contains("reached through lambda → ", e.Message);
+    }
+
     static readonly double Scale = Math.PI;
 
     [Fact]
