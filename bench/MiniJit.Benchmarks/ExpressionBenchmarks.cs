@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using FastExpressionCompiler;
@@ -13,7 +14,7 @@ namespace MiniJit.Benchmarks;
 /// <item>TreeN_Way: from a tree of about N nodes (the generated long programs of
 /// <see cref="GeneratedProgram.ExpressionTrees"/>) to its first result. The trees are built once, outside the
 /// measurement.</item>
-/// <item>Call_Way: one call of a 19-node double formula, in a dependent chain as in <see cref="CallBenchmarks"/>;
+/// <item>Call_Way: one call of a double formula of about 20 nodes, in a dependent chain as in <see cref="CallBenchmarks"/>;
 /// figures are per call.</item>
 /// </list>
 /// MiniJit is each category's baseline, so BenchmarkDotNet's ratios read as "× MiniJit". Method names are
@@ -34,7 +35,14 @@ public class ExpressionBenchmarks
 
     /// <summary>Math.Sin compiles to a call of the C library's sin in every compiler (RyuJIT's Math.Sin is that call
     /// too), so all four ways must agree to the bit.</summary>
-    static readonly Expression<Func<double, double, double>> Formula = (x, y) => Math.Sin(x) * x + 3 * y - x / (y * y + 1);
+    static readonly (Expression<Func<double, double, double>> Tree, string Source) Formula =
+        Quoted((x, y) => Math.Sin(x) * x + 3 * y - x / (y * y + 1));
+
+    /// <summary>The formula as written here, for the report.</summary>
+    public static string FormulaSource => Formula.Source;
+
+    static (Expression<Func<double, double, double>>, string) Quoted(Expression<Func<double, double, double>> tree,
+        [CallerArgumentExpression(nameof(tree))] string source = "") => (tree, source);
 
     readonly Dictionary<string, Expression<Func<long, long, long>>> trees = [];
     Func<double, double, double> miniJitFormula = null!, compiledFormula = null!, fastFormula = null!, interpretedFormula = null!;
@@ -50,7 +58,7 @@ public class ExpressionBenchmarks
 
     /// <summary>The node count of a group's tree, by the group's name (TreeN or Call).</summary>
     public static int Nodes(string group) =>
-        Nodes(group == "Call" ? Formula : GeneratedProgram.ExpressionTrees.Single(p => p.Name == group).ToExpression());
+        Nodes(group == "Call" ? Formula.Tree : GeneratedProgram.ExpressionTrees.Single(p => p.Name == group).ToExpression());
 
     sealed class NodeCounter : ExpressionVisitor
     {
@@ -81,16 +89,17 @@ public class ExpressionBenchmarks
             Console.WriteLine($"// {program.Name}: {Nodes(tree)} expression nodes");
         }
 
-        miniJitFormula = Jit.Compile(Formula);
-        compiledFormula = Formula.Compile();
-        fastFormula = Formula.CompileFast(ifFastFailedReturnNull: true)
+        var formula = Formula.Tree;
+        miniJitFormula = Jit.Compile(formula);
+        compiledFormula = formula.Compile();
+        fastFormula = formula.CompileFast(ifFastFailedReturnNull: true)
             ?? throw new InvalidOperationException("FastExpressionCompiler cannot compile the formula");
-        interpretedFormula = Formula.Compile(preferInterpretation: true);
+        interpretedFormula = formula.Compile(preferInterpretation: true);
         // A thousand dependent calls: a difference in any bit of any intermediate result would very likely show.
         double[] chains = [Call_MiniJit(), Call_ExpressionCompile(), Call_CompileFast(), Call_ExpressionInterpret()];
         if (chains.Select(BitConverter.DoubleToInt64Bits).Distinct().Count() != 1)
             throw new InvalidOperationException($"the formula's results differ: {string.Join(", ", chains.Select(c => c.ToString("R")))}");
-        Console.WriteLine($"// Call: a formula of {Nodes(Formula)} expression nodes");
+        Console.WriteLine($"// Call: a formula of {Nodes(formula)} expression nodes");
     }
 
     long RunMiniJit(string size)
