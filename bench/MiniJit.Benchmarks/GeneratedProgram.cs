@@ -38,6 +38,16 @@ sealed class GeneratedProgram
         Create("Large10k", variables: 8, statements: 2100, seed: 4),
     ];
 
+    /// <summary>The trees the expression-tree benchmarks compile, of about 20, 200 and 2 000 nodes as
+    /// <see cref="ExpressionBenchmarks.Nodes"/> counts them. Only <see cref="ToExpression"/> is used, so they are not
+    /// in GeneratedMethods.cs.</summary>
+    public static IReadOnlyList<GeneratedProgram> ExpressionTrees { get; } =
+    [
+        Create("Tree20", variables: 2, statements: 3, seed: 11),
+        Create("Tree200", variables: 6, statements: 30, seed: 6),
+        Create("Tree2000", variables: 8, statements: 360, seed: 7),
+    ];
+
     public static GeneratedProgram Get(string name) => All.Single(p => p.Name == name);
 
     static GeneratedProgram Create(string name, int variables, int statements, ulong seed)

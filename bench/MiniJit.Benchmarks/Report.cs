@@ -8,7 +8,8 @@ namespace MiniJit.Benchmarks;
 /// `-- report`: reads the brief JSON that BenchmarkDotNet exported into ./BenchmarkDotNet.Artifacts/results and rewrites
 /// the results section of bench/README.md (between the marker comments) and bench/results/code-speed.svg. Every
 /// figure is a median; ratios are computed here, against RyuJIT tier 1, because the MinOpts job is a separate
-/// process that BenchmarkDotNet's own Ratio column never compares with tier 1. The code-speed table and chart take
+/// process that BenchmarkDotNet's own Ratio column never compares with tier 1 (the expression-tree section's are
+/// against MiniJit, and it states the expression-tree targets' status from them). The code-speed table and chart take
 /// the kernels of every class in <see cref="KernelClasses"/>; a case that failed (its setup threw because MiniJit
 /// cannot compile that kernel yet) is exported without statistics and shows as –.
 /// </summary>
@@ -49,6 +50,7 @@ static class Report
         WriteCodeSpeed(text, kernels);
         WriteCompileLatency(text, results.Where(r => r.Type == nameof(CompileBenchmarks)).ToList());
         WriteCallOverhead(text, results.Where(r => r.Type == nameof(CallBenchmarks)).ToList());
+        WriteExpressionTrees(text, results.Where(r => r.Type == nameof(ExpressionBenchmarks)).ToList());
         text.Append(End);
 
         var readme = Path.Combine(RepositoryPaths.Bench, "README.md");
@@ -223,6 +225,66 @@ static class Report
                 text.AppendLine($"| {titles.GetValueOrDefault(r.Way, r.Way)} | {Time(r.MedianNs)} | {Ratio(r.MedianNs / reference)} | {Ratio(r.MedianNs / miniJit)} |");
             text.AppendLine();
         }
+    }
+
+    /// <summary>The ways <see cref="ExpressionBenchmarks"/> runs a tree, in table order, MiniJit (the baseline) first.</summary>
+    static readonly (string Way, string Title)[] ExpressionWays =
+    [
+        ("MiniJit", "MiniJit"), ("ExpressionCompile", "`Expression.Compile()`"), ("CompileFast", "FastExpressionCompiler `CompileFast()`"),
+        ("ExpressionInterpret", "`Compile(preferInterpretation: true)`"),
+    ];
+
+    /// <summary>The two tables of <see cref="ExpressionBenchmarks"/>, and where targets 5 and 6 stand by these numbers.</summary>
+    static void WriteExpressionTrees(StringBuilder text, List<Result> expressions)
+    {
+        if (expressions.Count == 0) return;
+        Result? Find(string group, string way) => expressions.FirstOrDefault(r => r.Group == group && r.Way == way);
+        string TimesMiniJit(string group, string way) => Ratio(Find(group, way)?.MedianNs / Find(group, "MiniJit")?.MedianNs);
+
+        text.AppendLine("### Expression trees (MiniJit against `Expression.Compile()`, FastExpressionCompiler and the interpreter)");
+        text.AppendLine();
+        text.AppendLine("Compile + first call, median time and bytes allocated per compile; × MiniJit is the time ÷ MiniJit's (above 1: MiniJit is faster):");
+        text.AppendLine();
+        text.AppendLine("| tree | nodes | way | time | allocated | × MiniJit |");
+        text.AppendLine("|---|---:|---|---:|---:|---:|");
+        foreach (var tree in GeneratedProgram.ExpressionTrees.Select(p => p.Name).Where(size => expressions.Any(r => r.Group == size)))
+            foreach (var (way, title) in ExpressionWays)
+            {
+                var cells = Find(tree, way) is { } r ? $"{Time(r.MedianNs)} | {Bytes(r.AllocatedBytes)}" : "– | –";
+                text.AppendLine(way == "MiniJit"
+                    ? $"| {tree} | {ExpressionBenchmarks.Nodes(tree)} | {title} | {cells} | {TimesMiniJit(tree, way)} |"
+                    : $"| | | {title} | {cells} | {TimesMiniJit(tree, way)} |");
+            }
+        text.AppendLine();
+
+        text.AppendLine($"Per call of the {ExpressionBenchmarks.Nodes("Call")}-node formula `{ExpressionBenchmarks.FormulaSource}`, 1 000 calls in a dependent chain:");
+        text.AppendLine();
+        text.AppendLine("| delegate from | time per call | allocated per call | × MiniJit | ÷ `Compile()` delegate |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var (way, title) in ExpressionWays)
+            if (Find("Call", way) is { } r)
+                text.AppendLine($"| {title} | {Time(r.MedianNs)} | {Bytes(r.AllocatedBytes)} | {TimesMiniJit("Call", way)} | {Ratio(r.MedianNs / Find("Call", "ExpressionCompile")?.MedianNs)} |");
+        text.AppendLine();
+
+        // Each target as a ratio of two medians of this run, the way the target states it.
+        double? Over(string group, string way, string reference) => Find(group, way)?.MedianNs / Find(group, reference)?.MedianNs;
+        (string Target, string Measure, double? Value, bool AtMost, double Bound, string BoundText)[] targets =
+        [
+            ("compile + first call ≤ 1/8 of `Compile()`'s (Tree20)", "MiniJit ÷ `Compile()`", Over("Tree20", "MiniJit", "ExpressionCompile"), true, 1.0 / 8, "1/8"),
+            ("compile + first call ≤ 1/2 of `CompileFast()`'s (Tree20)", "MiniJit ÷ `CompileFast()`", Over("Tree20", "MiniJit", "CompileFast"), true, 0.5, "1/2"),
+            ("a call ≤ 1.2× the `Compile()` delegate's", "MiniJit ÷ `Compile()`", Over("Call", "MiniJit", "ExpressionCompile"), true, 1.2, "1.2"),
+            ("a call ≥ 20× faster than the interpreter", "interpreter ÷ MiniJit", Over("Call", "ExpressionInterpret", "MiniJit"), false, 20, "20"),
+        ];
+        text.AppendLine("The expression-tree targets (5 and 6), by the medians above:");
+        text.AppendLine();
+        text.AppendLine("| target | measured | needed | status |");
+        text.AppendLine("|---|---:|---:|---|");
+        foreach (var (target, measure, value, atMost, bound, boundText) in targets)
+        {
+            var status = value is not { } v ? "not measured" : (atMost ? v <= bound : v >= bound) ? "**met**" : "not met";
+            text.AppendLine($"| {target} | {measure} = {Ratio(value)} | {(atMost ? "≤" : "≥")} {boundText} | {status} |");
+        }
+        text.AppendLine();
     }
 
     /// <summary>Grouped bars, one group per kernel, one bar per non-baseline column; tier 1 is the line at 1.0.</summary>
