@@ -182,6 +182,7 @@ public sealed class ExpressionGenerator(int seed, ExpressionWeights? weights = n
         yield return TreeShape.Constant;
         yield return TreeShape.BoxedConstant;
         yield return TreeShape.Default;
+        yield return TreeShape.CapturedField;
         if (Readable(t).Count > 0) yield return TreeShape.Parameter;
         if (leavesOnly) yield break;
         bool numeric = t != typeof(bool);
@@ -238,6 +239,7 @@ public sealed class ExpressionGenerator(int seed, ExpressionWeights? weights = n
             TreeShape.BoxedConstant => Boxed(t),
             TreeShape.Parameter => Pick(Readable(t)).Expression,
             TreeShape.Default => Expression.Default(t),
+            TreeShape.CapturedField => CapturedField(t),
             TreeShape.Arithmetic => Pick(ArithmeticOperators)(Operand(t, d), Operand(t, d)),
             TreeShape.CheckedArithmetic => Pick(CheckedOperators)(Operand(t, d), Operand(t, d)),
             TreeShape.Bitwise => Pick(BitwiseOperators)(Operand(t, d), Operand(t, d)),
@@ -355,6 +357,24 @@ public sealed class ExpressionGenerator(int seed, ExpressionWeights? weights = n
             return Expression.Convert(Unboxing(Expression.Constant(ConstantValue(narrow), typeof(object)), narrow), t);
         }
         return Unboxing(Expression.Constant(ConstantValue(t), typeof(object)), t);
+    }
+
+    /// <summary>The tree's closure: one object per tree, its fields set from the tree's seed, as a C# lambda's captured
+    /// locals are held (MiniJit reads them in place; the object is pinned while the code lives).</summary>
+    CapturedValues? closure;
+
+    /// <summary>A captured variable of type <paramref name="t"/>; sometimes one of a narrow type, converted.</summary>
+    Expression CapturedField(Type t)
+    {
+        closure ??= new CapturedValues
+        {
+            Int64 = (long)ConstantValue(typeof(long)), Int32 = (int)ConstantValue(typeof(int)), Double = (double)ConstantValue(typeof(double)),
+            Single = (float)ConstantValue(typeof(float)), Boolean = Chance(50), Short = (short)(int)ConstantValue(typeof(int)), Byte = (byte)(int)ConstantValue(typeof(int)),
+        };
+        var holder = Expression.Constant(closure);
+        if (t != typeof(bool) && Chance(30))
+            return Expression.Convert(Expression.Field(holder, Chance(50) ? nameof(CapturedValues.Short) : nameof(CapturedValues.Byte)), t);
+        return Expression.Field(holder, t.Name);
     }
 
     Expression Unboxing(Expression boxed, Type t) => Chance(50) ? Expression.Unbox(boxed, t) : Expression.Convert(boxed, t);
@@ -512,4 +532,16 @@ public sealed class ExpressionGenerator(int seed, ExpressionWeights? weights = n
         if (x.Type == typeof(double) && Chance(10)) return Expression.PowerAssign(x, Operand(x.Type, depth));
         return Pick(NumericAssignments)(x, Operand(x.Type, depth));
     }
+}
+
+/// <summary>The closure object of a generated tree: one field per value type (named after it) and two narrow ones.</summary>
+public sealed class CapturedValues
+{
+    public long Int64;
+    public int Int32;
+    public double Double;
+    public float Single;
+    public bool Boolean;
+    public short Short;
+    public byte Byte;
 }

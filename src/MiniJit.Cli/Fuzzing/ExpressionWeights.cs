@@ -13,6 +13,8 @@ public enum TreeShape
     BoxedConstant,
     /// <summary>A parameter or variable in scope.</summary>
     Parameter,
+    /// <summary>A field of a constant object: what a C# lambda's captured variable looks like in its tree.</summary>
+    CapturedField,
     Default,
 
     // Operators.
@@ -77,6 +79,7 @@ public sealed class ExpressionWeights
         [TreeShape.Constant] = 14,
         [TreeShape.BoxedConstant] = 2,
         [TreeShape.Parameter] = 22,
+        [TreeShape.CapturedField] = 2,
         [TreeShape.Default] = 1,
         [TreeShape.Arithmetic] = 10,
         [TreeShape.CheckedArithmetic] = 3,

@@ -15,6 +15,19 @@ public class ExpressionNodeTests
     static readonly ParameterExpression F = Parameter(typeof(float), "f");
     static readonly ParameterExpression B = Parameter(typeof(bool), "b");
 
+    /// <summary>What a C# closure looks like to a tree: an object of plain fields, held as a constant.</summary>
+    sealed class Captured
+    {
+        public double K = -2.5;
+        public short S = short.MinValue;
+        public bool Flag = true;
+        public byte Small = 200;
+        public float F = float.NaN;
+        public long Big = long.MinValue;
+    }
+
+    static readonly Captured Holder = new();
+
     static readonly object[] Longs = [0L, 1L, -1L, 7L, -13L, long.MaxValue, long.MinValue, 1L << 40, 255L, 65536L];
     static readonly object[] Ints = [0, 1, -1, 7, -13, int.MaxValue, int.MinValue, 32767, -32768, 255, 65535, 40000];
     static readonly object[] Doubles = [0.0, -0.0, 1.5, -2.5, 3.0, double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1e300, 2147483648.0, -1e10, 255.9];
@@ -94,6 +107,10 @@ public class ExpressionNodeTests
         { "conditional", Lambda(Condition(B, Multiply(I, Constant(2)), Subtract(I, Constant(1))), B, I) },
         { "boxed constant", Lambda(Add(I, Convert(Constant(41, typeof(object)), typeof(int))), I) },
         { "default", Lambda(Add(Default(typeof(double)), D), D) },
+        { "captured fields of every width", Lambda(Condition(Field(Constant(Holder), nameof(Captured.Flag)),
+            Add(Add(Multiply(D, Field(Constant(Holder), nameof(Captured.K))), Convert(Field(Constant(Holder), nameof(Captured.S)), typeof(double))),
+                Add(Convert(Field(Constant(Holder), nameof(Captured.Small)), typeof(double)), Convert(Add(Field(Constant(Holder), nameof(Captured.F)), Convert(D, typeof(float))), typeof(double)))),
+            Convert(Field(Constant(Holder), nameof(Captured.Big)), typeof(double))), D) },
     };
 
     public static TheoryData<string, LambdaExpression> Conversions()
