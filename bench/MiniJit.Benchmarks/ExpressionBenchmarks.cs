@@ -33,19 +33,27 @@ public class ExpressionBenchmarks
     const long A = 3, B = 5;
     const int Calls = 1_000;
 
-    /// <summary>Math.Sin compiles to a call of the C library's sin in every compiler (RyuJIT's Math.Sin is that call
-    /// too), so all four ways must agree to the bit.</summary>
-    static readonly (Expression<Func<double, double, double>> Tree, string Source) Formula =
-        Quoted((x, y) => Math.Sin(x) * x + 3 * y - x / (y * y + 1));
+    /// <summary>The per-call formulas by group: Call calls Math.Sin, which compiles to a call of the C library's sin in
+    /// every compiler (RyuJIT's Math.Sin is that call too), so all four ways must agree to the bit — and the call to
+    /// sin is a floor no compiler goes below; Arith is arithmetic only, where the cost of reaching the code shows.</summary>
+    static readonly Dictionary<string, (Expression<Func<double, double, double>> Tree, string Source)> Formulas = new()
+    {
+        ["Call"] = Quoted((x, y) => Math.Sin(x) * x + 3 * y - x / (y * y + 1)),
+        ["Arith"] = Quoted((x, y) => (x * 0.5 - y * 0.25) / (x * x + 1) + (y - x) * 0.125 + x * 0.75),
+    };
 
-    /// <summary>The formula as written here, for the report.</summary>
-    public static string FormulaSource => Formula.Source;
+    /// <summary>The per-call groups, in the report's order.</summary>
+    public static IEnumerable<string> FormulaGroups => Formulas.Keys;
+
+    /// <summary>A formula as written here, for the report.</summary>
+    public static string FormulaSource(string group) => Formulas[group].Source;
 
     static (Expression<Func<double, double, double>>, string) Quoted(Expression<Func<double, double, double>> tree,
         [CallerArgumentExpression(nameof(tree))] string source = "") => (tree, source);
 
     readonly Dictionary<string, Expression<Func<long, long, long>>> trees = [];
-    Func<double, double, double> miniJitFormula = null!, compiledFormula = null!, fastFormula = null!, interpretedFormula = null!;
+    /// <summary>Per formula group, the delegate of each way (MiniJit, ExpressionCompile, CompileFast, ExpressionInterpret).</summary>
+    readonly Dictionary<string, Dictionary<string, Func<double, double, double>>> formulas = [];
 
     /// <summary>The number of nodes an <see cref="ExpressionVisitor"/> visits in <paramref name="tree"/>: every use
     /// of a parameter or variable counts, and so do the lambda and the declarations of its parameters and variables.</summary>
@@ -58,7 +66,7 @@ public class ExpressionBenchmarks
 
     /// <summary>The node count of a group's tree, by the group's name (TreeN or Call).</summary>
     public static int Nodes(string group) =>
-        Nodes(group == "Call" ? Formula.Tree : GeneratedProgram.ExpressionTrees.Single(p => p.Name == group).ToExpression());
+        Nodes(Formulas.TryGetValue(group, out var formula) ? formula.Tree : GeneratedProgram.ExpressionTrees.Single(p => p.Name == group).ToExpression());
 
     sealed class NodeCounter : ExpressionVisitor
     {
@@ -89,17 +97,22 @@ public class ExpressionBenchmarks
             Console.WriteLine($"// {program.Name}: {Nodes(tree)} expression nodes");
         }
 
-        var formula = Formula.Tree;
-        miniJitFormula = Jit.Compile(formula);
-        compiledFormula = formula.Compile();
-        fastFormula = formula.CompileFast(ifFastFailedReturnNull: true)
-            ?? throw new InvalidOperationException("FastExpressionCompiler cannot compile the formula");
-        interpretedFormula = formula.Compile(preferInterpretation: true);
-        // A thousand dependent calls: a difference in any bit of any intermediate result would very likely show.
-        double[] chains = [Call_MiniJit(), Call_ExpressionCompile(), Call_CompileFast(), Call_ExpressionInterpret()];
-        if (chains.Select(BitConverter.DoubleToInt64Bits).Distinct().Count() != 1)
-            throw new InvalidOperationException($"the formula's results differ: {string.Join(", ", chains.Select(c => c.ToString("R")))}");
-        Console.WriteLine($"// Call: a formula of {Nodes(formula)} expression nodes");
+        foreach (var (group, (formula, _)) in Formulas)
+        {
+            formulas[group] = new()
+            {
+                ["MiniJit"] = Jit.Compile(formula),
+                ["ExpressionCompile"] = formula.Compile(),
+                ["CompileFast"] = formula.CompileFast(ifFastFailedReturnNull: true)
+                    ?? throw new InvalidOperationException($"FastExpressionCompiler cannot compile the {group} formula"),
+                ["ExpressionInterpret"] = formula.Compile(preferInterpretation: true),
+            };
+            // A thousand dependent calls: a difference in any bit of any intermediate result would very likely show.
+            var chains = formulas[group].Values.Select(Chain).ToArray();
+            if (chains.Select(BitConverter.DoubleToInt64Bits).Distinct().Count() != 1)
+                throw new InvalidOperationException($"the {group} formula's results differ: {string.Join(", ", chains.Select(c => c.ToString("R")))}");
+            Console.WriteLine($"// {group}: a formula of {Nodes(formula)} expression nodes");
+        }
     }
 
     long RunMiniJit(string size)
@@ -131,17 +144,15 @@ public class ExpressionBenchmarks
     [Benchmark, BenchmarkCategory("Tree2000")] public long Tree2000_CompileFast() => CompileFast("Tree2000");
     [Benchmark, BenchmarkCategory("Tree2000")] public long Tree2000_ExpressionInterpret() => ExpressionInterpret("Tree2000");
 
-    [Benchmark(Baseline = true, OperationsPerInvoke = Calls), BenchmarkCategory("Call")]
-    public double Call_MiniJit() => Chain(miniJitFormula);
+    [Benchmark(Baseline = true, OperationsPerInvoke = Calls), BenchmarkCategory("Call")] public double Call_MiniJit() => Chain(formulas["Call"]["MiniJit"]);
+    [Benchmark(OperationsPerInvoke = Calls), BenchmarkCategory("Call")] public double Call_ExpressionCompile() => Chain(formulas["Call"]["ExpressionCompile"]);
+    [Benchmark(OperationsPerInvoke = Calls), BenchmarkCategory("Call")] public double Call_CompileFast() => Chain(formulas["Call"]["CompileFast"]);
+    [Benchmark(OperationsPerInvoke = Calls), BenchmarkCategory("Call")] public double Call_ExpressionInterpret() => Chain(formulas["Call"]["ExpressionInterpret"]);
 
-    [Benchmark(OperationsPerInvoke = Calls), BenchmarkCategory("Call")]
-    public double Call_ExpressionCompile() => Chain(compiledFormula);
-
-    [Benchmark(OperationsPerInvoke = Calls), BenchmarkCategory("Call")]
-    public double Call_CompileFast() => Chain(fastFormula);
-
-    [Benchmark(OperationsPerInvoke = Calls), BenchmarkCategory("Call")]
-    public double Call_ExpressionInterpret() => Chain(interpretedFormula);
+    [Benchmark(Baseline = true, OperationsPerInvoke = Calls), BenchmarkCategory("Arith")] public double Arith_MiniJit() => Chain(formulas["Arith"]["MiniJit"]);
+    [Benchmark(OperationsPerInvoke = Calls), BenchmarkCategory("Arith")] public double Arith_ExpressionCompile() => Chain(formulas["Arith"]["ExpressionCompile"]);
+    [Benchmark(OperationsPerInvoke = Calls), BenchmarkCategory("Arith")] public double Arith_CompileFast() => Chain(formulas["Arith"]["CompileFast"]);
+    [Benchmark(OperationsPerInvoke = Calls), BenchmarkCategory("Arith")] public double Arith_ExpressionInterpret() => Chain(formulas["Arith"]["ExpressionInterpret"]);
 
     /// <summary>Each call takes the last one's result, so calls cannot overlap and the time is per call. One loop
     /// for all four, so that they differ only in the delegate.</summary>
