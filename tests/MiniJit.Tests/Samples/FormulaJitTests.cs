@@ -20,15 +20,6 @@ public class FormulaJitTests
     public void Compiled_formulas_match_the_interpreter_bit_for_bit(string formula)
     {
         var expression = FormulaParser.ParseXY(formula);
-        var native = Jit.Compile(expression);
-        var interpreted = expression.Compile(preferInterpretation: true);
-        foreach (var x in Inputs)
-            foreach (var y in Inputs)
-            {
-                double got = native(x, y), want = interpreted(x, y);
-                if (double.IsNaN(got) && double.IsNaN(want)) continue;
-                Assert.True(BitConverter.DoubleToInt64Bits(got) == BitConverter.DoubleToInt64Bits(want),
-                    $"{formula} at x = {x:R}, y = {y:R}: MiniJit gives {got:R}, the interpreter {want:R}");
-            }
+        FormulaParserTests.AssertSameBits(formula, Jit.Compile(expression), "MiniJit", expression.Compile(preferInterpretation: true), "the interpreter", Inputs);
     }
 }

@@ -14,16 +14,20 @@ public class FormulaParserTests
 
     /// <summary>Checks that the formula computes what <paramref name="expected"/> computes on every pair of
     /// <see cref="Inputs"/>: the same bits, except that any NaN equals any NaN.</summary>
-    static void AssertComputes(string formula, Func<double, double, double> expected)
+    static void AssertComputes(string formula, Func<double, double, double> expected) =>
+        AssertSameBits(formula, FormulaParser.ParseXY(formula).Compile(), "the parsed tree", expected, "C#", Inputs);
+
+    /// <summary>Two ways of computing a formula give the same bits (any NaN equals any NaN) on every pair of inputs.</summary>
+    internal static void AssertSameBits(string formula, Func<double, double, double> got, string gotName,
+        Func<double, double, double> want, string wantName, double[] inputs)
     {
-        var parsed = FormulaParser.ParseXY(formula).Compile();
-        foreach (var x in Inputs)
-            foreach (var y in Inputs)
+        foreach (var x in inputs)
+            foreach (var y in inputs)
             {
-                double want = expected(x, y), got = parsed(x, y);
-                if (double.IsNaN(want) && double.IsNaN(got)) continue;
-                Assert.True(BitConverter.DoubleToInt64Bits(want) == BitConverter.DoubleToInt64Bits(got),
-                    $"{formula} at x = {x:R}, y = {y:R}: got {got:R}, C# gives {want:R}");
+                double wanted = want(x, y), gave = got(x, y);
+                if (double.IsNaN(wanted) && double.IsNaN(gave)) continue;
+                Assert.True(BitConverter.DoubleToInt64Bits(wanted) == BitConverter.DoubleToInt64Bits(gave),
+                    $"{formula} at x = {x:R}, y = {y:R}: {gotName} gives {gave:R}, {wantName} {wanted:R}");
             }
     }
 
