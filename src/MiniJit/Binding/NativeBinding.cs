@@ -119,7 +119,7 @@ public static class NativeBinding
     [RequiresDynamicCode("Instantiates a generic thunk over the delegate's parameter types, which may be value types no code names.")]
     [UnconditionalSuppressMessage("Trimming", "IL2055", Justification = "The thunk classes' type parameters carry no "
         + "annotations, so any instantiation meets their requirements.")]
-    [UnconditionalSuppressMessage("Trimming", "IL2065", Justification = "Thunk's DynamicallyAccessedMembers keeps the "
+    [UnconditionalSuppressMessage("Trimming", "IL2065", Justification = "FrameThunk's DynamicallyAccessedMembers keeps the "
         + "constructor and Invoke of every thunk class, and an instantiation has its definition's members.")]
     static ThunkFactory MakeFactory(Type delegateType)
     {
