@@ -6,7 +6,8 @@ namespace MiniJit.Binding;
 
 /// <summary>
 /// What every thunk shares. A thunk is the managed object a delegate of compiled code is bound to: its Invoke calls
-/// into the code (through the entry stub with a frame: <see cref="FrameThunk"/>).
+/// into the code, either through the entry stub with a frame (<see cref="FrameThunk"/>) or, for the most common
+/// signatures of code that cannot fail, straight through the unit's direct entry (<see cref="DirectThunk"/>).
 /// </summary>
 /// <param name="memory">The code memory the thunk calls into. Once it is disposed, calls throw
 /// <see cref="ObjectDisposedException"/>.</param>

@@ -65,6 +65,18 @@ public unsafe class DirectEntryTests
     }
 
     [Fact]
+    public void An_int_moves_as_32_bits_which_clears_the_upper_half_and_a_long_as_64()
+    {
+        using var ints = CodeFor<Func<int, int, int>>((x, y) => x + y);
+        using var longs = CodeFor<Func<long, long, long>>((x, y) => x + y);
+        static string DirectEntryOf(CompiledCode code) => code.Disassemble().Split("direct entry:")[1];
+        Assert.Contains("mov esi, edi", DirectEntryOf(ints));
+        Assert.Contains("mov edx, esi", DirectEntryOf(ints));
+        Assert.Contains("mov rsi, rdi", DirectEntryOf(longs));
+        Assert.Contains("mov rdx, rsi", DirectEntryOf(longs));
+    }
+
+    [Fact]
     public void An_int_argument_reaches_the_code_without_the_garbage_the_platform_allows_above_it()
     {
         // System V leaves the upper half of an int argument's register unspecified; declaring the pointer's parameters
