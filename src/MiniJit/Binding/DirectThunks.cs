@@ -12,8 +12,9 @@ namespace MiniJit.Binding;
 /// <remarks>
 /// Only code that has a direct entry is called this way: bounded code (one function, no loops, no calls of compiled
 /// code, so it returns soon and may be called without the GC transition) that cannot fail (it reports no status, reads
-/// no frame and saves the registers it uses itself). So every Invoke is the same three steps: take the region (this
-/// throws once the code is disposed), call, keep the region alive until the call is over (<see cref="Thunk.RegionForCall"/>).
+/// no frame and saves the registers it uses itself). So every Invoke is the same three steps: take the region (throw
+/// once the code is disposed, see <see cref="Thunk.Disposed{T}"/>), call, keep the region alive until the call is over
+/// (<see cref="Thunk.Region"/>).
 /// <para>Each signature needs a class of its own, not one generic class: the pointer's type must name double or long
 /// itself, since the runtime refuses to marshal generic type arguments in an unmanaged signature (the reason
 /// <see cref="FrameThunk"/> carries arguments through memory). Because they are ordinary classes named in the source,
@@ -73,13 +74,13 @@ internal static class DirectThunks
         factories[typeof(TDelegate)] = (directEntry, memory, owner) => bind(directEntry, memory, owner);
 }
 
-// One class per signature; each Invoke is RegionForCall, the call, GC.KeepAlive.
+// One class per signature; each Invoke takes the region, calls, keeps the region alive.
 
 internal sealed unsafe class DoubleFunc1(nint e, ExecutableMemory m, object o) : DirectThunk(e, m, o)
 {
     public double Invoke(double a1)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<double>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<double, double>)Entry)(a1);
         GC.KeepAlive(region);
         return result;
@@ -90,7 +91,7 @@ internal sealed unsafe class DoubleFunc2(nint e, ExecutableMemory m, object o) :
 {
     public double Invoke(double a1, double a2)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<double>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<double, double, double>)Entry)(a1, a2);
         GC.KeepAlive(region);
         return result;
@@ -101,7 +102,7 @@ internal sealed unsafe class DoubleFunc3(nint e, ExecutableMemory m, object o) :
 {
     public double Invoke(double a1, double a2, double a3)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<double>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<double, double, double, double>)Entry)(a1, a2, a3);
         GC.KeepAlive(region);
         return result;
@@ -112,7 +113,7 @@ internal sealed unsafe class DoubleFunc4(nint e, ExecutableMemory m, object o) :
 {
     public double Invoke(double a1, double a2, double a3, double a4)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<double>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<double, double, double, double, double>)Entry)(a1, a2, a3, a4);
         GC.KeepAlive(region);
         return result;
@@ -123,7 +124,7 @@ internal sealed unsafe class DoublePredicate1(nint e, ExecutableMemory m, object
 {
     public bool Invoke(double a1)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<bool>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<double, int>)Entry)(a1);
         GC.KeepAlive(region);
         return LowByte(result);
@@ -134,7 +135,7 @@ internal sealed unsafe class DoublePredicate2(nint e, ExecutableMemory m, object
 {
     public bool Invoke(double a1, double a2)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<bool>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<double, double, int>)Entry)(a1, a2);
         GC.KeepAlive(region);
         return LowByte(result);
@@ -145,7 +146,7 @@ internal sealed unsafe class FloatFunc1(nint e, ExecutableMemory m, object o) : 
 {
     public float Invoke(float a1)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<float>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<float, float>)Entry)(a1);
         GC.KeepAlive(region);
         return result;
@@ -156,7 +157,7 @@ internal sealed unsafe class FloatFunc2(nint e, ExecutableMemory m, object o) : 
 {
     public float Invoke(float a1, float a2)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<float>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<float, float, float>)Entry)(a1, a2);
         GC.KeepAlive(region);
         return result;
@@ -167,7 +168,7 @@ internal sealed unsafe class LongFunc1(nint e, ExecutableMemory m, object o) : D
 {
     public long Invoke(long a1)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<long>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<long, long>)Entry)(a1);
         GC.KeepAlive(region);
         return result;
@@ -178,7 +179,7 @@ internal sealed unsafe class LongFunc2(nint e, ExecutableMemory m, object o) : D
 {
     public long Invoke(long a1, long a2)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<long>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<long, long, long>)Entry)(a1, a2);
         GC.KeepAlive(region);
         return result;
@@ -189,7 +190,7 @@ internal sealed unsafe class LongFunc3(nint e, ExecutableMemory m, object o) : D
 {
     public long Invoke(long a1, long a2, long a3)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<long>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<long, long, long, long>)Entry)(a1, a2, a3);
         GC.KeepAlive(region);
         return result;
@@ -200,7 +201,7 @@ internal sealed unsafe class LongPredicate1(nint e, ExecutableMemory m, object o
 {
     public bool Invoke(long a1)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<bool>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<long, int>)Entry)(a1);
         GC.KeepAlive(region);
         return LowByte(result);
@@ -211,7 +212,7 @@ internal sealed unsafe class LongPredicate2(nint e, ExecutableMemory m, object o
 {
     public bool Invoke(long a1, long a2)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<bool>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<long, long, int>)Entry)(a1, a2);
         GC.KeepAlive(region);
         return LowByte(result);
@@ -222,7 +223,7 @@ internal sealed unsafe class IntFunc1(nint e, ExecutableMemory m, object o) : Di
 {
     public int Invoke(int a1)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<int>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<int, int>)Entry)(a1);
         GC.KeepAlive(region);
         return result;
@@ -233,7 +234,7 @@ internal sealed unsafe class IntFunc2(nint e, ExecutableMemory m, object o) : Di
 {
     public int Invoke(int a1, int a2)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<int>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<int, int, int>)Entry)(a1, a2);
         GC.KeepAlive(region);
         return result;
@@ -244,7 +245,7 @@ internal sealed unsafe class IntPredicate2(nint e, ExecutableMemory m, object o)
 {
     public bool Invoke(int a1, int a2)
     {
-        var region = RegionForCall();
+        if (Region is not { } region) return Disposed<bool>();
         var result = ((delegate* unmanaged[SuppressGCTransition]<int, int, int>)Entry)(a1, a2);
         GC.KeepAlive(region);
         return LowByte(result);

@@ -42,7 +42,7 @@ internal abstract unsafe class FrameThunk(nint entryStub, ExecutableMemory memor
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void Call(JitFrame* frame)
     {
-        var region = RegionForCall();
+        var region = Region ?? Disposed<CodeRegionHandle>();
         frame->Status = JitStatus.Ok;
         // Bounded code makes no calls, so it has no stack guard and never reads the limit: skip the thread-static.
         if (boundedEntry != null) boundedEntry(frame);

@@ -17,20 +17,18 @@ internal abstract class Thunk(ExecutableMemory memory, object owner)
     /// the code alive for as long as a delegate can reach this thunk.</summary>
     public object Owner { get; } = owner;
 
-    /// <summary>The code's pages, for one call: Dispose on another thread may clear them from the memory at any
-    /// moment, so a call runs with the region it read here, which the caller keeps (<see cref="GC.KeepAlive"/>) until
-    /// the call is over — otherwise the JIT may consider it dead once the code's address is loaded, and a collection
-    /// on another thread could finalize it and hand its pages to other code while this call is still running in them.</summary>
-    /// <exception cref="ObjectDisposedException">The code has been disposed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected CodeRegionHandle RegionForCall()
-    {
-        var region = memory.RegionForCall;
-        if (region is null) ThrowDisposed();
-        return region;
-    }
+    /// <summary>The code's pages, or null once the code is disposed. Dispose on another thread may clear them from the
+    /// memory at any moment, so a call runs with the region it read here, and keeps it (<see cref="GC.KeepAlive"/>)
+    /// until the call is over: otherwise the JIT may consider it dead once the code's address is loaded, and a
+    /// collection on another thread could finalize it and hand its pages to other code while the call is still running
+    /// in them.</summary>
+    protected CodeRegionHandle? Region => memory.RegionForCall;
 
+    /// <summary>Throws <see cref="ObjectDisposedException"/>. It "returns" T so that a thunk can end its path with
+    /// <c>return Disposed&lt;T&gt;()</c>: the JIT does not know that the call never returns, and when nothing follows it,
+    /// the arguments need not survive it — no spilling them to the stack and loading them back on the way to the
+    /// call into the code.</summary>
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    static void ThrowDisposed() =>
+    protected static T Disposed<T>() =>
         throw new ObjectDisposedException(nameof(CompiledCode), "the compiled code behind this delegate has been disposed");
 }
