@@ -19,6 +19,9 @@ namespace MiniJit.Binding;
 /// upper half: the platform leaves those bits unspecified, and the compiled code receives them as the entry stub would
 /// give them, zero (a thunk's slot holds an int zero-padded).</item>
 /// </list>
+/// Floating-point arguments stay as they arrive, with whatever the caller left above the value in the register: compiled
+/// code reads only the low 32 or 64 bits of an xmm register (its only packed instructions are bitwise), as it must for
+/// the arguments one compiled function passes another and for results from the C library.
 /// Then it jumps to the root, which returns straight to the caller with the result in rax or xmm0, as the platform
 /// convention has it. The jump leaves rsp as the caller's call left it, so the root finds the stack aligned exactly as
 /// after the entry stub's call.

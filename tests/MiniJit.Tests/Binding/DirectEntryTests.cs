@@ -94,6 +94,22 @@ public unsafe class DirectEntryTests
     }
 
     [Fact]
+    public void A_float_argument_is_read_from_the_low_32_bits_of_its_register()
+    {
+        // The entry leaves floating-point arguments as they arrive, with whatever the caller left above the float; passing
+        // a double puts deliberate garbage there (the high half of a negative NaN).
+        static double WithGarbage(float f) =>
+            BitConverter.Int64BitsToDouble(unchecked((long)0xFFF8_1234_0000_0000) | (uint)BitConverter.SingleToInt32Bits(f));
+        static float LowHalf(double d) => BitConverter.Int32BitsToSingle((int)BitConverter.DoubleToInt64Bits(d));
+        using var twice = CodeFor<Func<float, float>>(x => x * 2);
+        using var negative = CodeFor<Func<float, bool>>(x => x < 0);
+        using var widen = CodeFor<Func<float, double>>(x => x);
+        Assert.Equal(3.0f, LowHalf(((delegate* unmanaged<double, double>)twice.DirectEntry)(WithGarbage(1.5f))));
+        Assert.Equal(0, (byte)((delegate* unmanaged<double, int>)negative.DirectEntry)(WithGarbage(1.5f)));
+        Assert.Equal(1.5, ((delegate* unmanaged<double, double>)widen.DirectEntry)(WithGarbage(1.5f)));
+    }
+
+    [Fact]
     public void A_bool_result_is_the_low_byte_of_rax()
     {
         using var code = CodeFor<Func<double, double, bool>>((x, y) => x < y);
