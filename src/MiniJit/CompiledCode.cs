@@ -13,8 +13,10 @@ namespace MiniJit;
 public sealed class CompiledCode : IDisposable
 {
 
-    internal CompiledCode(MethodInfo? method, string name, int parameterCount, CodeMemory.ExecutableMemory memory, nint entryStub, bool bounded, IReadOnlyDictionary<int, string> symbols, int codeLength)
+    internal CompiledCode(MethodInfo? method, string name, int parameterCount, CodeMemory.ExecutableMemory memory, nint entryStub,
+        nint directEntry, bool bounded, IReadOnlyDictionary<int, string> symbols, int codeLength)
     {
+        DirectEntry = directEntry;
         Bounded = bounded;
         Method = method;
         Name = name;
@@ -34,6 +36,14 @@ public sealed class CompiledCode : IDisposable
     internal CodeMemory.ExecutableMemory Memory { get; }
     /// <summary>Address of the entry stub: <c>void Entry(JitFrame*)</c>.</summary>
     public nint EntryStub { get; }
+    /// <summary>Address of the direct entry, or 0 when the code has none: the compiled function as the plain System V
+    /// function of its signature (<c>double F(double, double)</c>: arguments in rdi…, xmm0…, the result in rax or xmm0),
+    /// callable through <c>delegate* unmanaged[SuppressGCTransition]&lt;double, double, double&gt;</c>. Only <see cref="Bounded"/>
+    /// code that cannot fail has one, and only for parameters of type long, int, double and float (at most five integers
+    /// and eight floating-point values) and a result of one of those types or bool; a bool result is the low byte of
+    /// rax (declare the pointer's result int and take that byte). The caller must keep the code alive and undisposed for
+    /// the whole call; delegates of the most common signatures call it this way.</summary>
+    public nint DirectEntry { get; }
     /// <summary>Start address of the code.</summary>
     public nint Address => Memory.Address;
     public int Size => Memory.Length;

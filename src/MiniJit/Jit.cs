@@ -88,7 +88,7 @@ public static class Jit
         var code = CompileToCode(lambda, options);
         try
         {
-            return NativeBinding.CreateDelegate(lambda.Type, code.EntryStub, code.Memory, code, code.Bounded);
+            return NativeBinding.CreateDelegate(lambda.Type, code);
         }
         catch
         {
@@ -168,7 +168,7 @@ public static class Jit
     static readonly ConditionalWeakTable<Delegate, ILazyCompilation> LazyStates = [];
 
     static TDelegate Bind<TDelegate>(CompiledCode code) where TDelegate : Delegate =>
-        (TDelegate)NativeBinding.CreateDelegate(typeof(TDelegate), code.EntryStub, code.Memory, code, code.Bounded);
+        (TDelegate)NativeBinding.CreateDelegate(typeof(TDelegate), code);
 
     /// <summary>What to compile for a delegate. A C# lambda is an instance method of a compiler-generated class;
     /// when it uses none of that class's fields, `this` is never needed and can be ignored (the importer rejects any

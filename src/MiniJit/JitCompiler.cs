@@ -110,8 +110,14 @@ static class JitCompiler
         bool bounded = functions is [{ HasLoops: false, CallsCompiledCode: false, ChecksStack: false }];
         var parameters = parameterTypes.Select(NativeBinding.ClassOf).ToList();
         ArgumentClass? result = returnType == typeof(void) ? null : NativeBinding.ClassOf(returnType);
-        var stub = EntryStub.Emit(asm, rootEntry, parameters, result, Convention, canFail, functions.Any(f => f.UsesFloatingPoint));
+        bool usesSse = functions.Any(f => f.UsesFloatingPoint);
+        var stub = EntryStub.Emit(asm, rootEntry, parameters, result, Convention, canFail, usesSse);
         if (canFail) EntryStub.EmitErrorExit(asm, errorExit, Convention);
+        // Code that is bounded (so it may run without the GC transition) and cannot fail (so it needs no frame) can also be
+        // called as the plain function of its signature, through the direct entry.
+        Label? direct = bounded && !canFail && DirectEntry.Supports(parameterTypes, returnType, Convention)
+            ? DirectEntry.Emit(asm, rootEntry, parameterTypes, Convention, usesSse)
+            : null;
 
         var bytes = asm.Assemble();
         var memory = CodeMemory.ExecutableMemory.Create(bytes);
@@ -119,7 +125,9 @@ static class JitCompiler
         symbols[asm.OffsetOf(rootEntry)] = title;
         symbols[asm.OffsetOf(stub)] = "entry stub";
         if (canFail) symbols[asm.OffsetOf(errorExit)] = "error exit";
-        var compiled = new CompiledCode(rootMethod, name, parameterTypes.Length, memory, memory.Address + asm.OffsetOf(stub), bounded, symbols, asm.CodeLength);
+        if (direct is not null) symbols[asm.OffsetOf(direct)] = "direct entry";
+        var compiled = new CompiledCode(rootMethod, name, parameterTypes.Length, memory, memory.Address + asm.OffsetOf(stub),
+            direct is null ? 0 : memory.Address + asm.OffsetOf(direct), bounded, symbols, asm.CodeLength);
         options.Log?.Invoke($"compiled {name}: {bytes.Length} bytes in {clock.Elapsed.TotalMicroseconds:F0} µs");
         options.Explain?.Invoke(new StageOutput(title, "disassembly", compiled.Disassemble()));
         return compiled;
@@ -177,8 +185,28 @@ static class JitCompiler
         var (code, checksStack) = X64Emitter.Emit(lowered, allocation, convention, asm, entry, calleeEntry, errorExit);
         int rewritten = options.Optimize ? Peephole.Run(code) : 0;
         Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
-        return new CompiledFunction(code, lowered.NeedsFrame || checksStack, lowered.LoopHeads.Count > 0, lowered.CallsCompiledCode, checksStack,
+        bool canFail = lowered.NeedsFrame || checksStack;
+        if (options.Verify && !canFail) CheckRunsWithoutFrame(title, code, allocation.CalleeSavedUsed, convention);
+        return new CompiledFunction(code, canFail, lowered.LoopHeads.Count > 0, lowered.CallsCompiledCode, checksStack,
             lowered.Function.ValueTypes.Any(t => t.IsFloat()));
+    }
+
+    /// <summary>
+    /// Code that cannot fail runs without the entry stub's care: the stub neither loads the frame register nor saves the
+    /// callee-saved registers for it, and a direct entry (see <see cref="DirectEntry"/>) is no stub at all. So the code
+    /// may mention no callee-saved register but those its own prologue pushes and its epilogue pops. That also rules out
+    /// the frame register, which is never allocated and so never pushed: the code cannot read a frame it was not given.
+    /// </summary>
+    internal static void CheckRunsWithoutFrame(string title, List<MachineInstr> code, List<Register> pushed, CallingConvention convention)
+    {
+        bool Unsaved(Register? register) => register is { IsGpr: true, Kind: not RegisterKind.Gpr8High } r
+            && convention.IsCalleeSaved(r) && !pushed.Contains(r.As64);
+        bool Touches(MOperand o) => o.Kind == MOperandKind.Register ? Unsaved(o.Register)
+            : o.Kind == MOperandKind.Memory && (Unsaved(o.Memory.Base) || Unsaved(o.Memory.Index));
+        var wrong = code.Where(i => Touches(i.A) || Touches(i.B) || Touches(i.C)).ToList();
+        if (wrong.Count > 0)
+            throw new InvalidOperationException($"{title} cannot fail, so it runs without a frame, yet it uses a callee-saved "
+                + "register it does not save (or the frame register):\n" + string.Join("\n", wrong));
     }
 
     /// <summary>"Root → A → B": how compilation got from the root (named <paramref name="root"/>) to a callee.</summary>

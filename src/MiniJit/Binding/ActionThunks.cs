@@ -5,7 +5,7 @@ using MiniJit.CodeMemory;
 namespace MiniJit.Binding;
 
 /// <summary>Binds a delegate with no parameters and no result.</summary>
-internal sealed unsafe class ActionThunk(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class ActionThunk(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public void Invoke()
     {
@@ -14,7 +14,7 @@ internal sealed unsafe class ActionThunk(nint entryStub, ExecutableMemory memory
     }
 }
 
-internal sealed unsafe class ActionThunk<T1>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class ActionThunk<T1>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1)
     {
@@ -24,7 +24,7 @@ internal sealed unsafe class ActionThunk<T1>(nint entryStub, ExecutableMemory me
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2)
     {
@@ -35,7 +35,7 @@ internal sealed unsafe class ActionThunk<T1, T2>(nint entryStub, ExecutableMemor
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2, T3>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3)
     {
@@ -47,7 +47,7 @@ internal sealed unsafe class ActionThunk<T1, T2, T3>(nint entryStub, ExecutableM
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4)
     {
@@ -60,7 +60,7 @@ internal sealed unsafe class ActionThunk<T1, T2, T3, T4>(nint entryStub, Executa
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
@@ -74,7 +74,7 @@ internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5>(nint entryStub, Exe
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
     {
@@ -89,7 +89,7 @@ internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6>(nint entryStub,
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
     {
@@ -105,7 +105,7 @@ internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7>(nint entryS
     }
 }
 
-internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7, T8>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class ActionThunk<T1, T2, T3, T4, T5, T6, T7, T8>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public void Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
     {

@@ -5,7 +5,7 @@ using MiniJit.CodeMemory;
 namespace MiniJit.Binding;
 
 /// <summary>Binds a delegate with no parameters that returns <typeparamref name="TResult"/>.</summary>
-internal sealed unsafe class FuncThunk<TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class FuncThunk<TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public TResult Invoke()
     {
@@ -15,7 +15,7 @@ internal sealed unsafe class FuncThunk<TResult>(nint entryStub, ExecutableMemory
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class FuncThunk<T1, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public TResult Invoke(T1 a1)
     {
@@ -26,7 +26,7 @@ internal sealed unsafe class FuncThunk<T1, TResult>(nint entryStub, ExecutableMe
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class FuncThunk<T1, T2, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2)
     {
@@ -38,7 +38,7 @@ internal sealed unsafe class FuncThunk<T1, T2, TResult>(nint entryStub, Executab
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, T3, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class FuncThunk<T1, T2, T3, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2, T3 a3)
     {
@@ -51,7 +51,7 @@ internal sealed unsafe class FuncThunk<T1, T2, T3, TResult>(nint entryStub, Exec
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, T3, T4, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class FuncThunk<T1, T2, T3, T4, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2, T3 a3, T4 a4)
     {
@@ -65,7 +65,7 @@ internal sealed unsafe class FuncThunk<T1, T2, T3, T4, TResult>(nint entryStub, 
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
@@ -80,7 +80,7 @@ internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, TResult>(nint entrySt
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6)
     {
@@ -96,7 +96,7 @@ internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, TResult>(nint ent
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, T7, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, T7, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
     {
@@ -113,7 +113,7 @@ internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, T7, TResult>(nint
     }
 }
 
-internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, T7, T8, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : Thunk(entryStub, memory, owner, bounded)
+internal sealed unsafe class FuncThunk<T1, T2, T3, T4, T5, T6, T7, T8, TResult>(nint entryStub, ExecutableMemory memory, object owner, bool bounded) : FrameThunk(entryStub, memory, owner, bounded)
 {
     public TResult Invoke(T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8)
     {

@@ -16,6 +16,9 @@ namespace MiniJit.Binding;
 /// signature binds. Under NativeAOT only the generic instantiations compiled ahead of time exist, so only the
 /// delegate types of <see cref="AotDelegateTypes"/> bind there; code of any other signature is called through a
 /// <see cref="SlotFunction"/> (<see cref="CreateSlotFunction"/>), which needs no instantiation at all.
+/// <para>Code that has a direct entry (<see cref="CompiledCode.DirectEntry"/>) binds the most common <c>Func</c> types to a
+/// <see cref="DirectThunk"/> instead, which calls it without a frame; those are ordinary classes, so this holds under
+/// NativeAOT too.</para>
 /// </remarks>
 public static class NativeBinding
 {
@@ -63,6 +66,20 @@ public static class NativeBinding
     /// of one type T — double, float, long or int — returning T or bool. Other signatures there go through
     /// <see cref="CreateSlotFunction"/>.</summary>
     public static IReadOnlyCollection<Type> AotDelegateTypes => PrecompiledThunks.DelegateTypes;
+
+    /// <summary>Binds a delegate of <paramref name="delegateType"/>, which must be the code's own signature, to compiled
+    /// code: through its direct entry when it has one and the type has a direct thunk (the most common signatures; see
+    /// <see cref="DirectThunk"/>), otherwise through its entry stub.</summary>
+    internal static Delegate CreateDelegate(Type delegateType, CompiledCode code)
+    {
+        if (code.DirectEntry != 0 && DirectThunks.Find(delegateType) is { } direct)
+        {
+            CheckInside(code.DirectEntry, code.Memory);
+            code.Memory.NoteDelegateBound();
+            return direct(code.DirectEntry, code.Memory, code);
+        }
+        return CreateDelegate(delegateType, code.EntryStub, code.Memory, code, code.Bounded);
+    }
 
     /// <param name="owner">What <c>Jit.CodeOf</c> finds behind the delegate.</param>
     internal static Delegate CreateDelegate(Type delegateType, nint entryStub, ExecutableMemory memory, object owner, bool bounded)
@@ -119,7 +136,7 @@ public static class NativeBinding
     [RequiresDynamicCode("Instantiates a generic thunk over the delegate's parameter types, which may be value types no code names.")]
     [UnconditionalSuppressMessage("Trimming", "IL2055", Justification = "The thunk classes' type parameters carry no "
         + "annotations, so any instantiation meets their requirements.")]
-    [UnconditionalSuppressMessage("Trimming", "IL2065", Justification = "Thunk's DynamicallyAccessedMembers keeps the "
+    [UnconditionalSuppressMessage("Trimming", "IL2065", Justification = "FrameThunk's DynamicallyAccessedMembers keeps the "
         + "constructor and Invoke of every thunk class, and an instantiation has its definition's members.")]
     static ThunkFactory MakeFactory(Type delegateType)
     {

@@ -36,7 +36,7 @@ public delegate long SlotFunction(params ReadOnlySpan<long> argumentSlots);
 
 /// <summary>The thunk behind a <see cref="SlotFunction"/>: the slots go into the frame as they are.</summary>
 internal sealed unsafe class SlotThunk(nint entryStub, ExecutableMemory memory, object owner, bool bounded, int parameterCount)
-    : Thunk(entryStub, memory, owner, bounded)
+    : FrameThunk(entryStub, memory, owner, bounded)
 {
     public long Invoke(params ReadOnlySpan<long> argumentSlots)
     {

@@ -5,99 +5,30 @@ using MiniJit.CodeMemory;
 namespace MiniJit.Binding;
 
 /// <summary>
-/// What every thunk shares. A thunk is the managed object a JIT-compiled delegate is bound to: its Invoke packs
-/// the arguments into a <see cref="JitFrame"/> on the managed stack, calls the entry stub through the one
-/// non-generic native signature <c>delegate* unmanaged&lt;JitFrame*, void&gt;</c>, and turns the frame's status
-/// back into a .NET exception or its result into the return value.
+/// What every thunk shares. A thunk is the managed object a delegate of compiled code is bound to: its Invoke calls
+/// into the code, either through the entry stub with a frame (<see cref="FrameThunk"/>) or, for the most common
+/// signatures of code that cannot fail, straight through the unit's direct entry (<see cref="DirectThunk"/>).
 /// </summary>
-/// <remarks>The generic subclasses exist because a generic function pointer cannot carry double or float
-/// through the marshaller, and <c>Marshal.GetDelegateForFunctionPointer</c> refuses generic delegates: going
-/// through memory keeps the native signature fixed while the managed one varies.
-/// <para>The annotation keeps, in a trimmed application, the constructor and Invoke of every thunk class, which
-/// <see cref="NativeBinding"/> finds by reflection on the instantiations it makes.</para></remarks>
-/// <param name="bounded">The code is a single function without loops or calls, so it returns within a few hundred
-/// instructions: it can be called without the GC transition (SuppressGCTransition), which costs more than such a
-/// call itself. Code that may run long must not be, or it would hold up every garbage collection meanwhile.</param>
-/// <param name="memory">The code memory the entry stub lives in. Once it is disposed, calls throw
+/// <param name="memory">The code memory the thunk calls into. Once it is disposed, calls throw
 /// <see cref="ObjectDisposedException"/>.</param>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods)]
-internal abstract unsafe class Thunk(nint entryStub, ExecutableMemory memory, object owner, bool bounded)
+internal abstract class Thunk(ExecutableMemory memory, object owner)
 {
-    readonly delegate* unmanaged<JitFrame*, void> entry = (delegate* unmanaged<JitFrame*, void>)entryStub;
-    readonly delegate* unmanaged[SuppressGCTransition]<JitFrame*, void> boundedEntry =
-        bounded ? (delegate* unmanaged[SuppressGCTransition]<JitFrame*, void>)entryStub : null;
-
     /// <summary>What the delegate was made for (the <see cref="CompiledCode"/>, or the memory itself); it keeps
     /// the code alive for as long as a delegate can reach this thunk.</summary>
     public object Owner { get; } = owner;
 
-    /// <summary>The bits of a value as an argument slot holds them: small types zero-padded, floating point
-    /// bit-cast (a double keeps its IEEE bits; it is not converted to an integer).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected static long Slot<T>(T value)
-    {
-        long slot = 0;
-        Unsafe.As<long, T>(ref slot) = value;
-        return slot;
-    }
+    /// <summary>The code's pages, or null once the code is disposed. Dispose on another thread may clear them from the
+    /// memory at any moment, so a call runs with the region it read here, and keeps it (<see cref="GC.KeepAlive"/>)
+    /// until the call is over: otherwise the JIT may consider it dead once the code's address is loaded, and a
+    /// collection on another thread could finalize it and hand its pages to other code while the call is still running
+    /// in them.</summary>
+    protected CodeRegionHandle? Region => memory.RegionForCall;
 
-    /// <summary>The low bytes of rax (or xmm0) read back as the declared return type.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected static T Result<T>(JitFrame* frame) => Unsafe.As<long, T>(ref frame->Result);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected void Call(JitFrame* frame)
-    {
-        // Dispose on another thread may clear the region at any moment; this call runs with the one it read, which
-        // the local keeps from being finalized (and its pages from being reused) until the call is over.
-        var region = memory.RegionForCall;
-        if (region is null) ThrowDisposed();
-        frame->Status = JitStatus.Ok;
-        // Bounded code makes no calls, so it has no stack guard and never reads the limit: skip the thread-static.
-        if (boundedEntry != null) boundedEntry(frame);
-        else
-        {
-            frame->StackLimit = NativeStack.Limit;
-            entry(frame);
-        }
-        if (frame->Status != JitStatus.Ok) Failed(frame);
-        // Without this the JIT may consider the region dead once the entry pointer is loaded; a collection on another
-        // thread could then finalize it and hand its pages to other code while this call (or a rerun in Failed) is
-        // still running.
-        GC.KeepAlive(region);
-    }
-
-    /// <summary>A status other than Ok: a type initializer that must run first (see <see cref="TypeInitializers"/>:
-    /// run it and call again from the start, until the code completes), or an error to throw.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    void Failed(JitFrame* frame)
-    {
-        while (frame->Status == JitStatus.TypeInitializer)
-        {
-            TypeInitializers.Run((nint)frame->Result);
-            frame->Status = JitStatus.Ok;
-            frame->StackLimit = NativeStack.Limit;
-            entry(frame);
-        }
-        if (frame->Status == JitStatus.ThrowHelper) ThrowHelpers.Run(frame);
-        if (frame->Status != JitStatus.Ok) Throw(frame->Status);
-    }
-
+    /// <summary>Throws <see cref="ObjectDisposedException"/>. It "returns" T so that a thunk can end its path with
+    /// <c>return Disposed&lt;T&gt;()</c>: the JIT does not know that the call never returns, and when nothing follows it,
+    /// the arguments need not survive it — no spilling them to the stack and loading them back on the way to the
+    /// call into the code.</summary>
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    static void ThrowDisposed() =>
+    protected static T Disposed<T>() =>
         throw new ObjectDisposedException(nameof(CompiledCode), "the compiled code behind this delegate has been disposed");
-
-    /// <summary>Kept out of Invoke so that the common path stays small enough to inline and free of the
-    /// exception-construction code.</summary>
-    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    static void Throw(JitStatus status) => throw status switch
-    {
-        JitStatus.DivideByZero => new DivideByZeroException(),
-        JitStatus.Overflow => new OverflowException(),
-        JitStatus.IndexOutOfRange => new IndexOutOfRangeException(),
-        JitStatus.StackOverflow => new InsufficientExecutionStackException(),
-        JitStatus.NullReference => new NullReferenceException(),
-        JitStatus.Arithmetic => new ArithmeticException(),
-        _ => new JitException($"Generated code reported an unknown status {(long)status}."),
-    };
 }
