@@ -169,7 +169,12 @@ public class DirectThunkTests
         var collector = new Thread(() =>
         {
             while (!Volatile.Read(ref stop))
+            {
                 GC.Collect(++collections % 10 == 0 ? 2 : 0, GCCollectionMode.Forced, blocking: true, compacting: true);
+                // Back-to-back collections can starve the callers on a loaded 2-core machine (CI once saw 1,665
+                // collections and no call in the second); a pause lets them run between collections.
+                Thread.Sleep(1);
+            }
         });
         var callers = Enumerable.Range(0, 4).Select(id => new Thread(() =>
         {
@@ -186,7 +191,12 @@ public class DirectThunkTests
         })).ToList();
         collector.Start();
         callers.ForEach(t => t.Start());
-        Thread.Sleep(1000);
+        // At least a second, and until the callers have made calls while collections ran (at most 30 s, however
+        // loaded the machine): the test counts work done, not time.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(1)
+               || (Interlocked.Read(ref calls) < 10_000 || Volatile.Read(ref collections) < 10) && watch.Elapsed < TimeSpan.FromSeconds(30))
+            Thread.Sleep(10);
         Volatile.Write(ref stop, true);
         callers.ForEach(t => t.Join());
         collector.Join();
