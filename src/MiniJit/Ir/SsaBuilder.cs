@@ -17,8 +17,6 @@ public sealed class SsaBuilder(Function function)
     readonly List<List<(int Variable, Instr Phi)>> incompletePhis = [];
     readonly Dictionary<int, int> replacedPhis = [];
 
-    public Function Function => function;
-
     /// <summary>A new variable; its type may change later (a CIL stack slot holds different types in different blocks).</summary>
     public int NewVariable(IrType type)
     {
@@ -42,8 +40,6 @@ public sealed class SsaBuilder(Function function)
         }
         return block;
     }
-
-    public bool IsSealed(Block block) => sealedBlocks[block.Id];
 
     public void Write(int variable, Block block, int value)
     {

@@ -101,7 +101,7 @@ public class ExpressionNodeTests
         { "math round with mode", Lambda(Call(typeof(Math).GetMethod("Round", [typeof(double), typeof(MidpointRounding)])!, D, Constant(MidpointRounding.AwayFromZero)), D) },
         { "is nan", Lambda(Call(typeof(double).GetMethod("IsNaN", [typeof(double)])!, D), D) },
         { "not bool", Lambda(Not(B), B) },
-        { "is true", Lambda(IsFalse(B), B) },
+        { "is true, is false", Lambda(AndAlso(IsTrue(B), Not(IsFalse(B))), B) },
         { "increment decrement", Lambda(Add(Increment(L), Decrement(M)), L, M) },
         { "increment short wraps", Lambda(Convert(Increment(Convert(I, typeof(short))), typeof(int)), I) },
         { "conditional", Lambda(Condition(B, Multiply(I, Constant(2)), Subtract(I, Constant(1))), B, I) },
@@ -282,6 +282,9 @@ public class ExpressionNodeTests
         Assert.Null(code.Method);
         Assert.Equal(1, code.ParameterCount);
         Assert.Contains("wave:", Jit.Disassemble(wave));
+        var untyped = ((LambdaExpression)tree).CompileNative();
+        Assert.IsType<Func<double, double>>(untyped);
+        Assert.Equal(wave(0.5), ((Func<double, double>)untyped)(0.5));
         code.Dispose();
         Assert.Throws<ObjectDisposedException>(() => wave(2));
     }
