@@ -175,7 +175,7 @@ public static class NativeBinding
     public static ArgumentClass ClassOf(Type type) =>
         type == typeof(double) ? ArgumentClass.Double
         : type == typeof(float) ? ArgumentClass.Single
-        : IntegerTypes.Contains(type) ? ArgumentClass.Integer
+        : IntegerTypes.Contains(type) || type.IsArray || type.IsByRef || type.IsPointer ? ArgumentClass.Integer
         : throw new JitException($"{type} cannot cross into compiled code: {SupportedTypes}.");
 
     static bool IsSupported(Type type) => type == typeof(double) || type == typeof(float) || IntegerTypes.Contains(type);

@@ -12,7 +12,7 @@ namespace MiniJit.Cil;
 /// values on the fly. Each block's predecessors are counted before import, so a block is sealed as soon as its last
 /// predecessor has been filled.
 /// </summary>
-public sealed class CilImporter
+public sealed partial class CilImporter
 {
     readonly CilMethod method;
     readonly CilInstruction[] code;
@@ -38,6 +38,7 @@ public sealed class CilImporter
     readonly List<IrType[]?> entryStacks = [];  // by IR block id: the types on the stack when entering it
     readonly List<int> evaluationStack = [];  // reused by each block as it is filled
     int outVariable = -1;                 // the variable whose address ldloca/ldarga took for the call right after it
+    readonly int[] frameOffsets;          // by variable: where an address-taken variable lives in the frame, or -1
 
     /// <summary>Why the instance methods may read IL without their own annotation: an importer exists only inside
     /// <see cref="Import"/> (the constructor is private), and Import carries the warning for all of them.</summary>
@@ -76,6 +77,7 @@ public sealed class CilImporter
         for (int i = 0; i < method.LocalTypes.Length; i++)
             ssa.NewVariable(VariableType(method.LocalTypes[i], code, i, isArgument: false, $"local {i}"));
         for (int i = 0; i < method.MaxStack; i++) ssa.NewVariable(IrType.Void);
+        frameOffsets = FindVariablesInMemory();
 
         entry = NewBlock();
     }
@@ -99,6 +101,10 @@ public sealed class CilImporter
             TypeCode.Single => IrType.F32,
             TypeCode.Double => IrType.F64,
             _ when type == typeof(nint) || type == typeof(nuint) => IrType.I64,
+            // Addresses: pointers, by-refs (into pinned or unmovable memory) and arrays of primitives (which arrive
+            // pinned, as arguments; see CilImporter.Memory).
+            _ when type.IsPointer || type.IsFunctionPointer || type.IsByRef => IrType.I64,
+            _ when type.IsSZArray && AccessOf(type.GetElementType()!) is not null && !type.GetElementType()!.IsPointer => IrType.I64,
             _ => IrType.Void,
         };
         return irType != IrType.Void;
@@ -268,10 +274,10 @@ public sealed class CilImporter
         {
             var param = function.Append(entry, Op.Param, ssa.TypeOf(i));
             param.Imm = i - thisOffset;
-            Write(i, entry, ops.Normalize(entry, param.Result, argTypes[i]));
+            WriteVariable(i, entry, ops.Normalize(entry, param.Result, argTypes[i]));
         }
         for (int i = 0; i < method.LocalTypes.Length; i++)
-            Write(localBase + i, entry, function.AppendConst(entry, ssa.TypeOf(localBase + i), 0).Result);
+            WriteVariable(localBase + i, entry, function.AppendConst(entry, ssa.TypeOf(localBase + i), 0).Result);
         if (method.Method.DeclaringType is { } type && TypeInitializers.NeedsCheck(type))
         {
             var flag = function.AppendConst(entry, IrType.I64, TypeInitializers.FlagOf(type));
@@ -422,21 +428,15 @@ public sealed class CilImporter
                 return false;
             case CilOp.Ldloca_S or CilOp.Ldloca or CilOp.Ldarga_S or CilOp.Ldarga:
                 {
-                    // What `out` arguments compile to. MiniJit has no by-ref values, but an address taken only to be
-                    // the `out` argument of the call right after it (Math.DivRem(a, b, out remainder)) is the call
-                    // writing that variable, which SSA expresses directly.
-                    int next = indexAt[at.Offset] + 1;
-                    // Roslyn pads the long form (a local numbered past 255) with nops.
-                    while (next < code.Length && code[next].Op == CilOp.Nop && !isBlockStart[code[next].Offset]) next++;
                     bool local = at.OpCode.Op is CilOp.Ldloca_S or CilOp.Ldloca;
-                    if (next >= code.Length || isBlockStart[code[next].Offset] || code[next].Op != CilOp.Call
-                        || method.ResolveMethod((int)code[next].Int, code[next]) is not MethodInfo callee
-                        || MathIntrinsics.FindWithOut(callee) is null)
-                        throw Error(at, "taking the address of a local or argument (a ref or out argument) is not supported: MiniJit has no by-ref values (only as the out argument of Math.DivRem and Math.BigMul)");
                     int index = (int)at.Int;
                     if (local) CheckLocal(at, index); else CheckArgument(at, index);
                     if (!local && index < thisOffset) throw Error(at, "the method takes the address of `this`");
-                    outVariable = local ? localBase + index : index;
+                    int variable = local ? localBase + index : index;
+                    // An address taken only to be the `out` argument of Math.DivRem or Math.BigMul right after it is
+                    // that call writing the variable, which SSA expresses directly; any other address is a frame slot.
+                    if (IsOutArgumentOfIntrinsic(indexAt[at.Offset])) outVariable = variable;
+                    else stack.Add(FrameSlot(block, variable));
                     return false;
                 }
 
@@ -609,6 +609,7 @@ public sealed class CilImporter
                 }
 
             default:
+                if (ImportMemory(block, at, stack)) return false;
                 throw Error(at, "this opcode is not supported yet");
         }
     }
@@ -621,14 +622,14 @@ public sealed class CilImporter
     {
         CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method reads `this`; only static methods and non-capturing lambdas are supported");
-        return Read(index, block);
+        return ReadVariable(index, block);
     }
 
     void StoreArg(Block block, CilInstruction at, int index, int value)
     {
         CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method writes `this`");
-        Write(index, block, ops.Normalize(block, value, argTypes[index]));
+        WriteVariable(index, block, ops.Normalize(block, value, argTypes[index]));
     }
 
     void CheckArgument(CilInstruction at, int index)
@@ -641,10 +642,10 @@ public sealed class CilImporter
         ? index
         : throw Error(at, $"local {index} does not exist: the method has {method.LocalTypes.Length} (invalid IL)");
 
-    int LoadLocal(Block block, CilInstruction at, int index) => Read(localBase + CheckLocal(at, index), block);
+    int LoadLocal(Block block, CilInstruction at, int index) => ReadVariable(localBase + CheckLocal(at, index), block);
 
     void StoreLocal(Block block, CilInstruction at, int index, int value) =>
-        Write(localBase + CheckLocal(at, index), block, ops.Normalize(block, value, method.LocalTypes[index]));
+        WriteVariable(localBase + CheckLocal(at, index), block, ops.Normalize(block, value, method.LocalTypes[index]));
 
     void Binary(Block block, CilInstruction at, List<int> stack, Op op)
     {
@@ -684,7 +685,7 @@ public sealed class CilImporter
             written = ops.Emit(block, Op.Mul, type, a, b);
         }
         var variableType = variable >= localBase ? method.LocalTypes[variable - localBase] : argTypes[variable];
-        Write(variable, block, ops.Normalize(block, written, variableType.GetElementType() ?? variableType));
+        WriteVariable(variable, block, ops.Normalize(block, written, variableType.GetElementType() ?? variableType));
         return result;
     }
 

@@ -55,7 +55,7 @@ public sealed partial class X64Emitter
         bool calls = lowered.HasCalls;
         outgoingSlots = !calls ? 0 : convention.ShadowSpace / 8 + function.Blocks.SelectMany(b => b.Instrs)
             .Where(i => i.Op is Op.Call or Op.CallNative).Select(i => ArgumentRegisters(i).Count(r => r is null)).Max();
-        int bytes = 8 * (outgoingSlots + allocation.SpillSlots);
+        int bytes = 8 * (outgoingSlots + allocation.SpillSlots) + function.FrameBytes;
         int pushed = 8 * allocation.CalleeSavedUsed.Count;
         if (lowered.HasCalls || bytes > 0)
             bytes += (16 - (8 + pushed + bytes) % 16) % 16;  // rsp 16-aligned at every call
@@ -169,22 +169,6 @@ public sealed partial class X64Emitter
         cold.Add(new MachineInstr(MOp.Label, stub));
         cold.Add(new MachineInstr(MOp.Mov, Memory.Qword(X64Registers.Frame, JitFrame.ResultOffset), flag));
         cold.Add(new MachineInstr(MOp.Jmp, report));
-    }
-
-    /// <summary>load: movzx for one or two bytes, a plain move of four or eight (into an xmm register for a float).</summary>
-    void EmitLoad(Instr instr)
-    {
-        var address = InRegister(instr.Args[0], 8, Scratch);
-        int width = (int)instr.Imm;
-        var memory = new Memory(width, address, null, 1, 0);
-        if (width >= 4)
-        {
-            Move(Where(instr.Result, width), memory);
-            return;
-        }
-        var target = Target(instr);
-        Add(MOp.Movzx, target, memory);
-        Store(instr, target);
     }
 
     /// <summary>Stores the helper's arguments and index in the frame and reports <see cref="JitStatus.ThrowHelper"/>:
@@ -316,7 +300,7 @@ public sealed partial class X64Emitter
         {
             case Op.Const: EmitConst(instr); break;
             case Op.Copy: Move(Where(instr.Result), Where(instr.Args[0])); break;
-            case Op.And when lowered.FusedIntoBranch[instr.Result]: break;  // the branch emits `test`
+            case Op.And when lowered.Fused[instr.Result]: break;  // the branch emits `test`
             case Op.Add or Op.Sub or Op.And or Op.Or or Op.Xor or Op.Mul: EmitBinary(instr); break;
             case Op.AddOvf or Op.AddOvfUn or Op.SubOvf or Op.SubOvfUn or Op.MulOvf: EmitBinary(instr); break;
             case Op.MulOvfUn: EmitWideMultiply(instr, MOp.MulWide, Register.Rax); break;
@@ -338,7 +322,7 @@ public sealed partial class X64Emitter
                     break;
                 }
             case var op when op.Is(OpFlags.Compare):
-                if (!lowered.FusedIntoBranch[instr.Result]) EmitCompare(instr);
+                if (!lowered.Fused[instr.Result]) EmitCompare(instr);
                 break;
             case Op.Call or Op.CallNative: EmitCall(instr); break;
             case Op.FAdd or Op.FSub or Op.FMul or Op.FDiv: EmitFloatBinary(instr); break;
@@ -356,6 +340,11 @@ public sealed partial class X64Emitter
             case Op.FSign: EmitSign(instr); break;
             case Op.EnsureTypeInitialized: EmitTypeInitializedCheck(instr); break;
             case Op.Load: EmitLoad(instr); break;
+            case Op.Store: EmitStore(instr); break;
+            case Op.CheckNull: EmitCheckNull(instr); break;
+            case Op.CheckBounds: EmitCheckBounds(instr); break;
+            case Op.ArrayLength: EmitArrayLength(instr); break;
+            case Op.ElementAddress or Op.FrameAddress: EmitAddress(instr); break;
             case Op.ThrowViaHelper: EmitThrowViaHelper(instr); break;
             case Op.Jump:
                 EmitPhiMoves(block, instr.Targets[0]);
@@ -625,7 +614,7 @@ public sealed partial class X64Emitter
     Condition EmitCmp(Instr compare)
     {
         if (function.ValueTypes[compare.Args[0]].IsFloat()) return EmitFloatCmp(compare);
-        if (lowered.FusedIntoBranch[compare.Args[0]] && definitions[compare.Args[0]] is { Op: Op.And } and)
+        if (lowered.Fused[compare.Args[0]] && definitions[compare.Args[0]] is { Op: Op.And } and)
         {
             // (a & b) == 0 / != 0: test sets ZF exactly as the and would.
             int andSize = SizeOf(and.Type);
@@ -679,7 +668,7 @@ public sealed partial class X64Emitter
     {
         Condition condition;
         var cond = branch.Args[0];
-        if (lowered.FusedIntoBranch[cond])
+        if (lowered.Fused[cond])
         {
             var compare = definitions[cond]!;
             condition = EmitCmp(compare);

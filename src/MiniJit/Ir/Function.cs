@@ -11,6 +11,9 @@ public sealed class Function(string name, IrType[] paramTypes, IrType returnType
     public IrType ReturnType = returnType;
     public readonly List<Block> Blocks = [];
     public readonly List<IrType> ValueTypes = [];
+    /// <summary>Bytes of frame memory the function's frameaddr instructions address (locals whose address is taken,
+    /// stackalloc), in 8-byte units; the emitter reserves them in the frame, below the spill slots.</summary>
+    public int FrameBytes;
     int nextBlockId;
 
     public Block Entry => Blocks[0];
@@ -30,6 +33,14 @@ public sealed class Function(string name, IrType[] paramTypes, IrType returnType
         Blocks.Add(block);
         nextBlockId = Math.Max(nextBlockId, id + 1);
         return block;
+    }
+
+    /// <summary>Reserves <paramref name="bytes"/> of frame memory, 8-byte aligned, and returns its offset.</summary>
+    public int AllocateFrameBytes(int bytes)
+    {
+        int offset = FrameBytes;
+        FrameBytes += (bytes + 7) & ~7;
+        return offset;
     }
 
     public int NewValue(IrType type)

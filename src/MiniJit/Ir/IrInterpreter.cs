@@ -16,6 +16,20 @@ public static unsafe class IrInterpreter
     /// </summary>
     public static long? Run(Function function, long[] args, int maxSteps = 1_000_000)
     {
+        // The frame area of frameaddr: zeroed native memory, which never moves, freed when the run ends.
+        var frame = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)Math.Max(8, function.FrameBytes));
+        try
+        {
+            return Run(function, args, maxSteps, frame);
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(frame);
+        }
+    }
+
+    static long? Run(Function function, long[] args, int maxSteps, byte* frame)
+    {
         var values = new long[function.ValueCount];
         Block? previous = null;
         var block = function.Entry;
@@ -29,7 +43,8 @@ public static unsafe class IrInterpreter
                 if (instr.Op == Op.Phi) continue;
                 if (!instr.IsTerminator)
                 {
-                    values[instr.Result] = Execute(function, instr, values, args);
+                    long value = Execute(function, instr, values, args, frame);
+                    if (instr.HasResult) values[instr.Result] = value;
                     continue;
                 }
                 previous = block;
@@ -63,10 +78,23 @@ public static unsafe class IrInterpreter
         for (int i = 0; i < phis.Length; i++) values[phis[i].Result] = incoming[i];
     }
 
-    static long Execute(Function function, Instr instr, long[] values, long[] args)
+    static long Execute(Function function, Instr instr, long[] values, long[] args, byte* frame)
     {
-        if (instr.Op is Op.CallNative) return CallNative(instr, values);
-        if (instr.Op is Op.Load) return Load(instr.Type, instr.Imm, values[instr.Args[0]]);
+        long A(int i) => values[instr.Args[i]];
+        switch (instr.Op)
+        {
+            case Op.CallNative: return CallNative(instr, values);
+            case Op.Load: return Load(instr.Type, instr.Imm, A(0));
+            case Op.Store: Store(instr.Imm, A(0), A(1)); return 0;
+            case Op.CheckNull: return A(0) != 0 ? A(0) : throw new NullReferenceException();
+            case Op.CheckBounds:
+                // One unsigned comparison: a negative index reads as a huge one.
+                bool wide = function.ValueTypes[instr.Args[0]] == IrType.I64;
+                return (wide ? (ulong)A(0) : (uint)A(0)) < (uint)A(1) ? 0 : throw new IndexOutOfRangeException();
+            case Op.ArrayLength: return *(int*)(A(0) + ArrayLayout.LengthOffset);
+            case Op.ElementAddress: return A(0) + A(1) * instr.Imm;
+            case Op.FrameAddress: return (long)(frame + instr.Imm);
+        }
         if (instr.Args.Length > 0 && (instr.Type.IsFloat() || function.ValueTypes[instr.Args[0]].IsFloat()))
             return Float(instr.Op, instr.Type, function.ValueTypes[instr.Args[0]], instr.Imm,
                 values[instr.Args[0]], instr.Args.Length > 1 ? values[instr.Args[1]] : 0, instr.Args.Length > 2 ? values[instr.Args[2]] : 0);
@@ -289,6 +317,18 @@ public static unsafe class IrInterpreter
             _ => throw new ArgumentException($"{op.Name()} is not a binary integer operation"),
         };
         return result ? 1 : 0;
+    }
+
+    /// <summary>store: the low <paramref name="width"/> bytes of the value's bits.</summary>
+    static void Store(long width, long address, long value)
+    {
+        switch (width)
+        {
+            case 1: *(byte*)address = (byte)value; break;
+            case 2: *(ushort*)address = (ushort)value; break;
+            case 4: *(uint*)address = (uint)value; break;
+            default: *(long*)address = value; break;
+        }
     }
 
     /// <summary>load: the bytes at the address, zero-extended, as the value's type holds them.</summary>

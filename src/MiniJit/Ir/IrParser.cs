@@ -58,10 +58,17 @@ public static class IrParser
         var name = line.Text[prefix.Length..open];
         var paramText = line.Text[(open + 1)..arrow];
         var returnText = line.Text[(arrow + ") -> ".Length)..^2];
+        int frameBytes = 0;
+        if (returnText.IndexOf(" frame ", StringComparison.Ordinal) is var frame and >= 0)
+        {
+            if (!int.TryParse(returnText[(frame + " frame ".Length)..], NumberStyles.None, CultureInfo.InvariantCulture, out frameBytes) || frameBytes % 8 != 0)
+                throw Error(line.Number, "expected 'frame N' with N a multiple of 8");
+            returnText = returnText[..frame];
+        }
         try
         {
             var paramTypes = paramText.Length == 0 ? [] : paramText.Split(", ").Select(IrTypes.Parse).ToArray();
-            return new Function(name, paramTypes, IrTypes.Parse(returnText));
+            return new Function(name, paramTypes, IrTypes.Parse(returnText)) { FrameBytes = frameBytes };
         }
         catch (FormatException e)
         {

@@ -6,7 +6,7 @@ namespace MiniJit.Ir;
 /// <summary>
 /// Prints IR in its stable text form — the form <see cref="IrParser"/> reads back, and the one tests compare:
 /// <code>
-/// function Program.Foo(i64, i64) -> i64 {
+/// function Program.Foo(i64, i64) -> i64 {      ("-> i64 frame 16 {" when it has 16 bytes of frame memory)
 /// b0:
 ///   v0:i64 = param 0
 ///   v2:i64 = mul v0, v0
@@ -27,7 +27,9 @@ public static class IrPrinter
         var text = new StringBuilder();
         text.Append("function ").Append(function.Name).Append('(')
             .AppendJoin(", ", function.ParamTypes.Select(t => t.Name()))
-            .Append(") -> ").Append(function.ReturnType.Name()).Append(" {\n");
+            .Append(") -> ").Append(function.ReturnType.Name());
+        if (function.FrameBytes > 0) text.Append(" frame ").Append(function.FrameBytes);
+        text.Append(" {\n");
         foreach (var block in function.Blocks)
         {
             text.Append(block.Name).Append(":\n");

@@ -31,7 +31,7 @@ public static class IrVerifier
         CheckDominance(function, defs, problems);
         foreach (var block in function.Blocks)
             foreach (var instr in block.Instrs)
-                CheckTypes(function, block, instr, problems);
+                CheckTypes(function, defs, block, instr, problems);
         return problems;
     }
 
@@ -122,7 +122,7 @@ public static class IrVerifier
         }
     }
 
-    static void CheckTypes(Function function, Block block, Instr instr, List<string> problems)
+    static void CheckTypes(Function function, (Block Block, int Index)?[] defs, Block block, Instr instr, List<string> problems)
     {
         void Problem(string message) => problems.Add($"{At(block, instr)}: {message}");
         IrType Arg(int i) => function.ValueTypes[instr.Args[i]];
@@ -192,6 +192,13 @@ public static class IrVerifier
                 if (instr.Imm is not (1 or 2 or 4 or 8) || instr.Imm > t.Bits() / 8 || t.IsFloat() && instr.Imm != t.Bits() / 8)
                     Problem($"cannot load {instr.Imm} bytes into {t.Name()}");
                 break;
+            case OpTypes.Address:
+                if (t != IrType.I64) Problem("an address is an i64");
+                ExpectAll(IrType.I64, "an address's operand");
+                if (instr.Op == Op.ElementAddress && instr.Imm is not (1 or 2 or 4 or 8)) Problem("the element size must be 1, 2, 4 or 8");
+                if (instr.Op == Op.FrameAddress && (instr.Imm < 0 || instr.Imm >= Math.Max(1, function.FrameBytes)))
+                    Problem($"byte {instr.Imm} is outside the frame area of {function.FrameBytes} bytes");
+                break;
             case OpTypes.CheckedConversion:
                 var conversion = CheckedArithmetic.ConversionOf(instr.Op)!.Value;
                 if (!Arg(0).IsInteger()) Problem("operand must be an integer");
@@ -219,6 +226,20 @@ public static class IrVerifier
             case Op.Switch:
                 if (instr.Targets.Length < 1) Problem("switch needs a default target");
                 if (Arg(0) != IrType.I32) Problem("switch selector must be an i32");
+                break;
+            case Op.Store:
+                if (Arg(0) != IrType.I64) Problem("the address must be an i64");
+                if (instr.Imm is not (1 or 2 or 4 or 8) || instr.Imm > Arg(1).Bits() / 8 || Arg(1).IsFloat() && instr.Imm != Arg(1).Bits() / 8)
+                    Problem($"cannot store {instr.Imm} bytes of {Arg(1).Name()}");
+                if (instr.HasResult) Problem("a store defines no value");
+                break;
+            case Op.CheckBounds:
+                if (!Arg(0).IsInteger() || Arg(1) != IrType.I32) Problem("checks an integer index against an i32 length");
+                if (instr.HasResult) Problem("a bounds check defines no value");
+                break;
+            case Op.ArrayLength:
+                if (instr.Args.Length == 1 && defs[instr.Args[0]] is { } array && array.Block.Instrs[array.Index].Op != Op.CheckNull)
+                    Problem("the array must come from checknull");
                 break;
             case Op.ThrowViaHelper:
                 if (instr.Targets.Length != 0) Problem("throw.helper has no targets");

@@ -53,10 +53,28 @@ public enum Op : byte
     // integer, so they import as plain extensions and have no op.
     ConvOvfI1, ConvOvfU1, ConvOvfI2, ConvOvfU2, ConvOvfI4, ConvOvfU4, ConvOvfU8,
     ConvOvfI1Un, ConvOvfU1Un, ConvOvfI2Un, ConvOvfU2Un, ConvOvfI4Un, ConvOvfU4Un, ConvOvfI8Un,
-    // Memory. load: the Imm bytes (1, 2, 4 or 8; 1 and 2 zero-extended) at the address in its operand, which must stay
-    // valid for as long as the code can run (a field of an object pinned for the code's lifetime). Never folded or
-    // moved: the memory may change between calls.
-    Load,
+    // Memory. Addresses are i64; every one the code can hold points into memory that cannot move while it runs (an
+    // object pinned by the thunk or for the code's lifetime, the stack, native memory).
+    // load: the Imm bytes (1, 2, 4 or 8; 1 and 2 zero-extended) at the address in its operand. store: writes the low
+    // Imm bytes of its second operand at the address in its first. Neither is ever folded, numbered or moved: memory
+    // may change between any two of them.
+    Load, Store,
+    // checknull: its operand (an object's address), or a NullReferenceException when it is 0. Every address derived
+    // from an object is computed from a checked one, so the pure ops below never see null. A second identical check
+    // that the first dominates is redundant.
+    CheckNull,
+    // checkbounds: nothing, or an IndexOutOfRangeException unless 0 <= index < length (index i32 or i64, length i32),
+    // which is one unsigned comparison.
+    CheckBounds,
+    // arraylen: the i32 length of the array at its operand, which comes from checknull. An array's length never
+    // changes, so it is Pure: numbered, hoisted and removed like arithmetic.
+    ArrayLength,
+    // elemaddr: base + index * Imm (the element size: 1, 2, 4 or 8), all i64. x64 folds it into the memory operand
+    // of a load or store right after it ([base + index*scale]).
+    ElementAddress,
+    // frameaddr: the address of byte Imm of the function's frame area (locals whose address is taken, stackalloc):
+    // it never moves, and lives until the function returns.
+    FrameAddress,
 }
 
 [Flags]
@@ -112,6 +130,8 @@ public enum OpTypes : byte
     CheckedConversion,
     /// <summary>Any value from an i64 address.</summary>
     Load,
+    /// <summary>An i64 address from i64 operands (checknull, elemaddr, frameaddr).</summary>
+    Address,
 }
 
 /// <param name="Arity">Number of operands, or -1 when it varies (phi, call, return).</param>
@@ -236,12 +256,23 @@ public static class OpTable
         Add(Op.ConvOvfU4Un, "conv.ovf.u4.un", 1, X, OpTypes.CheckedConversion);
         Add(Op.ConvOvfI8Un, "conv.ovf.i8.un", 1, X, OpTypes.CheckedConversion);
         Add(Op.Load, "load", 1, OpFlags.Immediate, OpTypes.Load);
+        Add(Op.Store, "store", 2, S | OpFlags.Immediate, OpTypes.Special);
+        Add(Op.CheckNull, "checknull", 1, X, OpTypes.Address);
+        Add(Op.CheckBounds, "checkbounds", 2, X | S, OpTypes.Special);
+        Add(Op.ArrayLength, "arraylen", 1, P, OpTypes.I64ToI32);
+        Add(Op.ElementAddress, "elemaddr", 2, P | OpFlags.Immediate, OpTypes.Address);
+        Add(Op.FrameAddress, "frameaddr", 0, P | OpFlags.Immediate, OpTypes.Address);
         return table;
     }
 
     public static OpInfo Info(this Op op) => Table[(int)op];
     public static string Name(this Op op) => Table[(int)op].Name;
     public static bool Is(this Op op, OpFlags flag) => Table[(int)op].Is(flag);
+
+    /// <summary>An operation on memory or addresses (load, store and the ops after them in <see cref="Op"/>): never
+    /// evaluated at compile time.</summary>
+    public static bool IsMemory(this Op op) => op is Op.Load or Op.Store or Op.CheckNull or Op.CheckBounds
+        or Op.ArrayLength or Op.ElementAddress or Op.FrameAddress;
 
     static readonly Dictionary<string, Op> ByName = Enum.GetValues<Op>().ToDictionary(op => op.Name());
 

@@ -4,7 +4,7 @@ namespace MiniJit.Lowering;
 
 /// <summary>The IR prepared for register allocation and code generation on x64.</summary>
 public sealed class LoweredFunction(Function function, List<Block> layout, bool needsFrame, Instr?[] definitions,
-    bool[] immediate, bool[] fusedIntoBranch, bool hasCalls, bool callsCompiledCode)
+    bool[] immediate, bool[] fused, bool hasCalls, bool callsCompiledCode)
 {
     public Function Function { get; } = function;
     /// <summary>The instruction defining each virtual register. Nothing after lowering changes the IR, so the
@@ -19,9 +19,11 @@ public sealed class LoweredFunction(Function function, List<Block> layout, bool 
     /// an immediate operand (loaded into a scratch register where x64 has no immediate form); a floating-point
     /// constant is read from the unit's constant pool, as a memory operand.</summary>
     public bool[] Immediate { get; } = immediate;
-    /// <summary>Per virtual register: an instruction the branch after it emits itself (<c>cmp</c> or <c>test</c>, then
-    /// <c>jcc</c>), so its result never needs a location.</summary>
-    public bool[] FusedIntoBranch { get; } = fusedIntoBranch;
+    /// <summary>Per virtual register: an instruction its only user, right after it, emits itself — a comparison the
+    /// branch turns into <c>cmp</c> or <c>test</c> and <c>jcc</c>, an address a load or store turns into its memory
+    /// operand — so its result never needs a location. Its operands are read where it stands, and nothing between it
+    /// and its user defines a value, so they are still in place when the user reads them.</summary>
+    public bool[] Fused { get; } = fused;
     /// <summary>It calls: compiled code or the C math library. Then rsp must be 16-aligned at each call.</summary>
     public bool HasCalls { get; } = hasCalls;
     /// <summary>It calls compiled code, which may recurse without end: then its prologue checks the stack limit. A call
@@ -62,7 +64,7 @@ public static class X64Lowering
         var immediate = FindImmediates(function);
         var definitions = function.Definitions();
         return new LoweredFunction(function, Layout(function, edgeBlocks), needsFrame, definitions, immediate,
-            FindFusedIntoBranch(function, definitions, immediate), hasCalls, callsCompiledCode);
+            FindFused(function, definitions, immediate), hasCalls, callsCompiledCode);
     }
 
     /// <summary>An edge from a block with a conditional terminator into a block with phis gets a block of its own
@@ -114,24 +116,35 @@ public static class X64Lowering
     }
 
     /// <summary>
-    /// Instructions the branch after them emits itself: a comparison whose only use is that branch becomes
-    /// <c>cmp</c> + <c>jcc</c> (no 0/1 value), and an <c>and</c> whose only use is such a comparison with zero becomes
-    /// <c>test</c> (so <c>(x &amp; 1) == 0</c> is one instruction). Each must sit right before its user, so that no
-    /// other definition can take its operands' registers in between.
+    /// Instructions their user right after them emits itself (see <see cref="LoweredFunction.Fused"/>):
+    /// <list type="bullet">
+    /// <item>a comparison whose only use is the branch after it becomes <c>cmp</c> + <c>jcc</c> (no 0/1 value), and an
+    /// <c>and</c> whose only use is such a comparison with zero becomes <c>test</c> (so <c>(x &amp; 1) == 0</c> is one
+    /// instruction);</item>
+    /// <item>an elemaddr or frameaddr whose only use is the address of the load or store after it becomes that
+    /// instruction's memory operand (<c>[base + index*scale]</c>, <c>[rsp + offset]</c>).</item>
+    /// </list>
+    /// Each must sit right before its user, so that no other definition can take its operands' registers in between.
     /// </summary>
-    static bool[] FindFusedIntoBranch(Function function, Instr?[] definitions, bool[] immediate)
+    static bool[] FindFused(Function function, Instr?[] definitions, bool[] immediate)
     {
         var fused = new bool[function.ValueCount];
         var uses = function.UseCounts();
         foreach (var block in function.Blocks)
         {
             var instrs = block.Instrs;
+            for (int i = 0; i < instrs.Count; i++)
+                if (instrs[i] is { Op: Op.Load or Op.Store } access && Before(instrs, i, immediate) is var at and >= 0
+                    && instrs[at] is { Op: Op.ElementAddress or Op.FrameAddress } address
+                    && address.Result == access.Args[0] && uses[address.Result] == 1
+                    && (access.Op == Op.Load || access.Args[1] != address.Result))
+                    fused[address.Result] = true;
             if (block.Terminator is not { Op: Op.Branch } branch) continue;
-            int at = Before(instrs, instrs.Count - 1, immediate);
-            if (at < 0 || instrs[at] is not { } compare || !compare.Op.Is(OpFlags.Compare)
+            int compareAt = Before(instrs, instrs.Count - 1, immediate);
+            if (compareAt < 0 || instrs[compareAt] is not { } compare || !compare.Op.Is(OpFlags.Compare)
                 || compare.Result != branch.Args[0] || uses[compare.Result] != 1) continue;
             fused[compare.Result] = true;
-            int andAt = Before(instrs, at, immediate);
+            int andAt = Before(instrs, compareAt, immediate);
             if (compare.Op is Op.Eq or Op.Ne && andAt >= 0 && instrs[andAt] is { Op: Op.And } and
                 && and.Result == compare.Args[0] && uses[and.Result] == 1 && definitions[compare.Args[1]] is { Op: Op.Const, Imm: 0 })
                 fused[and.Result] = true;

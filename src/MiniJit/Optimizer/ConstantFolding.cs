@@ -94,8 +94,9 @@ public static class ConstantFolding
     {
         value = 0;
         if (instr.Op == Op.Phi) return TryEvaluatePhi(instr, defs, out value);
-        // Only computations fold: a load reads memory that may change between calls.
-        if (!instr.Op.Is(OpFlags.Pure) && !instr.Op.Is(OpFlags.CanThrow)) return false;
+        // Only computations fold: a load reads memory that may change between calls, and addresses are not known
+        // until the code runs.
+        if (!instr.Op.Is(OpFlags.Pure) && !instr.Op.Is(OpFlags.CanThrow) || instr.Op.IsMemory()) return false;
         if (IsFloatingPoint(instr, defs)) return TryEvaluateFloat(instr, defs, out value);
         if (!instr.Type.IsInteger() || instr.Args.Length is 0 or > 2 || instr.Op == Op.Call) return false;
         // One or two operands: two locals instead of an array, since this runs for every instruction.

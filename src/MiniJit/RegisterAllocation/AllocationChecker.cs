@@ -88,7 +88,7 @@ public static class AllocationChecker
                 if (instr.Op is Op.Phi or Op.Param) continue;
                 if (!IsEmitted(instr, lowered, locations)) continue;
                 foreach (var use in instr.Args)
-                    if (!lowered.Immediate[use] && !lowered.FusedIntoBranch[use]) Expect(state, use, block, instr);
+                    if (!lowered.Immediate[use] && !lowered.Fused[use]) Expect(state, use, block, instr);
                 uint clobbered = X64Registers.Clobbers(instr, lowered.Immediate, convention);
                 for (int r = 0; r < 32; r++)
                     if ((clobbered & (1u << r)) != 0) state[r] = Unknown;
@@ -115,7 +115,7 @@ public static class AllocationChecker
     /// <summary>Does the emitter produce code for the instruction? It skips constants that are immediates and
     /// results nobody reads, unless the instruction may throw.</summary>
     static bool IsEmitted(Instr instr, LoweredFunction lowered, Location[] locations) =>
-        !instr.HasResult || instr.Op.Is(OpFlags.CanThrow) || lowered.FusedIntoBranch[instr.Result]
+        !instr.HasResult || instr.Op.Is(OpFlags.CanThrow) || lowered.Fused[instr.Result]
         || locations[instr.Result].Kind is LocationKind.Register or LocationKind.Stack;
 
     static int[] NewState(int size)

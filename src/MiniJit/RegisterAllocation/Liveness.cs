@@ -152,7 +152,7 @@ public static class Liveness
                 {
                     foreach (var use in instr.Args)
                         if (InRegisterOrMemory(use, lowered)) Touch(use, 2 * position);
-                    if (instr.HasResult && !lowered.Immediate[instr.Result] && !lowered.FusedIntoBranch[instr.Result])
+                    if (instr.HasResult && !lowered.Immediate[instr.Result] && !lowered.Fused[instr.Result])
                         Touch(instr.Result, 2 * position + 1);
                     uint clobbered = X64Registers.Clobbers(instr, lowered.Immediate, convention);
                     if (clobbered != 0) clobbers.Add((2 * position + 1, clobbered));
@@ -176,5 +176,5 @@ public static class Liveness
     /// <summary>Is an operand read from a register or stack slot? Immediates are not, and neither are instructions the
     /// branch emits itself (their own operands are read where they stand).</summary>
     static bool InRegisterOrMemory(int value, LoweredFunction lowered) =>
-        !lowered.Immediate[value] && !lowered.FusedIntoBranch[value];
+        !lowered.Immediate[value] && !lowered.Fused[value];
 }

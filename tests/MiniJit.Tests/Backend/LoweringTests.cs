@@ -96,8 +96,8 @@ public class LoweringTests
               return v5
             }
             """));
-        Assert.True(lowered.FusedIntoBranch[2]);
-        Assert.True(lowered.FusedIntoBranch[3]);
-        Assert.False(lowered.FusedIntoBranch[5]);  // returned, so it must be materialized as 0 or 1
+        Assert.True(lowered.Fused[2]);
+        Assert.True(lowered.Fused[3]);
+        Assert.False(lowered.Fused[5]);  // returned, so it must be materialized as 0 or 1
     }
 }
