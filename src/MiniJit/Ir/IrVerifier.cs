@@ -238,8 +238,7 @@ public static class IrVerifier
                 if (instr.HasResult) Problem("a bounds check defines no value");
                 break;
             case Op.ArrayLength:
-                if (instr.Args.Length == 1 && defs[instr.Args[0]] is { } array && array.Block.Instrs[array.Index].Op != Op.CheckNull)
-                    Problem("the array must come from checknull");
+                if (instr.Args.Length == 1 && !ComesFromCheckNull(instr.Args[0])) Problem("the array must come from checknull");
                 break;
             case Op.ThrowViaHelper:
                 if (instr.Targets.Length != 0) Problem("throw.helper has no targets");
@@ -248,6 +247,18 @@ public static class IrVerifier
                 if (function.ReturnType == IrType.Void ? instr.Args.Length != 0 : instr.Args.Length != 1 || Arg(0) != function.ReturnType)
                     Problem($"function returns {function.ReturnType.Name()}");
                 break;
+        }
+
+        // Through copies (value numbering leaves a copy of the dominating check until copy propagation runs).
+        bool ComesFromCheckNull(int value)
+        {
+            for (int steps = 0; steps < defs.Length && defs[value] is { } at; steps++)
+            {
+                var definition = at.Block.Instrs[at.Index];
+                if (definition.Op != Op.Copy) return definition.Op == Op.CheckNull;
+                value = definition.Args[0];
+            }
+            return false;
         }
 
         void ExpectAll(IrType type, string what)

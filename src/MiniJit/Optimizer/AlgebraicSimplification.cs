@@ -177,12 +177,14 @@ public static class AlgebraicSimplification
             var (min, max) = Kept(extension);
             return conversion.Min >= min && conversion.Max <= max;
         }
+        // A load of one or two bytes is zero-extended already.
+        bool loadedByte = def is { Op: Op.Load, Imm: 1 }, loadedNarrow = def is { Op: Op.Load, Imm: 1 or 2 };
         return extension switch
         {
             Op.SignExtend8 => def.Op is Op.SignExtend8 || def.Op.Is(OpFlags.Compare),
-            Op.ZeroExtend8 => def.Op is Op.ZeroExtend8 || def.Op.Is(OpFlags.Compare),
-            Op.SignExtend16 => def.Op is Op.SignExtend8 or Op.SignExtend16 or Op.ZeroExtend8 || def.Op.Is(OpFlags.Compare),
-            _ => def.Op is Op.ZeroExtend8 or Op.ZeroExtend16 || def.Op.Is(OpFlags.Compare),
+            Op.ZeroExtend8 => def.Op is Op.ZeroExtend8 || def.Op.Is(OpFlags.Compare) || loadedByte,
+            Op.SignExtend16 => def.Op is Op.SignExtend8 or Op.SignExtend16 or Op.ZeroExtend8 || def.Op.Is(OpFlags.Compare) || loadedByte,
+            _ => def.Op is Op.ZeroExtend8 or Op.ZeroExtend16 || def.Op.Is(OpFlags.Compare) || loadedNarrow,
         };
     }
 
