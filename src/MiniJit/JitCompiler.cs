@@ -105,7 +105,12 @@ static class JitCompiler
             functions.Add(function);
         }
 
-        // The entry stub and the error exit come last, when it is known whether anything can fail.
+        // A type-initializer check re-runs the unit from the start (TypeInitializers); that is invisible only while
+        // nothing before the check can have written memory, which holds for a check at the root's entry.
+        if (functions.Any(f => f.WritesMemory) && functions.Skip(1).Any(f => f.ChecksTypeInitializer))
+            throw new JitException(rootMethod, null, null, "a method it calls belongs to a type with a static constructor, which MiniJit runs "
+                + "by restarting the code once the constructor has run; the code writes memory, so a restart could repeat those writes. "
+                + "Move the method to a type without a static constructor (field initializers are fine)");
         bool canFail = functions.Any(f => f.CanFail);
         bool bounded = functions is [{ HasLoops: false, CallsCompiledCode: false, ChecksStack: false }];
         var parameters = parameterTypes.Select(NativeBinding.ClassOf).ToList();
@@ -140,7 +145,11 @@ static class JitCompiler
     /// <param name="ChecksStack">Its prologue compares the stack with the thread's limit (it calls, or its frame is
     /// larger than a page).</param>
     /// <param name="UsesFloatingPoint">It has floating-point values, so its code uses SSE instructions.</param>
-    internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool CallsCompiledCode, bool ChecksStack, bool UsesFloatingPoint);
+    /// <param name="WritesMemory">It stores to memory outside its own frame (an array, a by-ref, a pointer, a static).</param>
+    /// <param name="ChecksTypeInitializer">It starts with a type-initializer check, which re-runs the unit from the start
+    /// once the initializer has run (see <see cref="TypeInitializers"/>).</param>
+    internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool CallsCompiledCode, bool ChecksStack,
+        bool UsesFloatingPoint, bool WritesMemory, bool ChecksTypeInitializer);
 
     [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
@@ -187,8 +196,10 @@ static class JitCompiler
         Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
         bool canFail = lowered.NeedsFrame || checksStack;
         if (options.Verify && !canFail) CheckRunsWithoutFrame(title, code, allocation.CalleeSavedUsed, convention);
+        var instrs = lowered.Function.Blocks.SelectMany(b => b.Instrs).ToList();
+        bool writesMemory = instrs.Any(i => i.Op == Op.Store && lowered.Definitions[i.Args[0]] is not { Op: Op.FrameAddress });
         return new CompiledFunction(code, canFail, lowered.LoopHeads.Count > 0, lowered.CallsCompiledCode, checksStack,
-            lowered.Function.ValueTypes.Any(t => t.IsFloat()));
+            lowered.Function.ValueTypes.Any(t => t.IsFloat()), writesMemory, instrs.Any(i => i.Op == Op.EnsureTypeInitialized));
     }
 
     /// <summary>

@@ -15,10 +15,11 @@ namespace MiniJit.Binding;
 /// of a flag that lives outside the code (code memory is never writable). While the flag is 0, the check reports the
 /// type to the thunk and unwinds; the thunk runs the initializer in managed code (RuntimeHelpers.RunClassConstructor,
 /// which throws the CLR's own TypeInitializationException), sets the flag, and calls the compiled code again from
-/// the start. Repeating the work done before the check is invisible: compiled code has no side effects of its own
-/// (it reads and writes no memory but its stack), so the only effects are initializers, each run once, in order.
-/// A <c>beforefieldinit</c> type is initialized no later than the first access to one of its static fields, and
-/// compiled code accesses none (MiniJit refuses static fields), so its methods need no check.
+/// the start. Repeating the work done before the check is invisible as long as that work wrote no memory outside its
+/// own frame: the driver refuses a unit that writes memory and has a check anywhere but at the root's entry, so the
+/// only repeated effects are initializers, each run once, in order.
+/// A <c>beforefieldinit</c> type is initialized no later than the first access to one of its static fields: MiniJit
+/// runs it when it compiles an access (static fields of precise types are refused), so its methods need no check.
 /// Flags are 8 bytes of native memory per type, kept for the life of the process.
 /// <para>The types carry <see cref="DynamicallyAccessedMembersAttribute"/> for their constructors: that is what
 /// tells the trimmer to keep the static constructor this class reads and runs.</para>
