@@ -100,13 +100,14 @@ static class Report
     /// <summary>The benchmark classes whose kernels the code-speed table and chart show, in this order, and the
     /// name of each one's own geometric-mean row.</summary>
     static readonly (string Type, string Title)[] KernelClasses =
-        [(nameof(KernelBenchmarks), "integer kernels"), (nameof(FloatKernelBenchmarks), "floating-point kernels")];
+        [(nameof(KernelBenchmarks), "integer kernels"), (nameof(FloatKernelBenchmarks), "floating-point kernels"),
+         (nameof(MemoryKernelBenchmarks), "memory kernels")];
 
     /// <summary>Kernels of the suite still missing from the table; one with a name is left out once it has a row.</summary>
     static readonly (string? Kernel, string Description)[] NotYetSupported =
     [
-        (null, "Sieve of Eratosthenes (arrays)"), (null, "integer matrix multiply (arrays)"),
-        (null, "dot product of doubles (arrays, doubles)"), ("Mandelbrot", "Mandelbrot iteration count (doubles)"),
+        ("Sieve", "Sieve of Eratosthenes (arrays)"), ("MatMul", "integer matrix multiply (arrays)"),
+        ("Dot", "dot product of doubles (arrays, doubles)"), ("Mandelbrot", "Mandelbrot iteration count (doubles)"),
     ];
 
     /// <summary>Per kernel, its class and each column's median over tier 1's; null where that case has no result.</summary>

@@ -18,6 +18,7 @@ public static class MiniJitCli
         RunCommand.Create(),
         FuzzCommand.Create(),
         BenchCommand.Create(),
+        GcStressCommand.Create(),
     };
 
     /// <summary>Parses <paramref name="args"/> and runs the chosen command.</summary>

@@ -80,6 +80,7 @@ internal abstract unsafe class FrameThunk(nint entryStub, ExecutableMemory memor
         JitStatus.DivideByZero => new DivideByZeroException(),
         JitStatus.Overflow => new OverflowException(),
         JitStatus.IndexOutOfRange => new IndexOutOfRangeException(),
+        JitStatus.ArgumentOutOfRange => new ArgumentOutOfRangeException(),
         JitStatus.StackOverflow => new InsufficientExecutionStackException(),
         JitStatus.NullReference => new NullReferenceException(),
         JitStatus.Arithmetic => new ArithmeticException(),

@@ -12,5 +12,6 @@ public enum JitStatus : long
     NullReference = 5,       // NullReferenceException
     Arithmetic = 6,          // ArithmeticException (ckfinite)
     TypeInitializer = 7,     // not an error: a type initializer must run first (Result holds its flag's address)
-    ThrowHelper = 8,         // a method that never returns must run (Result: its index in ThrowHelpers; Arguments: its arguments)
+    ThrowHelper = 8,
+    ArgumentOutOfRange = 9,  // ArgumentOutOfRangeException (the range checks of Span's Slice and constructors)         // a method that never returns must run (Result: its index in ThrowHelpers; Arguments: its arguments)
 }

@@ -210,6 +210,7 @@ public sealed partial class CilImporter
             if (!local && index < thisOffset) throw Error(at, "the method takes the address of `this`");
             int variable = local ? localBase + index : index;
             var type = local ? method.LocalTypes[index] : argTypes[index];
+            if (IsSpan(type)) continue;  // a span's address is only ever the receiver of its own methods
             if (AccessOf(type) is null)
                 throw Error(at, $"taking the address of a variable of type {type.Name} is not supported (only primitive types and pointers)");
             if (offsets[variable] < 0) offsets[variable] = function.AllocateFrameBytes(8);

@@ -39,6 +39,8 @@ public sealed partial class CilImporter
     readonly List<int> evaluationStack = [];  // reused by each block as it is filled
     int outVariable = -1;                 // the variable whose address ldloca/ldarga took for the call right after it
     readonly int[] frameOffsets;          // by variable: where an address-taken variable lives in the frame, or -1
+    readonly int[] spanLengths;           // by variable: for a span (whose variable holds its pointer), the variable of its length; else -1
+    readonly int[] firstParam;            // by IL argument: its first IR parameter (a span takes two)
 
     /// <summary>Why the instance methods may read IL without their own annotation: an importer exists only inside
     /// <see cref="Import"/> (the constructor is private), and Import carries the warning for all of them.</summary>
@@ -64,19 +66,31 @@ public sealed partial class CilImporter
         if (method.ExceptionClauseCount > 0)
             throw Error(null, "exception handling (try/catch/finally) is not supported");
 
-        var paramTypes = argTypes.Skip(thisOffset).Select((t, i) => VariableType(t, code, i + thisOffset, isArgument: true, $"parameter {i}")).ToArray();
+        // A span parameter is two IR parameters: the pointer to element 0, then the length.
+        var paramTypes = new List<IrType>();
+        firstParam = new int[argTypes.Length];
+        for (int i = thisOffset; i < argTypes.Length; i++)
+        {
+            firstParam[i] = paramTypes.Count;
+            if (IsSpan(argTypes[i])) paramTypes.AddRange([IrType.I64, IrType.I32]);
+            else paramTypes.Add(VariableType(argTypes[i], code, i, isArgument: true, $"parameter {i - thisOffset}"));
+        }
         var returnType = method.ReturnType == typeof(void) ? IrType.Void : TypeOf(method.ReturnType, null, "return type");
-        function = new Function(NameOf(method.Method), paramTypes, returnType);
+        function = new Function(NameOf(method.Method), [.. paramTypes], returnType);
 
         localBase = argTypes.Length;
         stackBase = localBase + method.LocalTypes.Length;
         ssa = new SsaBuilder(function);
         ops = new CilOperations(function, reason => Error(current, reason));
         for (int i = 0; i < argTypes.Length; i++)
-            ssa.NewVariable(i < thisOffset ? IrType.Void : paramTypes[i - thisOffset]);
+            ssa.NewVariable(i < thisOffset ? IrType.Void : paramTypes[firstParam[i]]);
         for (int i = 0; i < method.LocalTypes.Length; i++)
-            ssa.NewVariable(VariableType(method.LocalTypes[i], code, i, isArgument: false, $"local {i}"));
+            ssa.NewVariable(IsSpan(method.LocalTypes[i]) ? IrType.I64 : VariableType(method.LocalTypes[i], code, i, isArgument: false, $"local {i}"));
         for (int i = 0; i < method.MaxStack; i++) ssa.NewVariable(IrType.Void);
+        // Each span variable's length is one more variable, after all the others.
+        spanLengths = new int[stackBase];
+        for (int v = thisOffset; v < stackBase; v++)
+            spanLengths[v] = IsSpan(VariableClrType(v)) ? ssa.NewVariable(IrType.I32) : -1;
         frameOffsets = FindVariablesInMemory();
 
         entry = NewBlock();
@@ -273,11 +287,20 @@ public sealed partial class CilImporter
         for (int i = thisOffset; i < argTypes.Length; i++)
         {
             var param = function.Append(entry, Op.Param, ssa.TypeOf(i));
-            param.Imm = i - thisOffset;
-            WriteVariable(i, entry, ops.Normalize(entry, param.Result, argTypes[i]));
+            param.Imm = firstParam[i];
+            if (spanLengths[i] >= 0)
+            {
+                var length = function.Append(entry, Op.Param, IrType.I32);
+                length.Imm = firstParam[i] + 1;
+                WriteSpan(entry, i, new SpanEntry(param.Result, length.Result, -1));
+            }
+            else WriteVariable(i, entry, ops.Normalize(entry, param.Result, argTypes[i]));
         }
         for (int i = 0; i < method.LocalTypes.Length; i++)
+        {
             WriteVariable(localBase + i, entry, function.AppendConst(entry, ssa.TypeOf(localBase + i), 0).Result);
+            if (spanLengths[localBase + i] >= 0) Write(spanLengths[localBase + i], entry, function.AppendConst(entry, IrType.I32, 0).Result);
+        }
         if (method.Method.DeclaringType is { } type && TypeInitializers.NeedsCheck(type))
         {
             var flag = function.AppendConst(entry, IrType.I64, TypeInitializers.FlagOf(type));
@@ -297,6 +320,7 @@ public sealed partial class CilImporter
     /// <summary>Stack slots that flow into another block travel as variables, like locals.</summary>
     void SaveStack(Block from, Block to, List<int> stack, CilInstruction? at)
     {
+        if (stack.Any(IsSpanMarker)) throw Error(at, "a span on the evaluation stack at a branch is not supported (store it in a local first)");
         if (entryStacks[to.Id] is not { } expected)
         {
             var types = new IrType[stack.Count];
@@ -343,6 +367,7 @@ public sealed partial class CilImporter
     {
         var stack = evaluationStack;
         stack.Clear();
+        spanEntries.Clear();
         // A block no predecessor has jumped to yet is entered only by later backward branches, and ECMA-335
         // (III.1.7.5) says the stack is empty there; recording that makes a later non-empty branch an error.
         var types = entryStacks[block.Id] ??= [];
@@ -364,7 +389,16 @@ public sealed partial class CilImporter
         Jump(block, BlockAt(end), stack, last); // fell through into the next block
     }
 
+    /// <summary>Pops a primitive value (not a span).</summary>
     int Pop(List<int> stack, CilInstruction at)
+    {
+        int value = PopEntry(stack, at);
+        if (IsSpanMarker(value)) throw Error(at, "a span where a primitive value was expected (only a span's own methods and span variables take spans)");
+        return value;
+    }
+
+    /// <summary>Pops whatever is on top: a value or a span marker.</summary>
+    int PopEntry(List<int> stack, CilInstruction at)
     {
         if (stack.Count == 0) throw Error(at, "evaluation stack underflow");
         int value = stack[^1];
@@ -406,25 +440,25 @@ public sealed partial class CilImporter
                 return false;
 
             case CilOp.Ldarg_0 or CilOp.Ldarg_1 or CilOp.Ldarg_2 or CilOp.Ldarg_3:
-                stack.Add(LoadArg(block, at, Distance(at.OpCode.Op, CilOp.Ldarg_0)));
+                LoadArg(block, at, Distance(at.OpCode.Op, CilOp.Ldarg_0), stack);
                 return false;
             case CilOp.Ldarg_S or CilOp.Ldarg:
-                stack.Add(LoadArg(block, at, (int)at.Int));
+                LoadArg(block, at, (int)at.Int, stack);
                 return false;
             case CilOp.Starg_S or CilOp.Starg:
-                StoreArg(block, at, (int)at.Int, Pop(stack, at));
+                StoreArg(block, at, (int)at.Int, stack);
                 return false;
             case CilOp.Ldloc_0 or CilOp.Ldloc_1 or CilOp.Ldloc_2 or CilOp.Ldloc_3:
-                stack.Add(LoadLocal(block, at, Distance(at.OpCode.Op, CilOp.Ldloc_0)));
+                LoadLocal(block, at, Distance(at.OpCode.Op, CilOp.Ldloc_0), stack);
                 return false;
             case CilOp.Ldloc_S or CilOp.Ldloc:
-                stack.Add(LoadLocal(block, at, (int)at.Int));
+                LoadLocal(block, at, (int)at.Int, stack);
                 return false;
             case CilOp.Stloc_0 or CilOp.Stloc_1 or CilOp.Stloc_2 or CilOp.Stloc_3:
-                StoreLocal(block, at, Distance(at.OpCode.Op, CilOp.Stloc_0), Pop(stack, at));
+                StoreLocal(block, at, Distance(at.OpCode.Op, CilOp.Stloc_0), stack);
                 return false;
             case CilOp.Stloc_S or CilOp.Stloc:
-                StoreLocal(block, at, (int)at.Int, Pop(stack, at));
+                StoreLocal(block, at, (int)at.Int, stack);
                 return false;
             case CilOp.Ldloca_S or CilOp.Ldloca or CilOp.Ldarga_S or CilOp.Ldarga:
                 {
@@ -435,7 +469,8 @@ public sealed partial class CilImporter
                     int variable = local ? localBase + index : index;
                     // An address taken only to be the `out` argument of Math.DivRem or Math.BigMul right after it is
                     // that call writing the variable, which SSA expresses directly; any other address is a frame slot.
-                    if (IsOutArgumentOfIntrinsic(indexAt[at.Offset])) outVariable = variable;
+                    if (spanLengths[variable] >= 0) PushSpan(stack, new SpanEntry(-1, -1, variable));
+                    else if (IsOutArgumentOfIntrinsic(indexAt[at.Offset])) outVariable = variable;
                     else stack.Add(FrameSlot(block, variable));
                     return false;
                 }
@@ -458,13 +493,13 @@ public sealed partial class CilImporter
 
             case CilOp.Dup:
                 {
-                    int value = Pop(stack, at);
+                    int value = PopEntry(stack, at);
                     stack.Add(value);
                     stack.Add(value);
                     return false;
                 }
             case CilOp.Pop:
-                Pop(stack, at);
+                PopEntry(stack, at);
                 return false;
 
             case CilOp.Add: Binary(block, at, stack, Op.Add); return false;
@@ -587,6 +622,27 @@ public sealed partial class CilImporter
 
             case CilOp.Call:
                 return ImportCall(block, at, stack);
+            case CilOp.Newobj:
+                {
+                    var constructor = method.ResolveMethod((int)at.Int, at);
+                    if (ImportSpanCall(block, at, stack, constructor, isNewobj: true)) return false;
+                    throw Error(at, $"new {constructor.DeclaringType?.Name}: creating objects is not supported (native code cannot hold a reference the GC does not see); only spans can be constructed");
+                }
+            case CilOp.Initobj:
+                {
+                    var type = method.ResolveType((int)at.Int, at);
+                    if (IsSpan(type))
+                    {
+                        WriteSpan(block, PopSpanAddress(stack, at), new SpanEntry(ops.Const(block, IrType.I64, 0), ops.Const(block, IrType.I32, 0), -1));
+                        return false;
+                    }
+                    if (AccessOf(type) is { } zeroed)
+                    {
+                        StoreTo(block, CheckedPointer(block, at, Pop(stack, at)), ops.Const(block, zeroed.Type, 0), zeroed);
+                        return false;
+                    }
+                    throw Error(at, $"initobj of {type.Name}: structs are not supported");
+                }
 
             case CilOp.Sizeof:
                 {
@@ -618,18 +674,20 @@ public sealed partial class CilImporter
     /// enum, so plain subtraction would wrap.</summary>
     static int Distance(CilOp op, CilOp first) => (int)op - (int)first;
 
-    int LoadArg(Block block, CilInstruction at, int index)
+    void LoadArg(Block block, CilInstruction at, int index, List<int> stack)
     {
         CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method reads `this`; only static methods and non-capturing lambdas are supported");
-        return ReadVariable(index, block);
+        if (spanLengths[index] >= 0) PushSpanVariable(block, stack, index);
+        else stack.Add(ReadVariable(index, block));
     }
 
-    void StoreArg(Block block, CilInstruction at, int index, int value)
+    void StoreArg(Block block, CilInstruction at, int index, List<int> stack)
     {
         CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method writes `this`");
-        WriteVariable(index, block, ops.Normalize(block, value, argTypes[index]));
+        if (spanLengths[index] >= 0) WriteSpan(block, index, PopSpanValue(block, stack, at));
+        else WriteVariable(index, block, ops.Normalize(block, Pop(stack, at), argTypes[index]));
     }
 
     void CheckArgument(CilInstruction at, int index)
@@ -642,10 +700,19 @@ public sealed partial class CilImporter
         ? index
         : throw Error(at, $"local {index} does not exist: the method has {method.LocalTypes.Length} (invalid IL)");
 
-    int LoadLocal(Block block, CilInstruction at, int index) => ReadVariable(localBase + CheckLocal(at, index), block);
+    void LoadLocal(Block block, CilInstruction at, int index, List<int> stack)
+    {
+        int variable = localBase + CheckLocal(at, index);
+        if (spanLengths[variable] >= 0) PushSpanVariable(block, stack, variable);
+        else stack.Add(ReadVariable(variable, block));
+    }
 
-    void StoreLocal(Block block, CilInstruction at, int index, int value) =>
-        WriteVariable(localBase + CheckLocal(at, index), block, ops.Normalize(block, value, method.LocalTypes[index]));
+    void StoreLocal(Block block, CilInstruction at, int index, List<int> stack)
+    {
+        int variable = localBase + CheckLocal(at, index);
+        if (spanLengths[variable] >= 0) WriteSpan(block, variable, PopSpanValue(block, stack, at));
+        else WriteVariable(variable, block, ops.Normalize(block, Pop(stack, at), method.LocalTypes[index]));
+    }
 
     void Binary(Block block, CilInstruction at, List<int> stack, Op op)
     {
@@ -724,6 +791,7 @@ public sealed partial class CilImporter
     {
         var callee = method.ResolveMethod((int)at.Int);
         var name = JitException.MethodName(callee);
+        if (ImportSpanCall(block, at, stack, callee, isNewobj: false)) return false;
         if (callee is not MethodInfo info || !callee.IsStatic)
             throw Error(at, $"call to {name}: only static methods can be called");
         if (RuntimeIntrinsics.HardwareSupport(callee) is bool supported)
@@ -762,14 +830,22 @@ public sealed partial class CilImporter
         var parameters = callee.GetParameters();
         if (neverReturns && parameters.Length > JitFrame.MaxArguments)
             throw Error(at, $"call to {name}: a method that never returns gets its arguments through the frame, which holds {JitFrame.MaxArguments}");
-        var args = new int[parameters.Length];
+        var reversed = new List<int>(parameters.Length);
         for (int i = parameters.Length - 1; i >= 0; i--)
         {
             var type = parameters[i].ParameterType;
+            if (IsSpan(type) && !neverReturns)
+            {
+                var span = PopSpanValue(block, stack, at);
+                reversed.AddRange([span.Length, span.Pointer]);  // the pointer, then the length, once reversed
+                continue;
+            }
             if (!TryGetType(type, out var irType))
                 throw Error(at, $"call to {name}: parameter {parameters[i].Name} has type {type.Name}, which is not supported");
-            args[i] = ops.Widen(block, Pop(stack, at), irType);
+            reversed.Add(ops.Widen(block, Pop(stack, at), irType));
         }
+        reversed.Reverse();
+        var args = reversed.ToArray();
         if (neverReturns)
         {
             // The block ends here: nothing after the call can run. The helper runs once the native frames are left.
@@ -783,7 +859,7 @@ public sealed partial class CilImporter
         if (at.NextOffset < isSelfTailCallRet.Length && isSelfTailCallRet[at.NextOffset])
         {
             if (stack.Count != 0) throw Error(at, "the evaluation stack holds more than the arguments at a tail. call (invalid IL)");
-            for (int i = 0; i < args.Length; i++) StoreArg(block, at, i, args[i]);
+            for (int i = 0; i < args.Length; i++) WriteVariable(i, block, ops.Normalize(block, args[i], argTypes[i]));
             Jump(block, BlockAt(0), stack, at);
             return true;
         }

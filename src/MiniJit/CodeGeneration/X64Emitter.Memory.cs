@@ -114,22 +114,30 @@ public sealed partial class X64Emitter
         if (allocation.Locations[instr.Result].Kind != LocationKind.None) Move(Where(instr.Result), value);
     }
 
-    /// <summary>checkbounds: one unsigned comparison of the index with the length (a negative index is a huge one) and a
-    /// jump to the IndexOutOfRangeException stub. A 64-bit index is compared with the length zero-extended.</summary>
+    /// <summary>checkbounds and checkrange: one unsigned comparison of the index with the length (a negative index is a
+    /// huge one) and a jump to the stub of IndexOutOfRangeException (checkrange: ArgumentOutOfRangeException). A 64-bit
+    /// index is compared with a 32-bit length zero-extended.</summary>
     void EmitCheckBounds(Instr instr)
     {
-        var stub = ErrorStub(JitStatus.IndexOutOfRange);
+        var stub = ErrorStub(instr.Op == Op.CheckBounds ? JitStatus.IndexOutOfRange : JitStatus.ArgumentOutOfRange);
         bool wide = function.ValueTypes[instr.Args[0]] == IrType.I64;
+        bool wideLength = function.ValueTypes[instr.Args[1]] == IrType.I64;
         int size = wide ? 8 : 4;
         var index = Where(instr.Args[0], size);
-        var length = Where(instr.Args[1], 4);
+        var length = Where(instr.Args[1], wideLength ? 8 : 4);
         if (index.IsImmediate && length.IsImmediate)
         {
             ulong unsignedIndex = wide ? (ulong)index.Immediate : (uint)index.Immediate;
-            if (unsignedIndex >= (uint)length.Immediate) Add(MOp.Jmp, stub);
+            ulong unsignedLength = wideLength ? (ulong)length.Immediate : (uint)length.Immediate;
+            if (unsignedIndex >= unsignedLength) Add(MOp.Jmp, stub);
             return;
         }
-        if (wide)
+        if (wideLength && length.IsImmediate && length.Immediate < 0)
+        {
+            // A limit of 2^63 or more as an immediate would be sign-extended: put it in a register.
+            length = InRegister(instr.Args[1], 8, Scratch2);
+        }
+        if (wide && !wideLength)
         {
             // The length, zero-extended to 64 bits (a 32-bit move clears the upper half).
             Add(MOp.Mov, Scratch2.As32, length);

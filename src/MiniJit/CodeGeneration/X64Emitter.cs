@@ -342,7 +342,7 @@ public sealed partial class X64Emitter
             case Op.Load: EmitLoad(instr); break;
             case Op.Store: EmitStore(instr); break;
             case Op.CheckNull: EmitCheckNull(instr); break;
-            case Op.CheckBounds: EmitCheckBounds(instr); break;
+            case Op.CheckBounds or Op.CheckArgumentRange: EmitCheckBounds(instr); break;
             case Op.ArrayLength: EmitArrayLength(instr); break;
             case Op.ElementAddress or Op.FrameAddress: EmitAddress(instr); break;
             case Op.ThrowViaHelper: EmitThrowViaHelper(instr); break;

@@ -91,6 +91,7 @@ public static unsafe class IrInterpreter
                 // One unsigned comparison: a negative index reads as a huge one.
                 bool wide = function.ValueTypes[instr.Args[0]] == IrType.I64;
                 return (wide ? (ulong)A(0) : (uint)A(0)) < (uint)A(1) ? 0 : throw new IndexOutOfRangeException();
+            case Op.CheckArgumentRange: return (ulong)A(0) < (ulong)A(1) ? 0 : throw new ArgumentOutOfRangeException();
             case Op.ArrayLength: return *(int*)(A(0) + ArrayLayout.LengthOffset);
             case Op.ElementAddress: return A(0) + A(1) * instr.Imm;
             case Op.FrameAddress: return (long)(frame + instr.Imm);

@@ -66,6 +66,9 @@ public enum Op : byte
     // checkbounds: nothing, or an IndexOutOfRangeException unless 0 <= index < length (index i32 or i64, length i32),
     // which is one unsigned comparison.
     CheckBounds,
+    // checkrange: nothing, or an ArgumentOutOfRangeException unless index < limit (both i64, unsigned): the range
+    // checks of Span's Slice and constructors.
+    CheckArgumentRange,
     // arraylen: the i32 length of the array at its operand, which comes from checknull. An array's length never
     // changes, so it is Pure: numbered, hoisted and removed like arithmetic.
     ArrayLength,
@@ -259,6 +262,7 @@ public static class OpTable
         Add(Op.Store, "store", 2, S | OpFlags.Immediate, OpTypes.Special);
         Add(Op.CheckNull, "checknull", 1, X, OpTypes.Address);
         Add(Op.CheckBounds, "checkbounds", 2, X | S, OpTypes.Special);
+        Add(Op.CheckArgumentRange, "checkrange", 2, X | S, OpTypes.Special);
         Add(Op.ArrayLength, "arraylen", 1, P, OpTypes.I64ToI32);
         Add(Op.ElementAddress, "elemaddr", 2, P | OpFlags.Immediate, OpTypes.Address);
         Add(Op.FrameAddress, "frameaddr", 0, P | OpFlags.Immediate, OpTypes.Address);
@@ -272,7 +276,7 @@ public static class OpTable
     /// <summary>An operation on memory or addresses (load, store and the ops after them in <see cref="Op"/>): never
     /// evaluated at compile time.</summary>
     public static bool IsMemory(this Op op) => op is Op.Load or Op.Store or Op.CheckNull or Op.CheckBounds
-        or Op.ArrayLength or Op.ElementAddress or Op.FrameAddress;
+        or Op.CheckArgumentRange or Op.ArrayLength or Op.ElementAddress or Op.FrameAddress;
 
     static readonly Dictionary<string, Op> ByName = Enum.GetValues<Op>().ToDictionary(op => op.Name());
 

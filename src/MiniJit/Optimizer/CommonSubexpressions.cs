@@ -72,7 +72,7 @@ public static class CommonSubexpressions
     /// <summary>What an instruction computes, when another with the same key may stand in for it.</summary>
     static Key? KeyOf(Instr instr, Func<int, int> operand)
     {
-        bool numbered = instr.Op is Op.CheckNull or Op.CheckBounds
+        bool numbered = instr.Op is Op.CheckNull or Op.CheckBounds or Op.CheckArgumentRange
             || instr.Op.Is(OpFlags.Pure) && instr.Op is not (Op.Const or Op.Copy);
         if (!numbered || instr.Args.Length > 3) return null;
         var args = instr.Args;

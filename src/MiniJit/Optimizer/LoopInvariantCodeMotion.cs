@@ -83,7 +83,7 @@ public static class LoopInvariantCodeMotion
         {
             if (instr.Op == Op.Phi || instr.IsTerminator) continue;
             if (Movable(instr) && Invariant(instr)) Take(instr);
-            else if (!effectBefore && instr.Op is Op.CheckNull or Op.CheckBounds && Invariant(instr)) Take(instr);
+            else if (!effectBefore && instr.Op is Op.CheckNull or Op.CheckBounds or Op.CheckArgumentRange && Invariant(instr)) Take(instr);
             else effectBefore |= !instr.Op.Is(OpFlags.Pure);
         }
         // Then pure operations anywhere in the loop, in an order where definitions come before uses, until none moves.
