@@ -13,7 +13,7 @@ namespace MiniJit;
 public sealed class CompiledCode : IDisposable
 {
 
-    internal CompiledCode(MethodInfo? method, string name, int parameterCount, CodeMemory.ExecutableMemory memory, nint entryStub,
+    internal CompiledCode(MethodInfo? method, string name, int parameterCount, int slotCount, CodeMemory.ExecutableMemory memory, nint entryStub,
         nint directEntry, bool bounded, IReadOnlyDictionary<int, string> symbols, int codeLength)
     {
         DirectEntry = directEntry;
@@ -21,6 +21,7 @@ public sealed class CompiledCode : IDisposable
         Method = method;
         Name = name;
         ParameterCount = parameterCount;
+        SlotCount = slotCount;
         Memory = memory;
         EntryStub = entryStub;
         Symbols = symbols;
@@ -31,6 +32,9 @@ public sealed class CompiledCode : IDisposable
     public MethodInfo? Method { get; }
     /// <summary>How many arguments the code takes.</summary>
     public int ParameterCount { get; }
+    /// <summary>How many argument slots the code takes: one per parameter, but two for a span (the address of its first
+    /// element, then its length). A <see cref="SlotFunction"/> of this code takes this many.</summary>
+    public int SlotCount { get; }
     /// <summary>What was compiled: the method's full name, or the lambda's name ("lambda" when it has none).</summary>
     public string Name { get; }
     internal CodeMemory.ExecutableMemory Memory { get; }
@@ -63,7 +67,7 @@ public sealed class CompiledCode : IDisposable
     /// any signature without a delegate type for it, which under NativeAOT is every signature outside
     /// <see cref="NativeBinding.AotDelegateTypes"/>. <see cref="Jit.CodeOf"/> finds this unit behind it.</summary>
     public SlotFunction CreateSlotFunction() =>
-        NativeBinding.CreateSlotFunction(EntryStub, Memory, this, ParameterCount, Bounded);
+        NativeBinding.CreateSlotFunction(EntryStub, Memory, this, SlotCount, Bounded);
 
     /// <summary>Makes every delegate of this unit throw <see cref="ObjectDisposedException"/> from now on. Calls
     /// already running on other threads finish normally; the pages return to the arena when the garbage collector

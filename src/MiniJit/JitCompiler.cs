@@ -54,6 +54,13 @@ static class JitCompiler
         }
     }
 
+    /// <summary>Compiles a function given as IR (hand-written, or parsed from text) into a unit with an entry stub for
+    /// <paramref name="parameterTypes"/>: one IR parameter per argument slot (see <see cref="NativeBinding.SlotsOf"/>). The
+    /// IR must call no method.</summary>
+    internal static CompiledCode Compile(Function ir, Type[] parameterTypes, Type returnType, JitOptions options) =>
+        CompileUnit(ir.Name, ir.Name, null, parameterTypes, returnType, options,
+            (asm, entry, calleeEntry, errorExit) => CompileFunction(ir, ir.Name, options, Convention, asm, entry, calleeEntry, errorExit));
+
     /// <summary>Compiles the root's code (with <paramref name="compileRoot"/>) and then every method it calls, each
     /// from its IL, into one unit of executable memory with an entry stub for <paramref name="parameterTypes"/>.</summary>
     /// <param name="rootMethod">The root's method when it has one, so that calls of it (recursion) reach the root.</param>
@@ -63,9 +70,13 @@ static class JitCompiler
     static CompiledCode CompileUnit(string title, string name, MethodInfo? rootMethod, Type[] parameterTypes, Type returnType, JitOptions options,
         Func<X64Assembler, Label, Func<CallTarget, Label>, Label, CompiledFunction> compileRoot)
     {
-        // The frame and the thunks carry at most this many arguments; refusing here wastes no compilation work.
-        if (parameterTypes.Length > NativeBinding.MaxParameters)
-            throw new JitException(rootMethod, null, null, $"{parameterTypes.Length} parameters; compiled code takes at most {NativeBinding.MaxParameters} from a delegate");
+        // The frame and the thunks carry at most this many argument slots (a span takes two); refusing here wastes no
+        // compilation work.
+        var slotCount = parameterTypes.Sum(NativeBinding.SlotCountOf);
+        if (slotCount > JitFrame.MaxArguments)
+            throw new JitException(rootMethod, null, null, slotCount == parameterTypes.Length
+                ? $"{parameterTypes.Length} parameters; compiled code takes at most {NativeBinding.MaxParameters} from a delegate"
+                : $"{parameterTypes.Length} parameters in {slotCount} argument slots (a span takes two); compiled code takes at most {JitFrame.MaxArguments} from a delegate");
         options.Log?.Invoke($"compiling {name}");
         var clock = Stopwatch.StartNew();
 
@@ -113,8 +124,9 @@ static class JitCompiler
                 + "Move the method to a type without a static constructor (field initializers are fine)");
         bool canFail = functions.Any(f => f.CanFail);
         bool bounded = functions is [{ HasLoops: false, CallsCompiledCode: false, ChecksStack: false }];
-        var parameters = parameterTypes.Select(NativeBinding.ClassOf).ToList();
-        ArgumentClass? result = returnType == typeof(void) ? null : NativeBinding.ClassOf(returnType);
+        // One entry per argument slot, not per parameter: the root's IR parameters are the slots (a span is two).
+        var parameters = parameterTypes.SelectMany(NativeBinding.SlotsOf).ToList();
+        var result = NativeBinding.ResultClassOf(returnType);
         bool usesSse = functions.Any(f => f.UsesFloatingPoint);
         var stub = EntryStub.Emit(asm, rootEntry, parameters, result, Convention, canFail, usesSse);
         if (canFail) EntryStub.EmitErrorExit(asm, errorExit, Convention);
@@ -131,7 +143,7 @@ static class JitCompiler
         symbols[asm.OffsetOf(stub)] = "entry stub";
         if (canFail) symbols[asm.OffsetOf(errorExit)] = "error exit";
         if (direct is not null) symbols[asm.OffsetOf(direct)] = "direct entry";
-        var compiled = new CompiledCode(rootMethod, name, parameterTypes.Length, memory, memory.Address + asm.OffsetOf(stub),
+        var compiled = new CompiledCode(rootMethod, name, parameterTypes.Length, parameters.Count, memory, memory.Address + asm.OffsetOf(stub),
             direct is null ? 0 : memory.Address + asm.OffsetOf(direct), bounded, symbols, asm.CodeLength);
         options.Log?.Invoke($"compiled {name}: {bytes.Length} bytes in {clock.Elapsed.TotalMicroseconds:F0} µs");
         options.Explain?.Invoke(new StageOutput(title, "disassembly", compiled.Disassemble()));

@@ -122,17 +122,39 @@ public static class NativeBinding
     }
 
     /// <summary>What binding a delegate type outside <see cref="AotDelegateTypes"/> throws without dynamic code.</summary>
-    internal static JitException NotBindableWithoutDynamicCode(Type delegateType) => new(
-        $"{delegateType} cannot be bound to compiled code here: without dynamic code (NativeAOT) there is no thunk for its "
-        + "signature, because the generic thunks exist only for the delegate types listed in NativeBinding.AotDelegateTypes "
-        + "(Func with 0 to 8 parameters of one type T, T being double, float, long or int, returning T or bool). "
-        + "Use one of those, or call the code through a SlotFunction (CompiledCode.CreateSlotFunction), which takes any signature.");
+    internal static JitException NotBindableWithoutDynamicCode(Type delegateType) => MemoryKindIn(delegateType) is { } what
+        ? new($"{delegateType} cannot be bound to compiled code here: {what}, and such a signature is bound by a thunk whose "
+            + "Invoke is emitted at run time (it pins every array, byref and span for the whole call), which needs dynamic code; "
+            + "without it (NativeAOT) there is none. Compiled code that takes them comes only from IL, which is not compiled there either.")
+        : new($"{delegateType} cannot be bound to compiled code here: without dynamic code (NativeAOT) there is no thunk for its "
+            + "signature, because the generic thunks exist only for the delegate types listed in NativeBinding.AotDelegateTypes "
+            + "(Func with 0 to 8 parameters of one type T, T being double, float, long or int, returning T or bool). "
+            + "Use one of those, or call the code through a SlotFunction (CompiledCode.CreateSlotFunction), which takes any signature.");
+
+    /// <summary>"parameter 'a' is an array" when the delegate's signature has a parameter or result only a
+    /// <see cref="PinningThunk"/> binds; otherwise null.</summary>
+    static string? MemoryKindIn(Type delegateType)
+    {
+        if (!delegateType.IsSubclassOf(typeof(MulticastDelegate)) || delegateType.ContainsGenericParameters) return null;
+        var invoke = InvokeMethodOf(delegateType);
+        foreach (var parameter in invoke.GetParameters())
+            if (KindOf(parameter.ParameterType, out _) is { } kind and not ParameterKind.Primitive)
+                return $"parameter '{parameter.Name}' is {kind switch
+                {
+                    ParameterKind.Array => "an array",
+                    ParameterKind.ByRef => "a byref",
+                    ParameterKind.Pointer => "a pointer",
+                    _ => "a span",
+                }}";
+        return invoke.ReturnType.IsPointer ? "it returns a pointer" : null;
+    }
 
     /// <summary>The factory for each delegate type seen on the JIT path: the reflection that finds the thunk costs more
     /// than the rest of a small compile, and its answer never changes.</summary>
     static readonly ConcurrentDictionary<Type, ThunkFactory> Factories = new();
 
-    /// <summary>The JIT path: the thunk class instantiated for the delegate's exact signature, bound by reflection.</summary>
+    /// <summary>The JIT path: the thunk class instantiated for the delegate's exact signature, bound by reflection; or, for
+    /// a signature with an array, a byref, a pointer or a span, a <see cref="PinningThunk"/> with an Invoke emitted for it.</summary>
     [RequiresDynamicCode("Instantiates a generic thunk over the delegate's parameter types, which may be value types no code names.")]
     [UnconditionalSuppressMessage("Trimming", "IL2055", Justification = "The thunk classes' type parameters carry no "
         + "annotations, so any instantiation meets their requirements.")]
@@ -142,16 +164,12 @@ public static class NativeBinding
     {
         var invoke = InvokeMethodOf(delegateType);
         var parameters = invoke.GetParameters();
-        if (parameters.Length > MaxParameters)
-            throw new JitException($"{delegateType}: {parameters.Length} parameters; compiled code takes at most {MaxParameters}.");
+        var kinds = KindsOf(delegateType, invoke);
+        if (NeedsPinningThunk(kinds, invoke.ReturnType)) return PinningThunk.MakeFactory(delegateType, invoke, kinds);
 
+        // Only primitives from here on: the generic thunks, exactly as before memory parameters existed.
         var typeArguments = new List<Type>();
-        foreach (var parameter in parameters)
-        {
-            CheckSupported(delegateType, $"parameter '{parameter.Name}'", parameter.ParameterType);
-            typeArguments.Add(parameter.ParameterType);
-        }
-
+        foreach (var parameter in parameters) typeArguments.Add(parameter.ParameterType);
         Type thunkType;
         if (invoke.ReturnType == typeof(void))
         {
@@ -159,7 +177,6 @@ public static class NativeBinding
         }
         else
         {
-            CheckSupported(delegateType, "the return type", invoke.ReturnType);
             typeArguments.Add(invoke.ReturnType);
             thunkType = FuncThunks[parameters.Length];
         }
@@ -170,24 +187,153 @@ public static class NativeBinding
             Delegate.CreateDelegate(delegateType, constructor.Invoke([entryStub, memory, owner, bounded]), thunkInvoke);
     }
 
-    /// <summary>The register class a value of <paramref name="type"/> travels in.</summary>
-    /// <exception cref="JitException"><paramref name="type"/> is not a supported primitive.</exception>
-    public static ArgumentClass ClassOf(Type type) =>
-        type == typeof(double) ? ArgumentClass.Double
-        : type == typeof(float) ? ArgumentClass.Single
-        : IntegerTypes.Contains(type) || type.IsArray || type.IsByRef || type.IsPointer ? ArgumentClass.Integer
-        : throw new JitException($"{type} cannot cross into compiled code: {SupportedTypes}.");
+    /// <summary>The kind of each parameter of a delegate's signature, after checking that every parameter and the return
+    /// type can cross into compiled code and that the parameters fit the frame's argument slots.</summary>
+    /// <exception cref="JitException">They do not; the message names the delegate type, the parameter and the reason.</exception>
+    internal static ParameterKind[] KindsOf(Type delegateType, MethodInfo invoke)
+    {
+        var parameters = invoke.GetParameters();
+        var kinds = new ParameterKind[parameters.Length];
+        var slots = 0;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var type = parameters[i].ParameterType;
+            kinds[i] = KindOf(type, out var refusal)
+                ?? throw new JitException($"{delegateType}: parameter '{parameters[i].Name}' has type {type}, which cannot cross into compiled code; {refusal}.");
+            slots += kinds[i] == ParameterKind.Span ? 2 : 1;
+        }
+        if (slots > JitFrame.MaxArguments)
+            throw new JitException(slots == parameters.Length
+                ? $"{delegateType}: {parameters.Length} parameters; compiled code takes at most {MaxParameters}."
+                : $"{delegateType}: its {parameters.Length} parameters take {slots} argument slots (a span takes two, its address and its "
+                  + $"length); compiled code takes at most {JitFrame.MaxArguments}.");
+        if (invoke.ReturnType != typeof(void) && ResultRefusal(invoke.ReturnType) is { } reason)
+            throw new JitException($"{delegateType}: the return type is {invoke.ReturnType}, which cannot come back from compiled code; {reason}.");
+        return kinds;
+    }
+
+    /// <summary>Whether a signature needs a <see cref="PinningThunk"/>: a parameter other than a primitive, or a pointer
+    /// result. The generic thunks cannot take those (a byref, a pointer or a span cannot be a type argument), and only
+    /// the pinning thunk pins what the code reads.</summary>
+    internal static bool NeedsPinningThunk(ParameterKind[] kinds, Type returnType) =>
+        returnType.IsPointer || kinds.Any(kind => kind != ParameterKind.Primitive);
+
+    /// <summary>The register class a value of <paramref name="type"/> travels in, for a type that takes one argument slot:
+    /// a primitive, or (as an address, in an integer register) a one-dimensional array of primitives, a byref to a
+    /// primitive or a pointer. A span takes two slots: see <see cref="SlotsOf"/>.</summary>
+    /// <exception cref="JitException"><paramref name="type"/> cannot cross into compiled code, or it is a span.</exception>
+    public static ArgumentClass ClassOf(Type type)
+    {
+        if (type == typeof(double)) return ArgumentClass.Double;
+        if (type == typeof(float)) return ArgumentClass.Single;
+        return KindOf(type, out var refusal) switch
+        {
+            null => throw new JitException($"{type} cannot cross into compiled code: {refusal}."),
+            ParameterKind.Span => throw new JitException(
+                $"{type} takes two argument slots (the address of its first element and its length), so it has no one class; use NativeBinding.SlotsOf."),
+            _ => ArgumentClass.Integer,
+        };
+    }
+
+    /// <summary>The argument slots a parameter of <paramref name="type"/> occupies in the frame, in order, with the register
+    /// class each is loaded into: one for a primitive, an array (the object's address, or 0 for null), a byref (the
+    /// target's address) or a pointer; two for a <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>, the address of its
+    /// first element and then its length (an int32, zero-padded). The compiled function takes one parameter per slot.</summary>
+    /// <exception cref="JitException"><paramref name="type"/> cannot cross into compiled code; the message says why.</exception>
+    public static IReadOnlyList<ArgumentClass> SlotsOf(Type type) => KindOf(type, out var refusal) switch
+    {
+        null => throw new JitException($"{type} cannot cross into compiled code: {refusal}."),
+        ParameterKind.Primitive => type == typeof(double) ? DoubleSlot : type == typeof(float) ? SingleSlot : IntegerSlot,
+        ParameterKind.Span => SpanSlots,
+        _ => IntegerSlot,
+    };
+
+    static readonly ArgumentClass[] IntegerSlot = [ArgumentClass.Integer];
+    static readonly ArgumentClass[] DoubleSlot = [ArgumentClass.Double];
+    static readonly ArgumentClass[] SingleSlot = [ArgumentClass.Single];
+    static readonly ArgumentClass[] SpanSlots = [ArgumentClass.Integer, ArgumentClass.Integer];
+
+    /// <summary>How many argument slots a parameter of <paramref name="type"/> takes (two for a span, else one), without
+    /// checking that it can cross at all: for counting before anything is compiled.</summary>
+    internal static int SlotCountOf(Type type) => IsSpan(type, out _) ? 2 : 1;
+
+    /// <summary>The register class the result of <paramref name="type"/> comes back in, or null for void: a primitive,
+    /// or a pointer (an integer). Arrays, byrefs and spans cannot be returned.</summary>
+    /// <exception cref="JitException"><paramref name="type"/> cannot come back from compiled code; the message says why.</exception>
+    public static ArgumentClass? ResultClassOf(Type type) =>
+        type == typeof(void) ? null
+        : ResultRefusal(type) is { } refusal ? throw new JitException($"{type} cannot come back from compiled code: {refusal}.")
+        : type.IsPointer ? ArgumentClass.Integer
+        : ClassOf(type);
+
+    /// <summary>Why a result of <paramref name="type"/> cannot come back, or null when it can.</summary>
+    static string? ResultRefusal(Type type) =>
+        type.IsPointer || IsSupported(type) ? null
+        : type.IsArray || type.IsByRef || IsSpan(type, out _)
+            ? "compiled code cannot return an array, a byref or a span: what it would hand back points into memory that is pinned "
+              + "only while the call runs (and an object reference the GC would have to track); only primitives and pointers come back"
+        : KindOf(type, out var refusal) is null ? refusal : SupportedTypes;
+
+    /// <summary>How a parameter of <paramref name="type"/> crosses into compiled code, or null (with the reason in
+    /// <paramref name="refusal"/>) when it cannot.</summary>
+    internal static ParameterKind? KindOf(Type type, out string? refusal)
+    {
+        refusal = null;
+        if (IsSupported(type)) return ParameterKind.Primitive;
+        if (type.IsPointer) return ParameterKind.Pointer;
+        if (type.IsByRef)
+        {
+            var target = type.GetElementType()!;
+            if (IsElementType(target)) return ParameterKind.ByRef;
+            refusal = $"a byref (ref, out or in) must point to a primitive or an enum of one, not to {target}";
+            return null;
+        }
+        if (type.IsArray)
+        {
+            var element = type.GetElementType()!;
+            if (!type.IsSZArray)
+                refusal = "multi-dimensional arrays (and arrays with a lower bound) are not supported; only one-dimensional arrays of primitives";
+            else if (!element.IsValueType)
+                refusal = "arrays of references are not supported: compiled code has no GC information, so the references in "
+                    + "the array could not be followed; only arrays of primitives (or of enums) are";
+            else if (!IsElementType(element))
+                refusal = $"arrays of {element} are not supported; only arrays of primitives (or of enums)";
+            else return ParameterKind.Array;
+            return null;
+        }
+        if (IsSpan(type, out var spanElement))
+        {
+            if (IsElementType(spanElement)) return ParameterKind.Span;
+            refusal = $"spans of {spanElement} are not supported; only spans of primitives (or of enums)";
+            return null;
+        }
+        refusal = type.IsValueType && !type.IsEnum && !type.IsPrimitive
+            ? "structs are not supported (other than Span<T> and ReadOnlySpan<T> of a primitive T); " + SupportedTypes
+            : SupportedTypes;
+        return null;
+    }
+
+    /// <summary>What arrays, byrefs and spans may hold: a primitive, or an enum (whose values are its underlying integer).</summary>
+    static bool IsElementType(Type type) => IsSupported(type) || type.IsEnum;
+
+    static bool IsSpan(Type type, out Type element)
+    {
+        if (type.IsGenericType && type.GetGenericTypeDefinition() is var definition
+            && (definition == typeof(Span<>) || definition == typeof(ReadOnlySpan<>)))
+        {
+            element = type.GetGenericArguments()[0];
+            return true;
+        }
+        element = typeof(void);
+        return false;
+    }
 
     static bool IsSupported(Type type) => type == typeof(double) || type == typeof(float) || IntegerTypes.Contains(type);
 
     const string SupportedTypes =
-        "only long, ulong, int, uint, short, ushort, sbyte, byte, bool, char, double, float, nint and nuint are supported";
-
-    static void CheckSupported(Type delegateType, string what, Type type)
-    {
-        if (!IsSupported(type))
-            throw new JitException($"{delegateType}: {what} has type {type}, which cannot cross into compiled code; {SupportedTypes}.");
-    }
+        "only long, ulong, int, uint, short, ushort, sbyte, byte, bool, char, double, float, nint and nuint are supported, and as "
+        + "parameters one-dimensional arrays of those (or of enums), byrefs (ref, out, in) to them, pointers, and Span<T> and "
+        + "ReadOnlySpan<T> of them";
 
     /// <summary>The Invoke method of a delegate type: its signature.</summary>
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The trimmer never removes the Invoke method of a "
