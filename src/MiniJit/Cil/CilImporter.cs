@@ -125,7 +125,14 @@ public sealed partial class CilImporter
     }
 
     IrType TypeOf(Type type, CilInstruction? at, string what) =>
-        TryGetType(type, out var irType) ? irType : throw Error(at, $"{what} has type {type.Name}, which is not supported");
+        TryGetType(type, out var irType) ? irType : throw Error(at, $"{what} has type {type.Name}, which is not supported" + (type switch
+        {
+            { IsArray: true } when !type.IsSZArray => " (only one-dimensional arrays)",
+            { IsArray: true } => " (only arrays of primitives: native code cannot hold object references, which the GC could not see)",
+            { IsValueType: true, IsPrimitive: false, IsEnum: false } => " (structs are not supported, spans of primitives aside)",
+            { IsValueType: false } => " (objects are not supported: native code cannot hold references, which the GC could not see)",
+            _ => "",
+        }));
 
     /// <summary>The IR type of an argument or local; a rejection points at the variable's first use, looked up only
     /// then (a scan of the IL per variable would make importing quadratic in the number of locals).</summary>
@@ -198,7 +205,9 @@ public sealed partial class CilImporter
             {
                 last = code[i];
                 neverReturns = callsNeverReturning[last.Offset] =
-                    last.Op == CilOp.Call && ThrowHelpers.NeverReturns(method.ResolveMethod((int)last.Int, last));
+                    last.Op == CilOp.Call && method.ResolveMethod((int)last.Int, last) is var callee
+                    // An intrinsic's IL may be a placeholder that throws (Unsafe.Add): what it does is not its IL.
+                    && !RuntimeIntrinsics.IsIntrinsic(callee) && ThrowHelpers.NeverReturns(callee);
             }
             if (neverReturns) succs.Clear();
             else Successors(last, succs);
