@@ -24,8 +24,9 @@ public static class EntryStub
 {
     /// <summary>Emits an entry stub at the current position and returns a label bound to its first byte.</summary>
     /// <param name="body">The compiled function the stub calls.</param>
-    /// <param name="parameters">Classes of the function's parameters, in declaration order; argument i is read
-    /// from slot i of <see cref="JitFrame.Arguments"/>.</param>
+    /// <param name="parameters">Classes of the function's parameters, in declaration order, one per argument slot (a span
+    /// is two parameters of the function, see <see cref="NativeBinding.SlotsOf"/>); argument i is read from slot i of
+    /// <see cref="JitFrame.Arguments"/>.</param>
     /// <param name="result">Class of the return value, or null for void.</param>
     /// <param name="canFail">Some code in the unit may jump to the error exit. Only then must the stub save the
     /// callee-saved registers and rsp for it; code that cannot fail restores what it uses itself.</param>
@@ -37,7 +38,7 @@ public static class EntryStub
         CallingConvention cc, bool canFail = true, bool usesSse = true)
     {
         if (parameters.Count > JitFrame.MaxArguments)
-            throw new JitException($"{parameters.Count} parameters; the entry stub passes at most {JitFrame.MaxArguments}.");
+            throw new JitException($"{parameters.Count} argument slots; the entry stub passes at most {JitFrame.MaxArguments}.");
 
         var frame = FrameRegister(cc);
         var entry = asm.CreateLabel("entry stub");

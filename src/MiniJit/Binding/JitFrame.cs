@@ -27,6 +27,8 @@ public unsafe struct JitFrame
     public JitStatus Status;
     /// <summary>rax, or the bits of xmm0 for a floating-point result.</summary>
     public long Result;
-    /// <summary>Argument i in slot i, in the bits of its CLR type (doubles bit-cast, small types zero-padded).</summary>
+    /// <summary>The arguments in the bits of their CLR types (doubles bit-cast, small types zero-padded), one slot each in
+    /// order, but two for a span (its first element's address, then its length); an array, a byref or a pointer is an
+    /// address (see <see cref="NativeBinding.SlotsOf"/>).</summary>
     public fixed long Arguments[MaxArguments];
 }

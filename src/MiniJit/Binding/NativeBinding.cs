@@ -16,13 +16,19 @@ namespace MiniJit.Binding;
 /// signature binds. Under NativeAOT only the generic instantiations compiled ahead of time exist, so only the
 /// delegate types of <see cref="AotDelegateTypes"/> bind there; code of any other signature is called through a
 /// <see cref="SlotFunction"/> (<see cref="CreateSlotFunction"/>), which needs no instantiation at all.
+/// <para>A signature with an array, a byref (<c>ref</c>, <c>out</c>, <c>in</c>), a pointer or a span, or a pointer result,
+/// binds to a <see cref="PinningThunk"/> instead, whose Invoke is emitted for the delegate type (a byref, a pointer or a
+/// span cannot be a type argument) and pins every object the code receives the address of for the whole call; how each
+/// kind travels is in <see cref="SlotsOf"/>. That needs dynamic code too, so under NativeAOT such signatures are
+/// refused.</para>
 /// <para>Code that has a direct entry (<see cref="CompiledCode.DirectEntry"/>) binds the most common <c>Func</c> types to a
 /// <see cref="DirectThunk"/> instead, which calls it without a frame; those are ordinary classes, so this holds under
 /// NativeAOT too.</para>
 /// </remarks>
 public static class NativeBinding
 {
-    /// <summary>Thunk classes exist for 0 to this many parameters, one for each argument slot of the frame.</summary>
+    /// <summary>Thunk classes exist for 0 to this many parameters, one for each argument slot of the frame. A span takes two
+    /// slots, so a signature with spans has fewer parameters: the limit is on slots (<see cref="JitFrame.MaxArguments"/>).</summary>
     public const int MaxParameters = JitFrame.MaxArguments;
 
     static readonly Type[] FuncThunks =
@@ -50,8 +56,10 @@ public static class NativeBinding
     /// <paramref name="entryStub"/>.</summary>
     /// <param name="memory">The executable memory holding the entry stub. The delegate keeps it alive; once it is
     /// disposed, calling the delegate throws <see cref="ObjectDisposedException"/>.</param>
-    /// <exception cref="JitException">A parameter or the return type is not a supported primitive, or there are
-    /// more than <see cref="MaxParameters"/> parameters.</exception>
+    /// <exception cref="JitException">A parameter cannot cross into compiled code (see <see cref="SlotsOf"/>), the return
+    /// type is neither a supported primitive nor a pointer, or the parameters take more than
+    /// <see cref="JitFrame.MaxArguments"/> argument slots; the message names the delegate type, the parameter and the
+    /// reason. Under NativeAOT also a delegate type outside <see cref="AotDelegateTypes"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="entryStub"/> is not inside <paramref name="memory"/>.</exception>
     /// <param name="bounded">The code returns quickly (one function, no loops, no calls): it may be called without the
     /// GC transition. Never pass true for code that can run long.</param>

@@ -33,8 +33,9 @@ namespace MiniJit.Binding;
 /// Pointers are not pinned: the caller owns that memory, and it was fixed before it became a pointer. A pinned local pins
 /// for as long as the method that declares it is executing (ECMA-335 II.7.1.2), and the emitted Invoke never clears one,
 /// so everything stays pinned from before the first call into the code until <see cref="Run"/> has returned, including
-/// every re-run after a type initializer. The code itself must not keep an address past its return (it cannot: it
-/// returns only primitives and pointers).
+/// every re-run after a type initializer. Nothing outlives the call: compiled code keeps no address once it returns, and
+/// it returns no array, byref or span (<see cref="NativeBinding.ResultClassOf"/>); a pointer it returns into an argument's
+/// object is, like a pointer taken out of a C# <c>fixed</c> block, only good while that object is pinned, which is over.
 /// <para>The Invoke stays small and fixed in shape; everything else is ordinary C# here. For
 /// <c>delegate long Sum(int[] a, ref int r, ReadOnlySpan&lt;byte&gt; s)</c> it is, in C# terms:</para>
 /// <code>

@@ -14,10 +14,14 @@ namespace MiniJit.Binding;
 /// </code>
 /// </summary>
 /// <remarks>
-/// The rules a caller must follow (nothing can check what the bits mean; for code MiniJit compiled, wrong bits give a
-/// wrong result but never a crash, because that code reads no memory through its arguments):
+/// The rules a caller must follow (nothing can check what the bits mean; for code MiniJit compiled from primitive
+/// parameters, wrong bits give a wrong result but never a crash, because that code reads no memory through them):
 /// <list type="number">
-/// <item>Exactly one slot per parameter, in declaration order; another count throws <see cref="ArgumentException"/>.</item>
+/// <item>Exactly one slot per parameter, in declaration order, but two for a span (see <see cref="NativeBinding.SlotsOf"/>);
+/// another count throws <see cref="ArgumentException"/>.</item>
+/// <item>A parameter the code reads memory through (an array, a byref, a pointer, a span) takes an address, which the
+/// caller must keep valid, and pinned if it is inside a managed object, until the call returns: a slot function pins
+/// nothing (a delegate does, through <see cref="PinningThunk"/>).</item>
 /// <item>Each slot holds its value in the parameter's own type, made with <see cref="Slots.From{T}"/> where T is that
 /// type exactly. An int and a long differ in their upper bits (<c>Slots.From&lt;int&gt;(-1)</c> is 0xFFFF_FFFF), and a
 /// literal has the type C# gives it, so write T out for literals: <c>Slots.From&lt;long&gt;(5)</c>.</item>

@@ -12,7 +12,7 @@ public class NativeBindingTests
     static readonly ExecutableMemory Ret = ExecutableMemory.Create([0xC3]);
 
     delegate long Combine(long a, long b);
-    delegate long ByReference(ref long a);
+    delegate long ByReference(ref string a);
     delegate void Nothing();
 
     static T Identity<T>() where T : Delegate => CompiledUnit.Compile<T>((asm, _) =>
@@ -151,7 +151,7 @@ public class NativeBindingTests
     [Theory]
     [InlineData(typeof(Func<string, long>), "System.String")]
     [InlineData(typeof(Func<decimal>), "System.Decimal")]
-    [InlineData(typeof(ByReference), "System.Int64&")]
+    [InlineData(typeof(ByReference), "System.String&")]
     [InlineData(typeof(Func<object>), "System.Object")]
     public void Unsupported_types_are_named(Type delegateType, string typeName)
     {
