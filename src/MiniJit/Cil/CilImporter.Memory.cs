@@ -126,6 +126,11 @@ public sealed partial class CilImporter
             case CilOp.Ldsfld or CilOp.Stsfld or CilOp.Ldsflda:
                 ImportStaticField(block, at, stack);
                 return true;
+            case CilOp.Initblk:
+                InitBlock(block, at, stack);
+                return true;
+            case CilOp.Cpblk:
+                throw Error(at, "cpblk (Unsafe.CopyBlock, Buffer.MemoryCopy) is not supported: copy in a loop");
             case CilOp.Unaligned or CilOp.Volatile or CilOp.Readonly:
                 // x64 loads and stores of these widths need no alignment and are never reordered with each other
                 // as seen from one thread: the prefixes need no code.
@@ -267,14 +272,26 @@ public sealed partial class CilImporter
         int offset = function.AllocateFrameBytes((int)Math.Max(bytes, 8));
         var frame = function.Append(block, Op.FrameAddress, IrType.I64);
         frame.Imm = offset;
-        int zero = ops.Const(block, IrType.I64, 0);
-        for (int i = 0; i < bytes; i += 8)
-        {
-            var slot = function.Append(block, Op.FrameAddress, IrType.I64);
-            slot.Imm = offset + i;
-            StoreTo(block, slot.Result, zero, new Access(8, false, IrType.I64));
-        }
+        if (bytes > 0) Zero(block, frame.Result, bytes);
         return frame.Result;
+    }
+
+    void Zero(Block block, int address, long bytes)
+    {
+        var zero = function.Append(block, Op.Zero, IrType.Void, address);
+        zero.Imm = bytes;
+        zero.ILOffset = ops.ILOffset;
+    }
+
+    /// <summary>initblk of a constant size with the value 0 (what Unsafe.InitBlock(p, 0, n) and clearing a struct
+    /// compile to); other values and sizes computed at run time are refused, as is cpblk.</summary>
+    void InitBlock(Block block, CilInstruction at, List<int> stack)
+    {
+        int size = Pop(stack, at), value = Pop(stack, at);
+        int address = CheckedPointer(block, at, Pop(stack, at));
+        if (ConstantOf(value) != 0 || ConstantOf(size) is not long bytes || bytes is < 0 or > int.MaxValue)
+            throw Error(at, "initblk is supported only with the value 0 and a constant size");
+        if (bytes > 0) Zero(block, address, bytes);
     }
 
     /// <summary>The value of <paramref name="value"/> when it is a constant, seen through the widening and the

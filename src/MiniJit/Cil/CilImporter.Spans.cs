@@ -258,6 +258,9 @@ public sealed partial class CilImporter
                     stack.Add(ops.Emit(block, Op.Eq, IrType.I32, a, b));
                     return true;
                 }
+            case "InitBlock" or "InitBlockUnaligned" when callee.GetParameters()[0].ParameterType.IsPointer || callee.GetParameters()[0].ParameterType.IsByRef:
+                InitBlock(block, at, stack);
+                return true;
             case "ReadUnaligned" or "Read":
                 {
                     var access = AccessOf(typeArguments[0]) ?? throw Error(at, $"call to {name}: only primitive types can be read");
@@ -272,7 +275,7 @@ public sealed partial class CilImporter
                     return true;
                 }
             default:
-                throw Error(at, $"call to {name}: MiniJit implements Unsafe's SizeOf, Add, Subtract, As, AsRef, AsPointer, AreSame, Read, ReadUnaligned, Write and WriteUnaligned");
+                throw Error(at, $"call to {name}: MiniJit implements Unsafe's SizeOf, Add, Subtract, As, AsRef, AsPointer, AreSame, InitBlock (with 0), Read, ReadUnaligned, Write and WriteUnaligned");
         }
     }
 }

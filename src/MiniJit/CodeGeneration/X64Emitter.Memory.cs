@@ -97,6 +97,30 @@ public sealed partial class X64Emitter
         Add(MOp.Mov, memory, width switch { 1 => source.As8, 2 => source.As16, 4 => source.As32, _ => source.As64 });
     }
 
+    /// <summary>zero: eight bytes at a time (then the odd ones), unrolled up to 64 bytes and otherwise in a loop that
+    /// counts in the scratch registers, so the allocator gives up no register for it.</summary>
+    void EmitZero(Instr instr)
+    {
+        long bytes = instr.Imm;
+        var memory = AddressOf(instr.Args[0], 8);
+        Add(MOp.Lea, Scratch, memory);
+        long whole = bytes / 8 * 8;
+        if (whole > 64)
+        {
+            var loop = asm.CreateLabel($"{function.Name}.zero");
+            Add(MOp.Mov, Scratch2.As32, MOperand.Imm(whole / 8));
+            Add(MOp.Label, loop);
+            Add(MOp.Mov, Memory.Qword(Scratch, 0), MOperand.Imm(0));
+            Add(MOp.Add, Scratch, MOperand.Imm(8));
+            Add(MOp.Sub, Scratch2.As32, MOperand.Imm(1));
+            Add(MOp.Jcc, loop, condition: Condition.NE);
+        }
+        else
+            for (long offset = 0; offset < whole; offset += 8) Add(MOp.Mov, Memory.Qword(Scratch, (int)offset), MOperand.Imm(0));
+        int tail = whole > 64 ? 0 : (int)whole;
+        for (long offset = whole; offset < bytes; offset++) Add(MOp.Mov, new Memory(1, Scratch, null, 1, tail + (int)(offset - whole)), MOperand.Imm(0));
+    }
+
     /// <summary>checknull: <c>test</c> and a jump to the NullReferenceException stub when zero; the result is the operand.</summary>
     void EmitCheckNull(Instr instr)
     {

@@ -341,6 +341,7 @@ public sealed partial class X64Emitter
             case Op.EnsureTypeInitialized: EmitTypeInitializedCheck(instr); break;
             case Op.Load: EmitLoad(instr); break;
             case Op.Store: EmitStore(instr); break;
+            case Op.Zero: EmitZero(instr); break;
             case Op.CheckNull: EmitCheckNull(instr); break;
             case Op.CheckBounds or Op.CheckArgumentRange: EmitCheckBounds(instr); break;
             case Op.ArrayLength: EmitArrayLength(instr); break;

@@ -86,6 +86,7 @@ public static unsafe class IrInterpreter
             case Op.CallNative: return CallNative(instr, values);
             case Op.Load: return Load(instr.Type, instr.Imm, A(0));
             case Op.Store: Store(instr.Imm, A(0), A(1)); return 0;
+            case Op.Zero: new Span<byte>((void*)A(0), (int)instr.Imm).Clear(); return 0;
             case Op.CheckNull: return A(0) != 0 ? A(0) : throw new NullReferenceException();
             case Op.CheckBounds:
                 // One unsigned comparison: a negative index reads as a huge one.

@@ -237,6 +237,11 @@ public static class IrVerifier
                 if (!Arg(0).IsInteger() || Arg(1) != IrType.I32) Problem("checks an integer index against an i32 length");
                 if (instr.HasResult) Problem("a bounds check defines no value");
                 break;
+            case Op.Zero:
+                if (Arg(0) != IrType.I64) Problem("the address must be an i64");
+                if (instr.Imm <= 0) Problem("zeroes at least one byte");
+                if (instr.HasResult) Problem("zero defines no value");
+                break;
             case Op.CheckArgumentRange:
                 if (Arg(0) != IrType.I64 || Arg(1) != IrType.I64) Problem("checks an i64 against an i64 limit");
                 if (instr.HasResult) Problem("a range check defines no value");

@@ -75,6 +75,8 @@ public enum Op : byte
     // elemaddr: base + index * Imm (the element size: 1, 2, 4 or 8), all i64. x64 folds it into the memory operand
     // of a load or store right after it ([base + index*scale]).
     ElementAddress,
+    // zero: sets the Imm bytes at the address in its operand to zero (stackalloc, initblk of a constant size).
+    Zero,
     // frameaddr: the address of byte Imm of the function's frame area (locals whose address is taken, stackalloc):
     // it never moves, and lives until the function returns.
     FrameAddress,
@@ -264,6 +266,7 @@ public static class OpTable
         Add(Op.CheckBounds, "checkbounds", 2, X | S, OpTypes.Special);
         Add(Op.CheckArgumentRange, "checkrange", 2, X | S, OpTypes.Special);
         Add(Op.ArrayLength, "arraylen", 1, P, OpTypes.I64ToI32);
+        Add(Op.Zero, "zero", 1, S | OpFlags.Immediate, OpTypes.Special);
         Add(Op.ElementAddress, "elemaddr", 2, P | OpFlags.Immediate, OpTypes.Address);
         Add(Op.FrameAddress, "frameaddr", 0, P | OpFlags.Immediate, OpTypes.Address);
         return table;
@@ -276,7 +279,7 @@ public static class OpTable
     /// <summary>An operation on memory or addresses (load, store and the ops after them in <see cref="Op"/>): never
     /// evaluated at compile time.</summary>
     public static bool IsMemory(this Op op) => op is Op.Load or Op.Store or Op.CheckNull or Op.CheckBounds
-        or Op.CheckArgumentRange or Op.ArrayLength or Op.ElementAddress or Op.FrameAddress;
+        or Op.CheckArgumentRange or Op.ArrayLength or Op.Zero or Op.ElementAddress or Op.FrameAddress;
 
     static readonly Dictionary<string, Op> ByName = Enum.GetValues<Op>().ToDictionary(op => op.Name());
 

@@ -103,6 +103,21 @@ public static unsafe class MemoryPrograms
         return s;
     }
     public static long StackAllocZeroed() { long* p = stackalloc long[4]; return p[0] + p[1] + p[2] + p[3]; }
+    public static long StackAllocLarge(int seed)
+    {
+        byte* odd = stackalloc byte[13];
+        long* big = stackalloc long[200];
+        long s = 0;
+        for (int i = 0; i < 13; i++) s += odd[i];
+        for (int i = 0; i < 200; i++) { s += big[i]; big[i] = seed ^ i; }
+        for (int i = 0; i < 200; i += 7) s += big[i];
+        return s;
+    }
+    public static int InitBlock(int[] a, int count)
+    {
+        fixed (int* p = a) Unsafe.InitBlock(p, 0, 12);
+        return a[0] + a[1] + a[2] + (a.Length > 3 ? a[3] : 0) + count;
+    }
     public static int Fixed(int[] a) { fixed (int* p = a) { return p == null ? -1 : p[0] + *(p + a.Length - 1); } }
     public static int SizeOfs() => sizeof(long) + sizeof(double) * 10 + sizeof(char) * 100 + sizeof(byte) * 1000;
 

@@ -208,6 +208,8 @@ public unsafe class MemoryTests
     {
         MemoryParity.Check(Method(nameof(MemoryPrograms.StackAlloc)), [[0], [3], [-7], [int.MaxValue]]);
         MemoryParity.Check(Method(nameof(MemoryPrograms.StackAllocZeroed)), [[]]);
+        MemoryParity.Check(Method(nameof(MemoryPrograms.StackAllocLarge)), [[0], [12345]]);
+        MemoryParity.Check(Method(nameof(MemoryPrograms.InitBlock)), [[new[] { 1, 2, 3, 4, 5 }, 1], [new[] { 7, 8, 9 }, 2]]);
         MemoryParity.Check(Method(nameof(MemoryPrograms.SizeOfs)), [[]]);
     }
 
