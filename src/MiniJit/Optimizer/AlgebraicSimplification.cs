@@ -115,6 +115,7 @@ public static class AlgebraicSimplification
             case Op.And when c == -1:
             case Op.Or or Op.Xor when c == 0:
             case Op.Shl or Op.Shr or Op.ShrU when c is long count && (count & (type.Bits() - 1)) == 0:
+            case Op.ElementAddress when c == 0:  // element 0 is at the base
                 return Copy(instr, x);
             case Op.Sub or Op.SubOvf or Op.SubOvfUn or Op.Xor when x == y:
             case Op.Mul or Op.MulOvf or Op.MulOvfUn or Op.And when c == 0:
