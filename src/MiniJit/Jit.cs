@@ -139,6 +139,10 @@ public static class Jit
         // (args) => state.Resolve()(args): an expression tree builds a forwarder of any delegate type without
         // Reflection.Emit in our code; it costs one extra delegate call per call.
         var invoke = NativeBinding.InvokeMethodOf(typeof(TDelegate));
+        if (invoke.GetParameters().FirstOrDefault(p => p.ParameterType.IsPointer || p.ParameterType.IsByRefLike) is { } unsupported)
+            throw new ArgumentException($"Jit.Lazy cannot wrap {typeof(TDelegate).Name}: its parameter '{unsupported.Name}' is a "
+                + $"{(unsupported.ParameterType.IsPointer ? "pointer" : "span")}, which the expression tree that forwards each call cannot take. "
+                + "Use Jit.Compile, which binds any supported signature.", nameof(method));
         var parameters = invoke.GetParameters().Select(p => Expression.Parameter(p.ParameterType, p.Name)).ToArray();
         var resolve = Expression.Call(Expression.Constant(state), typeof(LazyCompilation<TDelegate>).GetMethod(nameof(LazyCompilation<TDelegate>.Resolve))!);
         var forwarder = Expression.Lambda<TDelegate>(Expression.Invoke(resolve, parameters), parameters).Compile();

@@ -33,6 +33,46 @@ public class ReadmeExamples
 
     static int Area(int w, int h) => checked(w * h);   // imul + jo: Area(65536, 65536) throws OverflowException
 
+    static int Sieve(bool[] composite)                  // Jit.Compile<Func<bool[], int>>(Sieve)
+    {
+        int count = 0;
+        for (int i = 2; i < composite.Length; i++)
+        {
+            if (composite[i]) continue;
+            count++;
+            for (int j = i * 2; j < composite.Length; j += i) composite[j] = true;
+        }
+        return count;
+    }
+
+    delegate uint Checksum(ReadOnlySpan<byte> data);
+    static uint Adler32(ReadOnlySpan<byte> data)        // Jit.Compile<Checksum>(Adler32)(bytes.AsSpan(10, 500))
+    {
+        uint a = 1, b = 0;
+        foreach (byte x in data) { a = (a + x) % 65521; b = (b + a) % 65521; }
+        return (b << 16) | a;
+    }
+
+    delegate void SwapInts(ref int a, ref int b);
+    static void Swap(ref int a, ref int b) => (a, b) = (b, a);
+    unsafe delegate long SumInts(int* p, int n);
+    static unsafe long Sum(int* p, int n) { long s = 0; for (int i = 0; i < n; i++) s += p[i]; return s; }
+
+    [Fact]
+    public unsafe void The_memory_examples_match_the_clr()
+    {
+        var sieve = Jit.Compile<Func<bool[], int>>(Sieve);
+        Assert.Equal(Sieve(new bool[10_000]), sieve(new bool[10_000]));
+        var bytes = new byte[1000];
+        new Random(1).NextBytes(bytes);
+        Assert.Equal(Adler32(bytes.AsSpan(10, 500)), Jit.Compile<Checksum>(Adler32)(bytes.AsSpan(10, 500)));
+        int x = 1, y = 2;
+        Jit.Compile<SwapInts>(Swap)(ref x, ref y);
+        Assert.Equal((2, 1), (x, y));
+        int[] values = [3, -4, int.MaxValue, 5];
+        fixed (int* p = values) Assert.Equal(Sum(p, 4), Jit.Compile<SumInts>(Sum)(p, 4));
+    }
+
     [Fact]
     public void The_opening_example_returns_5()
     {

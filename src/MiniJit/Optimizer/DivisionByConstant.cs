@@ -17,7 +17,9 @@ namespace MiniJit.Optimization;
 /// x % d = x − q·d
 /// </code>
 /// Exact for every x, MinValue included. Divisors 0 and −1 stay with idiv, whose checks report the CLR's exceptions;
-/// 1 is algebraic simplification's; unsigned division by 2^k is a plain shift, also done there.
+/// 1 is algebraic simplification's; unsigned division by 2^k is a plain shift, also done there. Unsigned 32-bit
+/// division by any other constant takes one 64-bit multiplication (<see cref="UnsignedByConstant"/>); 64-bit unsigned
+/// division stays with div.
 /// </summary>
 public static class DivisionByConstant
 {
@@ -31,7 +33,16 @@ public static class DivisionByConstant
             for (int i = 0; i < block.Instrs.Count; i++)
             {
                 var instr = block.Instrs[i];
-                if (instr.Op is not (Op.Div or Op.Rem) || definitions[instr.Args[1]] is not { Op: Op.Const } divisor) continue;
+                if (instr.Op is not (Op.Div or Op.Rem or Op.DivU or Op.RemU) || definitions[instr.Args[1]] is not { Op: Op.Const } divisor) continue;
+                if (instr.Op is Op.DivU or Op.RemU)
+                {
+                    if (instr.Type == IrType.I32 && (uint)divisor.Imm is var ud && ud > 2 && (ud & (ud - 1)) != 0)
+                    {
+                        i = UnsignedByConstant(function, block, i, instr, ud);
+                        changed++;
+                    }
+                    continue;
+                }
                 long d = divisor.Imm;
                 int bits = instr.Type.Bits();
                 if (d is 0 or 1 or -1 || d == (bits == 32 ? int.MinValue : long.MinValue)) continue;
@@ -88,8 +99,37 @@ public static class DivisionByConstant
     {
         foreach (var block in function.Blocks)
             foreach (var instr in block.Instrs)
-                if (instr.Op is Op.Div or Op.Rem) return true;
+                if (instr.Op is Op.Div or Op.Rem or Op.DivU or Op.RemU) return true;
         return false;
+    }
+
+    /// <summary>
+    /// Unsigned 32-bit division and remainder by a constant d (not a power of two), as Lemire, Kaser and Kurz ("Faster
+    /// Remainder by Direct Computation", 2019) show: with c = ⌈2^64 / d⌉, the quotient is the high half of the 64-bit
+    /// product c · x, exact for every 32-bit x. mulhi is signed, so when c's top bit is set x is added back (x itself is
+    /// zero-extended, never negative). Returns the index of <paramref name="instr"/>, which stays in place.
+    /// </summary>
+    static int UnsignedByConstant(Function function, Block block, int i, Instr instr, uint d)
+    {
+        int Insert(Op op, IrType type, long immediate, params int[] args)
+        {
+            var inserted = new Instr(op, type, function.NewValue(type), args) { Imm = type.Normalize(immediate), ILOffset = instr.ILOffset };
+            block.Instrs.Insert(i++, inserted);
+            return inserted.Result;
+        }
+        int x = instr.Args[0];
+        ulong c = ulong.MaxValue / d + 1;
+        int wide = Insert(Op.ZeroExtend32, IrType.I64, 0, x);
+        int high = Insert(Op.MulHigh, IrType.I64, 0, wide, Insert(Op.Const, IrType.I64, (long)c));
+        if ((long)c < 0) high = Insert(Op.Add, IrType.I64, 0, high, wide);
+        int quotient = Insert(Op.Truncate, IrType.I32, 0, high);
+        if (instr.Op == Op.DivU) instr.BecomeCopy(quotient);
+        else
+        {
+            instr.Op = Op.Sub;
+            instr.Args = [x, Insert(Op.Mul, IrType.I32, 0, quotient, Insert(Op.Const, IrType.I32, (int)d))];
+        }
+        return i;
     }
 
     /// <summary>

@@ -269,4 +269,20 @@ public unsafe class MemoryTests
         var e = Assert.Throws<JitException>(() => Jit.Compile<Func<int[], int>>(PreciseHelper.WriteThenCall));
         Assert.Contains("could repeat those writes", e.Reason);
     }
+
+    [Fact]
+    public void LazyCompilesArraysAndByRefsAndRefusesPointersAndSpans()
+    {
+        var sum = Jit.Lazy<Func<int[], int>>(MemoryPrograms.Sum);
+        Assert.Equal(6, sum([1, 2, 3]));
+        Assert.NotEmpty(Jit.Disassemble(sum));  // compiled on the first call
+        var swap = Jit.Lazy<SwapInts>(MemoryPrograms.Swap);
+        int a = 1, b = 2;
+        swap(ref a, ref b);
+        Assert.Equal((2, 1), (a, b));
+        Assert.Contains("is a pointer", Assert.Throws<ArgumentException>(() => Jit.Lazy<SumPointer>(MemoryPrograms.SumPointer)).Message);
+        Assert.Contains("is a span", Assert.Throws<ArgumentException>(() => Jit.Lazy<Checksum>(Adler)).Message);
+    }
+
+    delegate void SwapInts(ref int a, ref int b);
 }

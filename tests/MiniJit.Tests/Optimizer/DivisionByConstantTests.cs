@@ -48,6 +48,17 @@ public class DivisionByConstantTests
     [InlineData("i64", "div", -4)]
     [InlineData("i64", "div", 9223372036854775807)]
     [InlineData("i64", "div", -9223372036854775807)]
+    [InlineData("i32", "div.u", 3)]
+    [InlineData("i32", "rem.u", 3)]
+    [InlineData("i32", "div.u", 7)]
+    [InlineData("i32", "rem.u", 10)]
+    [InlineData("i32", "rem.u", 65521)]
+    [InlineData("i32", "div.u", 641)]
+    [InlineData("i32", "rem.u", 1000000007)]
+    [InlineData("i32", "div.u", 2147483647)]
+    [InlineData("i32", "div.u", -2147483647)]
+    [InlineData("i32", "rem.u", -3)]
+    [InlineData("i32", "div.u", -1)]
     public void Rewritten_division_matches_the_interpreter(string type, string op, long divisor)
     {
         string text = $$"""
@@ -66,9 +77,28 @@ public class DivisionByConstantTests
         bool is32 = type == "i32";
         var inputs = new List<long> { 0, 1, -1, divisor, -divisor, divisor - 1, 1 - divisor, divisor + 1, -divisor - 1,
             is32 ? int.MinValue : long.MinValue, is32 ? int.MaxValue : long.MaxValue, is32 ? int.MinValue + 1 : long.MinValue + 1 };
+        // Unsigned: the multiples of the divisor read as unsigned, and both sides of each.
+        for (long k = 1; k < 5; k++)
+            foreach (long delta in (long[])[-1, 0, 1])
+                inputs.Add(is32 ? (int)(uint)((ulong)(uint)divisor * (ulong)k + (ulong)delta) : divisor * k + delta);
         var random = new Random(1234);
-        for (int i = 0; i < 500; i++) inputs.Add(is32 ? random.Next(int.MinValue, int.MaxValue) : random.NextInt64(long.MinValue, long.MaxValue));
+        for (int i = 0; i < 5000; i++) inputs.Add(is32 ? random.Next(int.MinValue, int.MaxValue) : random.NextInt64(long.MinValue, long.MaxValue));
         foreach (var x in inputs)
             Assert.Equal(IrInterpreter.Run(original, [x]), IrInterpreter.Run(rewritten, [x]));
+    }
+
+    [Fact]
+    public void Unsigned_64_bit_division_keeps_div()
+    {
+        var function = IrParser.Parse("""
+            function T.F(i64) -> i64 {
+            b0:
+              v0:i64 = param 0
+              v1:i64 = const 10
+              v2:i64 = div.u v0, v1
+              return v2
+            }
+            """);
+        Assert.Equal(0, DivisionByConstant.Run(function));
     }
 }
