@@ -20,8 +20,9 @@ public static class BoundsCheckElimination
     /// <summary>A branch condition known to hold: <c>X op Y</c> for an integer comparison op.</summary>
     readonly record struct Fact(Op Op, int X, int Y);
 
-    /// <summary>What the non-negativity proof reads: definitions, their blocks, and the answers found so far.</summary>
-    sealed record Context(DominatorTree Tree, Instr?[] Defs, Block?[] BlockOf, Dictionary<int, bool> Known);
+    /// <summary>What the non-negativity proof reads: definitions, their blocks, the answers found so far, and the order
+    /// they were found in (to take back the ones that rested on a hypothesis that failed).</summary>
+    sealed record Context(DominatorTree Tree, Instr?[] Defs, Block?[] BlockOf, Dictionary<int, bool> Known, List<int> Found);
 
     public static int Run(Function function)
     {
@@ -37,7 +38,7 @@ public static class BoundsCheckElimination
         foreach (var block in function.Blocks)
             foreach (var instr in block.Instrs)
                 if (instr.HasResult) blockOf[instr.Result] = block;
-        var context = new Context(tree, defs, blockOf, []);
+        var context = new Context(tree, defs, blockOf, [], []);
         var removed = new HashSet<Instr>();
         foreach (var (block, check) in checks)
         {
@@ -105,11 +106,15 @@ public static class BoundsCheckElimination
 
     /// <summary>Whether a value is never negative as a signed integer. A phi is assumed non-negative while its operands
     /// are examined (induction: the start is, and each step keeps it so).</summary>
+    /// <remarks>Answers found while a phi's hypothesis stands may rest on it; if the phi turns out not to be
+    /// non-negative, every answer found since the hypothesis was made is taken back (fuzzing found a check removed on
+    /// such a stale answer: <c>MemoryRegressionTests.ABoundsCheckIsNotRemovedOnAHypothesisThatFailed</c>).</remarks>
     static bool IsNonNegative(int value, Context context)
     {
         if (context.Known.TryGetValue(value, out bool answer)) return answer;
         if (context.Defs[value] is not { } def) return false;
-        if (def.Op == Op.Phi) context.Known[value] = true;  // the induction hypothesis
+        int mark = context.Found.Count;
+        if (def.Op == Op.Phi) Remember(value, true, context);  // the induction hypothesis
         answer = def.Op switch
         {
             Op.Const => def.Imm >= 0,
@@ -118,8 +123,19 @@ public static class BoundsCheckElimination
             Op.Phi => def.Args.All(arg => arg == value || IsNonNegative(arg, context) || StepsUpByOneBelowABound(arg, value, context)),
             _ => false,
         };
-        context.Known[value] = answer;
+        if (!answer && def.Op == Op.Phi)
+        {
+            for (int i = mark; i < context.Found.Count; i++) context.Known.Remove(context.Found[i]);
+            context.Found.RemoveRange(mark, context.Found.Count - mark);
+        }
+        Remember(value, answer, context);
         return answer;
+    }
+
+    static void Remember(int value, bool answer, Context context)
+    {
+        if (!context.Known.ContainsKey(value)) context.Found.Add(value);
+        context.Known[value] = answer;
     }
 
     /// <summary><paramref name="step"/> is <c>phi + 1</c>, computed where <c>phi &lt; X</c> holds for some X: then it is at
