@@ -158,10 +158,12 @@ public sealed partial class ProgramGenerator
         string Leaf() => values.Count > 0 && Chance(80)
             ? Pick(values) is var v && v.Type == "int" ? v.Name : $"(int){Pick(values).Name}"
             : rng.Next(-2, 20) is var c && c < 0 ? $"({c})" : c.ToString(CultureInfo.InvariantCulture);
-        return rng.Next(4) switch
+        return rng.Next(7) switch
         {
             0 => $"({Leaf()} + {Leaf()})",
             1 => $"({Leaf()} ^ {Leaf()})",
+            2 => $"({Leaf()} & {Leaf()})",
+            3 => $"({Leaf()} - {Leaf()})",
             _ => Leaf(),
         };
     }
@@ -198,8 +200,30 @@ public sealed partial class ProgramGenerator
         var known = facts.Where(f => f.Buffer == b.Name).ToList();
         int roll = rng.Next(100);
         if (known.Count > 0 && roll < 45) return (Pick(known).Index, null);
-        if (roll < 78) return ($"(int)((uint){SimpleInt()} % (uint){b.Name}.Length)", $"{b.Name}.Length > 0");
+        if (roll < 72) return ($"(int)((uint){SimpleInt()} % (uint){b.Name}.Length)", $"{b.Name}.Length > 0");
+        if (roll < 86)
+        {
+            // The checks real code writes before an index that may be anything: the upper bound only (a negative
+            // index still throws), both bounds, or both at once as one unsigned comparison.
+            var index = IndexValue();
+            return (index, rng.Next(4) switch
+            {
+                0 or 1 => $"{index} < {b.Name}.Length",
+                2 => $"(uint){index} < (uint){b.Name}.Length",
+                _ => $"{index} >= 0 && {index} < {b.Name}.Length",
+            });
+        }
         return (UnguardedIndex(b), null);
+    }
+
+    /// <summary>An int index that may be anything, written so that a guard and the access read the same value: an
+    /// int variable, or the and of two.</summary>
+    string IndexValue()
+    {
+        var ints = scope.Where(v => v.Type == "int" && !v.IsBuffer).ToList();
+        if (ints.Count == 0) return $"({SimpleInt()})";
+        var v = Pick(ints).Name;
+        return Chance(30) ? $"({v} & {Pick(ints).Name})" : v;
     }
 
     /// <summary>An index with no guard: in range when a fact says so, otherwise often out of range (negative too).</summary>
@@ -469,7 +493,11 @@ public sealed partial class ProgramGenerator
     /// sums, counts, finds the largest, writes or accumulates prefix sums besides its other statements.</summary>
     void BufferLoop(int depth, int loopDepth, List<Variable> buffers)
     {
-        var b = Pick(buffers);
+        // Inside a loop over a buffer, often the inner loop of a sort over the same one.
+        var enclosing = facts.Where(f => f.Index.StartsWith('i') && !f.Index.Contains(' ', StringComparison.Ordinal)
+            && buffers.Any(b => b.Name == f.Buffer)).ToList();
+        int shape = enclosing.Count > 0 && Chance(30) ? 15 : rng.Next(18);
+        var b = shape == 15 && enclosing.Count > 0 ? buffers.First(x => x.Name == Pick(enclosing).Buffer) : Pick(buffers);
         var n = b.Name;
         var i = $"i{counter++}";
         var outer = scope.ToList();
@@ -482,7 +510,7 @@ public sealed partial class ProgramGenerator
         string? element = null;   // foreach: the element variable
         string header;
         string first = "";
-        switch (rng.Next(12))
+        switch (shape)
         {
             case 0 or 1 or 2:
                 header = $"for (int {i} = 0; {i} < {n}.Length; {i}++)";
@@ -531,11 +559,51 @@ public sealed partial class ProgramGenerator
                 loopFacts.Add(new Fact(n, i));
                 loopFacts.Add(new Fact(n, $"{i} + 1"));
                 break;
-            case 9 or 10:
+            case 11:
+                // A start that may be negative: only the upper bound is known.
+                header = $"for (int {i} = {SimpleInt()} % {rng.Next(2, 5)}; {i} < {n}.Length; {i}++)";
+                loopFacts.Add(new Fact(n, i));
+                break;
+            case 12:
+                header = Chance(50) ? $"for (int {i} = 0; {i} <= {n}.Length - 1; {i}++)" : $"for (int {i} = {n}.Length; {i}-- > 0;)";
+                loopFacts.Add(new Fact(n, i));
+                break;
+            case 13:
+                // One past the end: the last pass throws.
+                header = $"for (int {i} = 0; {i} <= {n}.Length; {i}++)";
+                loopFacts.Add(new Fact(n, i));
+                break;
+            case 14:
+                {
+                    // Bounded by another buffer's length.
+                    var other = Pick(buffers);
+                    header = $"for (int {i} = 0; {i} < {other.Name}.Length; {i}++)";
+                    loopFacts.Add(new Fact(n, i));
+                    loopFacts.Add(new Fact(other.Name, i));
+                    break;
+                }
+            case 15 when facts.FirstOrDefault(f => f.Buffer == n && f.Index.StartsWith('i') && !f.Index.Contains(' ', StringComparison.Ordinal)) is { } outerCounter:
+                // The inner loop of a sort: from the outer counter on.
+                header = $"for (int {i} = {outerCounter.Index} + 1; {i} < {n}.Length; {i}++)";
+                loopFacts.Add(new Fact(n, i));
+                loopFacts.Add(new Fact(n, outerCounter.Index));
+                if (b.Writable && b.Element != "bool" && Chance(60))
+                    steps.Add(_ => Line($"if ({n}[{i}] < {n}[{outerCounter.Index}]) ({n}[{i}], {n}[{outerCounter.Index}]) = ({n}[{outerCounter.Index}], {n}[{i}]);"));
+                break;
+            case 9 or 10 or 15:
                 element = $"e{counter++}";
                 header = $"foreach (var {element} in {n})";
                 loopVariables.Add(new Variable(element, b.Element!, false));
                 break;
+            case 16:
+                {
+                    // Counting down to zero at the top of the body.
+                    Line($"int {i} = {n}.Length;");
+                    header = $"while ({i} > 0)";
+                    first = $"{i}--;";
+                    loopFacts.Add(new Fact(n, i));
+                    break;
+                }
             default:
                 {
                     // The count first, so continue cannot skip it.
