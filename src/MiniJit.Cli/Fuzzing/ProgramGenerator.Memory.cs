@@ -320,9 +320,14 @@ public sealed partial class ProgramGenerator
             return RefToLocal(loopDepth);
         if (roll < 60 && depth < 3)
             return SpanLocal(loopDepth, buffers);
-        if (roll < 82 && depth < 3 && loopDepth < 2 && buffers.Count > 0)
+        if (roll < 77 && depth < 3 && loopDepth < 2 && buffers.Count > 0)
         {
             BufferLoop(depth, loopDepth, buffers);
+            return true;
+        }
+        if (roll < 82 && depth < 3 && loopDepth < 3 && buffers.Count > 0)
+        {
+            CursorLoop(depth, loopDepth, Pick(buffers));
             return true;
         }
         if (roll < 90 && depth < 3 && buffers.Count > 0)
@@ -486,6 +491,46 @@ public sealed partial class ProgramGenerator
         if (b.Kind != BufferKind.Array) return $"{b.Name}.Slice({rest})";
         if (length is not null && Chance(30)) return $"new {type}({b.Name}, {rest})";
         return $"System.MemoryExtensions.AsSpan({b.Name}, {rest})";
+    }
+
+    /// <summary>A cursor into a buffer carried around a loop: each pass derives indexes from it, reads (or writes) the
+    /// elements behind a check (often of the upper bound only), then moves the cursor to one of them or resets it to
+    /// anything, negative values included. The check's lower half must stay: the cursor's value at the loop's head is
+    /// a phi of values that may be negative.</summary>
+    void CursorLoop(int depth, int loopDepth, Variable b)
+    {
+        var cursor = $"c{counter++}";
+        var total = $"v{counter++}";
+        Line($"int {cursor} = {(Chance(50) ? "0" : SimpleInt())}, {total} = 0;");
+        var before = scope.ToList();
+        var cursorVariable = new Variable(cursor, "int", false);
+        scope.Add(cursorVariable);
+        List<Action<string>> steps =
+        [
+            _ =>
+            {
+                List<string> indexes = [];
+                for (int k = rng.Next(1, 3); k > 0; k--)
+                {
+                    var index = $"u{counter++}";
+                    Line($"int {index} = {cursor} {Pick(new[] { "&", "&", "+", "-", "^", "|" })} {SimpleInt()};");
+                    var guard = rng.Next(4) switch
+                    {
+                        0 or 1 => $"{index} < {b.Name}.Length",
+                        2 => $"(uint){index} < (uint){b.Name}.Length",
+                        _ => $"{index} >= 0 && {index} < {b.Name}.Length",
+                    };
+                    Line(b.Writable && Chance(30)
+                        ? $"if ({guard}) {b.Name}[{index}] = {Value(b.Element!, 1, loopDepth + 1)};"
+                        : b.Element == "bool" ? $"if ({guard} && {b.Name}[{index}]) {total}++;" : $"if ({guard}) {total} += (int){b.Name}[{index}];");
+                    indexes.Add(index);
+                }
+                // Two arms with work of their own: each is a block, and the cursor's phi takes the kept index first.
+                Line($"if ({Cond(1, loopDepth + 1)}) {{ {cursor} = {Pick(indexes)}; {total}++; }} else {{ {cursor} = {SimpleInt()}; {total}--; }}");
+            },
+        ];
+        Loop(depth, loopDepth, steps);
+        scope = [.. before, new Variable(total, "int", true)];
     }
 
     /// <summary>A loop over a buffer, the way real code walks arrays: forward, from 1, backward, with a stride, from

@@ -193,6 +193,7 @@ public class RandomProgramTests
     [InlineData(@"for \(int (i\d+) = \w+\.Length; \1-- > 0;\)", "a loop counting down in its test")]
     [InlineData(@"while \((i\d+) > 0\)", "a while loop counting down")]
     [InlineData(@"for \(int (i\d+) = (i\d+) \+ 1; \1 < (\w+)\.Length; \1\+\+\)", "the inner loop of a sort")]
+    [InlineData(@"int (u\d+) = (c\d+) [&+^|-] [^;]+;\n\s*if \(\1 < \w+\.Length\)[\s\S]*?else \{ \2 = ", "a cursor carried around a loop, checked against the length only and reset to anything")]
     [InlineData(@"if \(\w+\.Length > \d\)\n", "a block that checks a length")]
     [InlineData(@"System\.(?:ReadOnly)?Span<\w+> s\d+ = \w+;", "a span local made from an array")]
     [InlineData(@"System\.MemoryExtensions\.AsSpan\(\w+, v\d+, \(int\)", "AsSpan(start, length) in range")]
