@@ -510,10 +510,10 @@ public sealed partial class ProgramGenerator
             _ =>
             {
                 List<string> indexes = [];
-                for (int k = rng.Next(1, 3); k > 0; k--)
+                for (int k = Chance(70) ? 2 : 1; k > 0; k--)
                 {
                     var index = $"u{counter++}";
-                    Line($"int {index} = {cursor} {Pick(new[] { "&", "&", "+", "-", "^", "|" })} {SimpleInt()};");
+                    Line($"int {index} = {cursor} {Pick(new[] { "&", "&", "&", "+", "-", "^", "|" })} {SimpleInt()};");
                     var guard = rng.Next(4) switch
                     {
                         0 or 1 => $"{index} < {b.Name}.Length",
@@ -526,7 +526,7 @@ public sealed partial class ProgramGenerator
                     indexes.Add(index);
                 }
                 // Two arms with work of their own: each is a block, and the cursor's phi takes the kept index first.
-                Line($"if ({Cond(1, loopDepth + 1)}) {{ {cursor} = {Pick(indexes)}; {total}++; }} else {{ {cursor} = {SimpleInt()}; {total}--; }}");
+                Line($"if ({Cond(1, loopDepth + 1)}) {{ {cursor} = {(Chance(70) ? indexes[^1] : indexes[0])}; {total}++; }} else {{ {cursor} = {SimpleInt()}; {total}--; }}");
             },
         ];
         Loop(depth, loopDepth, steps);
