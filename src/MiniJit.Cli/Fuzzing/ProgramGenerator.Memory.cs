@@ -454,6 +454,7 @@ public sealed partial class ProgramGenerator
             var element = memory && elementPool.Length > 0 && Chance(70) ? Pick(elementPool) : Pick(ElementTypes);
             Line($"System.Span<{element}> {name} = stackalloc {element}[{rng.Next(1, 17)}];");
             scope.Add(new Variable(name, $"System.Span<{element}>", false, element, BufferKind.Span));
+            KeepSpanLocal(name);
             return true;
         }
         var b = Pick(buffers);
@@ -480,7 +481,18 @@ public sealed partial class ProgramGenerator
         }
         Line($"{type} {name} = {source};");
         scope.Add(new Variable(name, type, false, b.Element, kind));
+        KeepSpanLocal(name);
         return true;
+    }
+
+    /// <summary>Reads the new span local's length at once. Roslyn (Release) keeps a span local that is read only once
+    /// on the evaluation stack, across the branches of the statements in between, which MiniJit refuses (see
+    /// MemoryRegressionTests.ASpanLocalThatRoslynKeepsOnTheStackCompiles); a second read keeps it in its local.</summary>
+    void KeepSpanLocal(string name)
+    {
+        var length = $"v{counter++}";
+        Line($"int {length} = {name}.Length;");
+        scope.Add(new Variable(length, "int", true));
     }
 
     /// <summary>The elements of <paramref name="b"/> from <paramref name="start"/> (<paramref name="length"/> of them,
