@@ -81,7 +81,11 @@ public static class FuzzWorker
             }
             catch (Exception e)
             {
-                return $"{method.Name}, optimize {(optimize ? "on" : "off")}: MiniJit does not compile it: {e.GetType().Name}: {e.Message}";
+                // Roslyn has emitted invalid IL for some valid C# (an unused span made from a ternary's array left the
+                // array on the stack): then the CLR refuses the method too, and the generator is what must change.
+                var clr = FuzzArguments.Outcome(managed, FuzzArguments.Copy(inputs[0]));
+                var note = clr == "throws InvalidProgramException" ? " (the CLR refuses it too: InvalidProgramException, Roslyn emitted invalid IL)" : "";
+                return $"{method.Name}, optimize {(optimize ? "on" : "off")}: MiniJit does not compile it: {e.GetType().Name}: {e.Message}{note}";
             }
             foreach (var args in inputs)
             {

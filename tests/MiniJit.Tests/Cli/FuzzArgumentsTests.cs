@@ -95,6 +95,25 @@ public class FuzzArgumentsTests
         Assert.Contains(pairs, p => p[0] is not null && ReferenceEquals(p[0], p[1]));
     }
 
+    [Fact]
+    public void A_method_the_CLR_refuses_too_is_reported_as_Roslyn_emitting_invalid_IL()
+    {
+        // Roslyn (Release) drops the unused span's conversion but not the array under it: ret with two values.
+        const string source = """
+            public static class InvalidIl
+            {
+                public static int UnusedSpanOfTernary(int[] p, int k)
+                {
+                    int[] a = k > 17 ? p : p;
+                    System.ReadOnlySpan<int> s = a;
+                    return k;
+                }
+            }
+            """;
+        var method = ProgramCompiler.Compile(source, "InvalidIl", Microsoft.CodeAnalysis.OptimizationLevel.Release).GetType("InvalidIl")!.GetMethod("UnusedSpanOfTernary")!;
+        Assert.Contains("the CLR refuses it too: InvalidProgramException, Roslyn emitted invalid IL", FuzzWorker.Compare(method, 1));
+    }
+
     sealed class FakeParameter : ParameterInfo
     {
         public FakeParameter(Type type, int position) => (ClassImpl, PositionImpl) = (type, position);
