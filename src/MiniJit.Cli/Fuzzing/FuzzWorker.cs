@@ -64,8 +64,10 @@ public static class FuzzWorker
         .Where(m => m.GetParameters().Length <= ProgramGenerator.MaxEntryParameters)
         .OrderBy(m => m.Name, StringComparer.Ordinal);
 
-    /// <summary>The first difference between the CLR and MiniJit (optimized, then not) on the method's inputs.</summary>
-    static string? Compare(MethodInfo method, int programSeed)
+    /// <summary>The first difference between the CLR and MiniJit (optimized, then not) on the method's inputs: in
+    /// the outcome (the value, or the exception type), or in what an array, span or by-ref argument holds afterwards.
+    /// Each call gets its own copy of the arguments.</summary>
+    public static string? Compare(MethodInfo method, int programSeed)
     {
         var delegateType = Expression.GetDelegateType([.. method.GetParameters().Select(p => p.ParameterType), method.ReturnType]);
         var managed = method.CreateDelegate(delegateType);
@@ -79,14 +81,20 @@ public static class FuzzWorker
             }
             catch (Exception e)
             {
-                return $"{method.Name}, optimize {(optimize ? "on" : "off")}: MiniJit does not compile it: {e.GetType().Name}: {e.Message}";
+                // Roslyn has emitted invalid IL for some valid C# (an unused span made from a ternary's array left the
+                // array on the stack): then the CLR refuses the method too, and the generator is what must change.
+                var clr = FuzzArguments.Outcome(managed, FuzzArguments.Copy(inputs[0]));
+                var note = clr == "throws InvalidProgramException" ? " (the CLR refuses it too: InvalidProgramException, Roslyn emitted invalid IL)" : "";
+                return $"{method.Name}, optimize {(optimize ? "on" : "off")}: MiniJit does not compile it: {e.GetType().Name}: {e.Message}{note}";
             }
             foreach (var args in inputs)
             {
-                var expected = Call(managed, args);
-                var actual = Call(native, args);
-                if (expected != actual)
-                    return $"{method.Name}({string.Join(", ", args.Select(Format))}), optimize {(optimize ? "on" : "off")}: CLR {expected}, MiniJit {actual}";
+                object?[] clrArgs = FuzzArguments.Copy(args), jitArgs = FuzzArguments.Copy(args);
+                var expected = FuzzArguments.Outcome(managed, clrArgs);
+                var actual = FuzzArguments.Outcome(native, jitArgs);
+                var call = $"{method.Name}({string.Join(", ", args.Select(FuzzArguments.Format))}), optimize {(optimize ? "on" : "off")}";
+                if (expected != actual) return $"{call}: CLR {expected}, MiniJit {actual}";
+                if (FuzzArguments.Difference(clrArgs, jitArgs) is { } difference) return $"{call}: {difference} (both {expected})";
             }
         }
         return null;
@@ -98,8 +106,8 @@ public static class FuzzWorker
     static List<object?[]> Inputs(MethodInfo method, Random random)
     {
         var parameters = method.GetParameters();
-        return [.. Enumerable.Range(0, InputsPerMethod).Select(i =>
-            parameters.Select(p => Convert(i < Edges.Length ? Edges[(i + p.Position) % Edges.Length] : RandomValue(random), p.ParameterType)).ToArray())];
+        return [.. Enumerable.Range(0, InputsPerMethod).Select(i => FuzzArguments.Make(parameters, random,
+            (p, type) => Convert(i < Edges.Length ? Edges[(i + p.Position) % Edges.Length] : RandomValue(random), type)))];
     }
 
     /// <summary>Raw inputs at the edges of every integer type (and a few doubles' bits: as integers, large values).</summary>
@@ -164,21 +172,8 @@ public static class FuzzWorker
     /// every magnitude. A float parameter takes the double rounded to float.</summary>
     public static double DoubleFrom(long raw) => raw is >= -(1 << 20) and <= 1 << 20 ? raw / 4.0 : BitConverter.Int64BitsToDouble(raw);
 
-    /// <summary>What a call did, as text: the value with its type, or the exception type it threw.</summary>
-    static string Call(Delegate target, object?[] args)
-    {
-        try
-        {
-            var value = target.DynamicInvoke(args);
-            return $"{Format(value)} ({value?.GetType().Name})";
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            return $"throws {e.InnerException.GetType().Name}";
-        }
-    }
-
-    static string Format(object? value) => value switch
+    /// <summary>A value as the reports print it.</summary>
+    public static string Format(object? value) => value switch
     {
         char c => $"(char){(int)c}",
         bool b => b ? "true" : "false",

@@ -23,7 +23,7 @@ namespace MiniJit.Cli.Fuzzing;
 /// Checked arithmetic and casts, and the integer Math helpers (Abs, Sign, Clamp, Max, Min, BigMul), appear too.
 /// The same seed always gives the same program.
 /// </summary>
-public sealed class ProgramGenerator
+public sealed partial class ProgramGenerator
 {
     /// <summary>The most parameters a method may have to be called through a delegate (MiniJit's entry boundary);
     /// a method with more gets a wrapper of this many parameters, named <c>…Entry</c>, that calls it.</summary>
@@ -45,7 +45,15 @@ public sealed class ProgramGenerator
 
     /// <param name="Recursive">Calls itself; its first parameter <c>p0</c> (an int) is the remaining depth.</param>
     sealed record Method(string Name, string Return, string[] Params, bool Recursive);
-    sealed record Variable(string Name, string Type, bool Assignable);
+
+    /// <param name="Element">For an array or span (a buffer): its element type; null for a value.</param>
+    /// <param name="Kind">What kind of buffer it is.</param>
+    sealed record Variable(string Name, string Type, bool Assignable, string? Element = null, BufferKind Kind = BufferKind.None)
+    {
+        public bool IsBuffer => Element is not null;
+        /// <summary>An array or a Span: its elements can be written and referenced.</summary>
+        public bool Writable => Kind is BufferKind.Array or BufferKind.Span;
+    }
 
     readonly Random rng;
     readonly List<Method> methods = [];
@@ -69,6 +77,7 @@ public sealed class ProgramGenerator
     public string Generate(string className)
     {
         int count = rng.Next(1, 6);
+        ChooseMemory();
         int recursive = Chance(40) ? rng.Next(count) : -1;
         // Method i may call only methods j > i (and itself if it is the recursive one), so every call chain ends;
         // generate the signatures first.
@@ -82,9 +91,10 @@ public sealed class ProgramGenerator
                 pool = FloatHeavyParamTypes;
                 if (Chance(50)) parameterCount = rng.Next(9, 11);
             }
-            string[] types = [.. Enumerable.Range(0, parameterCount).Select(_ => Pick(pool))];
+            List<string> types = [.. Enumerable.Range(0, parameterCount).Select(_ => Pick(pool))];
             if (i == recursive) types[0] = "int";
-            methods.Add(new Method($"M{i}", Pick(ReturnTypes), types, i == recursive));
+            if (memory && Chance(80)) types = WithMemoryParameters(types, i == recursive);
+            methods.Add(new Method($"M{i}", Pick(ReturnTypes), [.. types], i == recursive));
         }
         sb.Append($"public static class {className}\n{{\n");
         for (int i = count - 1; i >= 0; i--) EmitMethod(i);
@@ -104,7 +114,8 @@ public sealed class ProgramGenerator
         counter = 0;
         recursiveCallsLeft = m.Recursive ? 2 : 0;
         // The depth parameter is read but never assigned, so every recursive call really passes less.
-        scope = [.. m.Params.Select((t, i) => new Variable($"p{i}", t, !(m.Recursive && i == 0)))];
+        scope = [.. m.Params.Select((t, i) => ParameterVariable($"p{i}", t, !(m.Recursive && i == 0)))];
+        facts.Clear();
         indent = 1;
         Line($"public static {m.Return} {m.Name}({ParameterList(m.Params)})");
         Line("{");
@@ -136,8 +147,11 @@ public sealed class ProgramGenerator
         currentMethod = methods.Count;
         recursiveCallsLeft = 0;
         var outer = m.Params[..MaxEntryParameters];
-        scope = [.. outer.Select((t, i) => new Variable($"p{i}", t, false))];
-        var args = m.Params.Select((t, i) => i < MaxEntryParameters ? $"p{i}" : Value(t, 1));
+        scope = [.. outer.Select((t, i) => ParameterVariable($"p{i}", t, false))];
+        facts.Clear();
+        // After a span on the evaluation stack, arguments must not branch (MiniJit follows spans only within a block).
+        bool afterSpan = outer.Any(IsSpanType);
+        var args = m.Params.Select((t, i) => i < MaxEntryParameters ? PassThrough(t, $"p{i}") : afterSpan ? Simple(t) : Value(t, 1));
         indent = 1;
         Line($"public static {m.Return} {m.Name}Entry({ParameterList(outer)})");
         indent++;
@@ -157,10 +171,11 @@ public sealed class ProgramGenerator
         scope = saved;
     }
 
-    List<Variable> Assignable() => [.. scope.Where(v => v.Assignable && v.Type != "bool")];
+    List<Variable> Assignable() => [.. scope.Where(v => v.Assignable && v.Type != "bool" && !v.IsBuffer)];
 
     void Statement(int depth, int loopDepth, bool canBreak)
     {
+        if (memory && Chance(Buffers().Count > 0 ? 30 : 6) && MemoryStatement(depth, loopDepth, canBreak)) return;
         int roll = rng.Next(108);
         var assignable = Assignable();
         // Deep down only straight-line statements, so the nesting (and the generator's recursion) stays bounded.
@@ -485,7 +500,7 @@ public sealed class ProgramGenerator
 
     string Var(string type)
     {
-        var candidates = scope.Where(v => v.Type != "bool").ToList();
+        var candidates = scope.Where(v => v.Type != "bool" && !v.IsBuffer).ToList();
         if (candidates.Count == 0)
         {
             // Only bool parameters: still not a constant, so that a divisor built from it is not a constant zero.
@@ -591,6 +606,7 @@ public sealed class ProgramGenerator
     string Expr(string type, int depth, int loopDepth = 0)
     {
         if (IsFloat(type)) return FExpr(type, depth, loopDepth);
+        if (memory && Chance(depth <= 0 ? 12 : 6) && ElementExpr(type) is { } element) return element;
         if (depth <= 0 || Chance(20)) return Chance(65) ? Var(type) : Constant(type);
         bool signed = type is "int" or "long";
         int roll = rng.Next(100);
@@ -623,9 +639,16 @@ public sealed class ProgramGenerator
     (Method Callee, string Text)? Call(int depth)
     {
         if (Callee() is not { } callee) return null;
-        var args = callee.Params.Select((p, i) => callee == methods[currentMethod] && i == 0
-            ? $"p0 - {rng.Next(1, 3)}"
-            : Value(p, Math.Min(depth - 1, 1)));
+        List<string> args = [];
+        bool afterSpan = false;
+        for (int i = 0; i < callee.Params.Length; i++)
+        {
+            var p = callee.Params[i];
+            if (callee == methods[currentMethod] && i == 0) args.Add($"p0 - {rng.Next(1, 3)}");
+            else if (Argument(p, Math.Min(depth - 1, 1), afterSpan) is { } argument) args.Add(argument);
+            else return null;  // nothing in scope to pass by reference
+            afterSpan |= IsSpanType(p);
+        }
         return (callee, $"{callee.Name}({string.Join(", ", args)})");
     }
 
@@ -706,6 +729,7 @@ public sealed class ProgramGenerator
     /// <summary>An expression of type double or float.</summary>
     string FExpr(string type, int depth, int loopDepth = 0)
     {
+        if (memory && Chance(depth <= 0 ? 12 : 6) && ElementExpr(type) is { } element) return element;
         if (depth <= 0 || Chance(20)) return Chance(65) ? Var(type) : FConstant(type);
         int roll = rng.Next(100);
         if (roll < 28) return $"({FExpr(type, depth - 1, loopDepth)} {Pick(new[] { "+", "-", "*", "/", "+", "*" })} {FExpr(type, depth - 1, loopDepth)})";
@@ -816,6 +840,7 @@ public sealed class ProgramGenerator
 
     string Cond(int depth, int loopDepth)
     {
+        if (memory && Chance(8) && MemoryCond() is { } test) return test;
         var bools = scope.Where(v => v.Type == "bool").ToList();
         int roll = rng.Next(100);
         if (depth <= 0 || roll < 55)

@@ -327,30 +327,54 @@ public sealed partial class CilImporter
     }
 
     /// <summary>Stack slots that flow into another block travel as variables, like locals.</summary>
+    /// <remarks>A span in a stack slot (Roslyn's Release builds keep a span local there across the next statement's
+    /// branches) travels as two variables, its pointer in the slot's and its length in one more; its type in
+    /// <see cref="entryStacks"/> is <see cref="IrType.Void"/>, which no value has.</remarks>
     void SaveStack(Block from, Block to, List<int> stack, CilInstruction? at)
     {
-        if (stack.Any(IsSpanMarker)) throw Error(at, "a span on the evaluation stack at a branch is not supported (store it in a local first)");
         if (entryStacks[to.Id] is not { } expected)
         {
             var types = new IrType[stack.Count];
-            for (int i = 0; i < types.Length; i++) types[i] = function.ValueTypes[stack[i]];
+            for (int i = 0; i < types.Length; i++) types[i] = StackType(stack[i]);
             entryStacks[to.Id] = types;
         }
         else if (!StackMatches(expected, stack))
             throw Error(at, $"the evaluation stack differs between the paths into {to}: " +
-                $"[{string.Join(", ", expected.Select(t => t.Name()))}] and [{string.Join(", ", stack.Select(v => ops.TypeOf(v).Name()))}]");
+                $"[{string.Join(", ", expected.Select(StackTypeName))}] and [{string.Join(", ", stack.Select(v => StackTypeName(StackType(v))))}]");
         for (int i = 0; i < stack.Count; i++)
         {
+            if (IsSpanMarker(stack[i]))
+            {
+                var span = SpanAt(stack[i]);
+                if (span.Variable >= 0) throw Error(at, "the address of a span variable on the evaluation stack at a branch is not supported");
+                ssa.SetType(stackBase + i, IrType.I64);
+                Write(stackBase + i, from, span.Pointer);
+                Write(StackSpanLength(i), from, span.Length);
+                continue;
+            }
             ssa.SetType(stackBase + i, function.ValueTypes[stack[i]]);
             Write(stackBase + i, from, stack[i]);
         }
     }
 
+    IrType StackType(int entry) => IsSpanMarker(entry) ? IrType.Void : function.ValueTypes[entry];
+
+    static string StackTypeName(IrType type) => type == IrType.Void ? "span" : type.Name();
+
+    /// <summary>The variable that carries the length of a span in stack slot <paramref name="slot"/> between blocks.</summary>
+    int StackSpanLength(int slot)
+    {
+        if (!stackSpanLengths.TryGetValue(slot, out int variable)) stackSpanLengths[slot] = variable = ssa.NewVariable(IrType.I32);
+        return variable;
+    }
+
+    readonly Dictionary<int, int> stackSpanLengths = [];
+
     bool StackMatches(IrType[] expected, List<int> stack)
     {
         if (expected.Length != stack.Count) return false;
         for (int i = 0; i < expected.Length; i++)
-            if (expected[i] != function.ValueTypes[stack[i]]) return false;
+            if (expected[i] != StackType(stack[i])) return false;
         return true;
     }
 
@@ -382,6 +406,12 @@ public sealed partial class CilImporter
         var types = entryStacks[block.Id] ??= [];
         for (int i = 0; i < types.Length; i++)
         {
+            if (types[i] == IrType.Void)
+            {
+                ssa.SetType(stackBase + i, IrType.I64);
+                PushSpan(stack, new SpanEntry(Read(stackBase + i, block), Read(StackSpanLength(i), block), -1));
+                continue;
+            }
             ssa.SetType(stackBase + i, types[i]);
             stack.Add(Read(stackBase + i, block));
         }

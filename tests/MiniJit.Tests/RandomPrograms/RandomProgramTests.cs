@@ -56,9 +56,15 @@ public class RandomProgramTests
                          .Where(m => m.GetParameters().Length <= ProgramGenerator.MaxEntryParameters).OrderBy(m => m.Name))
             {
                 var ps = m.GetParameters();
+                var context = $"Random program seed {seed} (MINIJIT_RANDOM_SEED={BaseSeed}, index {index}), Roslyn {level}, method {m.Name}:\n{source}";
+                if (ps.Any(p => FuzzArguments.IsMemory(p.ParameterType)))
+                {
+                    // Arrays, spans and by-refs: the fuzzer's own inputs, copies and comparison of the arguments afterwards.
+                    if (FuzzWorker.Compare(m, seed) is { } mismatch) Assert.Fail($"{mismatch}\n{context}");
+                    continue;
+                }
                 var fixedInputs = Enumerable.Range(0, 40).Select(_ => Values.Convert([.. ps.Select(_ => RandomValue(inputs))], ps)).ToList();
-                Parity.Check(m, fixedInputs, random: null!, randomSamples: 0,
-                    context: $"Random program seed {seed} (MINIJIT_RANDOM_SEED={BaseSeed}, index {index}), Roslyn {level}, method {m.Name}:\n{source}");
+                Parity.Check(m, fixedInputs, random: null!, randomSamples: 0, context: context);
             }
         }
     }
@@ -140,6 +146,84 @@ public class RandomProgramTests
     {
         var programs = Enumerable.Range(0, 100).Select(seed => new ProgramGenerator(seed).Generate("X")).ToList();
         Assert.True(programs.Any(p => Regex.IsMatch(p, pattern)), $"no {shape} in 100 programs");
+    }
+
+    static readonly Lazy<List<string>> CensusPrograms = new(() => [.. Enumerable.Range(0, 300).Select(seed => new ProgramGenerator(seed).Generate("X"))]);
+
+    /// <summary>Arrays, spans, by-refs and the ways code uses them (issue 11): each must turn up in 300 programs.</summary>
+    [Theory]
+    [InlineData(@"\bint\[\] p\d", "an int[] parameter")]
+    [InlineData(@"\blong\[\] p\d", "a long[] parameter")]
+    [InlineData(@"\bdouble\[\] p\d", "a double[] parameter")]
+    [InlineData(@"\bbyte\[\] p\d", "a byte[] parameter")]
+    [InlineData(@"\bshort\[\] p\d", "a short[] parameter")]
+    [InlineData(@"\buint\[\] p\d", "a uint[] parameter")]
+    [InlineData(@"\bfloat\[\] p\d", "a float[] parameter")]
+    [InlineData(@"\bbool\[\] p\d", "a bool[] parameter")]
+    [InlineData(@"\bchar\[\] p\d", "a char[] parameter")]
+    [InlineData(@"System\.ReadOnlySpan<\w+> p\d", "a ReadOnlySpan parameter")]
+    [InlineData(@"System\.Span<\w+> p\d", "a Span parameter")]
+    [InlineData(@"\bref (?:int|long|double|uint|short|byte|float) p\d", "a ref parameter")]
+    [InlineData(@"\bin (?:int|long|double|uint|short|byte|float) p\d", "an in parameter")]
+    [InlineData(@"for \(int (i\d+) = 0; \1 < (\w+)\.Length; \1\+\+\)", "the canonical loop over a buffer")]
+    [InlineData(@"foreach \(var e\d+ in \w+\)", "foreach over a buffer")]
+    [InlineData(@"for \(int (i\d+) = (\w+)\.Length - 1; \1 >= 0; \1--\)", "a reverse loop")]
+    [InlineData(@"for \(int (i\d+) = \d; \1 < \w+\.Length; \1 \+= [2-4]\)", "a loop with a stride")]
+    [InlineData(@"for \(int (i\d+) = (\w+)\.Length - 1; \1 >= 0; \1 -= [23]\)", "a reverse loop with a stride")]
+    [InlineData(@"for \(int (i\d+) = 0, (j\d+) = (\w+)\.Length - 1; \1 < \2; \1\+\+, \2--\)", "a loop from both ends")]
+    [InlineData(@"for \(int (i\d+) = 0; \1 < (\w+)\.Length && \1 < (\w+)\.Length; \1\+\+\)", "a loop over two buffers")]
+    [InlineData(@"\b(\w+)\[(i\d+)\] (?:\+|-|\*)= \1\[\2 - 1\];", "prefix sums (a[i] += a[i - 1])")]
+    [InlineData(@"while \((i\d+) < \w+\.Length\)", "a while loop over a buffer")]
+    [InlineData(@"\w+\[[^\]\n]+\] (?:\+|-|\*|\^|\||&)= ", "a compound assignment to an element")]
+    [InlineData(@"\w+\[[^\]\n]*\](?:\+\+|--)|(?:\+\+|--)\w+\[", "an element incremented or decremented")]
+    [InlineData(@"\w+\.Length > 0 \? \w+\[\(int\)\(\(uint\)", "a read guarded by a.Length > 0 with the index reduced modulo the length")]
+    [InlineData(@"if \(\w+\.Length > 0\) \w+\[\(int\)\(\(uint\)[^\n]*\] = ", "a guarded store")]
+    [InlineData(@"\[\([^\]\n]* % 5\)\]", "an index that may be negative")]
+    [InlineData(@"\[\([^\]\n]* & 7\)\]", "an index that may be past the end")]
+    [InlineData(@"\w+\.Length - 1\]", "the last element (out of range when empty)")]
+    [InlineData(@"\[\(long\)\(", "a long index")]
+    [InlineData(@"\[\(uint\)\(", "a uint index")]
+    [InlineData(@"\w+\[\d\]", "a constant index")]
+    [InlineData(@"\b(\w+) < (\w+)\.Length (?:\?|\)) [^\n]*\2\[\1\]", "an index checked against the length only (negative still throws)")]
+    [InlineData(@"\(uint\)(\w+) < \(uint\)(\w+)\.Length", "the unsigned bounds idiom")]
+    [InlineData(@"\b(\w+) >= 0 && \1 < \w+\.Length", "both bounds checked")]
+    [InlineData(@"for \(int (i\d+) = [^;]+ % \d; \1 < \w+\.Length; \1\+\+\)", "a loop from a start that may be negative")]
+    [InlineData(@"for \(int (i\d+) = 0; \1 <= \w+\.Length - 1; \1\+\+\)", "a loop to Length - 1 inclusive")]
+    [InlineData(@"for \(int (i\d+) = 0; \1 <= \w+\.Length; \1\+\+\)", "a loop one past the end")]
+    [InlineData(@"for \(int (i\d+) = \w+\.Length; \1-- > 0;\)", "a loop counting down in its test")]
+    [InlineData(@"while \((i\d+) > 0\)", "a while loop counting down")]
+    [InlineData(@"for \(int (i\d+) = (i\d+) \+ 1; \1 < (\w+)\.Length; \1\+\+\)", "the inner loop of a sort")]
+    [InlineData(@"int (u\d+) = (c\d+) [&+^|-] [^;]+;\n\s*if \(\1 < \w+\.Length\)[\s\S]*?else \{ \2 = ", "a cursor carried around a loop, checked against the length only and reset to anything")]
+    [InlineData(@"if \(\w+\.Length > \d\)\n", "a block that checks a length")]
+    [InlineData(@"System\.(?:ReadOnly)?Span<\w+> s\d+ = \w+;", "a span local made from an array")]
+    [InlineData(@"System\.MemoryExtensions\.AsSpan\(\w+, v\d+, \(int\)", "AsSpan(start, length) in range")]
+    [InlineData(@"System\.MemoryExtensions\.AsSpan\(\w+, \(", "AsSpan with an arbitrary start")]
+    [InlineData(@"\.Slice\(v\d+", "Slice in range")]
+    [InlineData(@"\.Slice\(\(", "Slice with an arbitrary start")]
+    [InlineData(@"new System\.(?:ReadOnly)?Span<\w+>\(", "a span constructor")]
+    [InlineData(@"System\.Span<\w+> s\d+ = stackalloc \w+\[\d+\];", "stackalloc into a span")]
+    [InlineData(@"\.IsEmpty", "IsEmpty")]
+    [InlineData(@"ref \w+ r\d+ = ref \w+\[", "a ref local to an element")]
+    [InlineData(@"ref readonly \w+ r\d+ = ref \w+\[", "a ref readonly local to a ReadOnlySpan element")]
+    [InlineData(@"ref \w+ r\d+ = ref [vp]\d+;", "a ref local to a local or parameter")]
+    [InlineData(@"ref \w+ r\d+ = ref \(.* \? ref \w+ : ref \w+\);", "a conditional ref")]
+    [InlineData(@"M\d\([^;\n]*\bref \w+[,)]", "a call passing a variable by reference")]
+    [InlineData(@"M\d\([^;\n]*\bref \w+\[", "a call passing an element by reference")]
+    [InlineData(@"M\d\((?:[^;\n]*, )?p\d+[,)][^;\n]*", "a call passing a parameter on")]
+    [InlineData(@"M\d\((?:[^;\n]*, )?(?:\(\w+\[\]\))?null[,)]", "a call passing a null array")]
+    [InlineData(@"\((\w+)\[[^\]\n]+\], \1\[[^\]\n]+\]\) = \(", "two elements swapped")]
+    [InlineData(@"\w+\[\] a\d+ = ", "an array in a local")]
+    [InlineData(@"\w+ v\d+ = (?:\w+\[[^\]\n]+\](?:\+\+|--)|--\w+\[)", "the value of an element around an increment")]
+    [InlineData(@"\(\w+ (?:==|!=) null\)", "a null test")]
+    public void GeneratorProducesMemoryConstructs(string pattern, string construct) =>
+        Assert.True(CensusPrograms.Value.Any(p => Regex.IsMatch(p, pattern)), $"no {construct} in 300 programs");
+
+    /// <summary>Memory goes into a good part of the programs without crowding out the rest.</summary>
+    [Fact]
+    public void MemoryIsInAboutTwoProgramsOfFive()
+    {
+        int withMemory = CensusPrograms.Value.Count(p => Regex.IsMatch(p, @"\[\] p\d|Span<|\bref "));
+        Assert.InRange(withMemory, 90, 150);
     }
 
     [Fact]
