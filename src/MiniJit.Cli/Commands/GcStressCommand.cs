@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace MiniJit.Cli.Commands;
 
 /// <summary><c>minijit gcstress</c>: compiled array, span and by-ref loops on several threads against a thread that
-/// forces compacting collections (see <see cref="GcStress"/>). CI runs it under <c>DOTNET_GCStress=0x1</c> too.</summary>
+/// forces compacting collections (see <see cref="GcStress"/>); .ci/gc-stress runs it under <c>DOTNET_GCStress=0x1</c>.</summary>
 public static class GcStressCommand
 {
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The CLI runs on the JIT, where IL can be read.")]

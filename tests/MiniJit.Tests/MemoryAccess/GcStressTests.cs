@@ -3,7 +3,7 @@ using MiniJit.Cli;
 namespace MiniJit.Tests.MemoryAccess;
 
 /// <summary>The GC rule: compiled loops over arrays, spans and by-refs on three threads, while another thread forces
-/// compacting collections. A fixed number of calls, never a time; CI repeats it under DOTNET_GCStress (.ci/gc-stress).</summary>
+/// compacting collections. A fixed number of calls, never a time; .ci/gc-stress repeats it under DOTNET_GCStress.</summary>
 public class GcStressTests
 {
     [Fact]
