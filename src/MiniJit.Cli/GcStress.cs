@@ -53,6 +53,8 @@ public static class GcStress
                 for (int i = 0; i < 200; i++) garbage.Add(new byte[Random.Shared.Next(16, 4000)]);
                 if (garbage.Count > 5_000) garbage.RemoveRange(0, 2_500);  // keep some alive: the survivors move
                 GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                // Back-to-back full collections would starve the callers (and, inside a test run, every other test).
+                Thread.Sleep(1);
             }
         }) { IsBackground = true, Name = "collector" };
         if (!runtimeStress) collector.Start();

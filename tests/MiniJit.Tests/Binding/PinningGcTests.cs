@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 namespace MiniJit.Tests.Binding;
 
 /// <summary>The pinning rule under load: compiled code reads arrays that a compacting collector would move.</summary>
+[Collection(MiniJit.Tests.MemoryAccess.GcStressCollection.Name)]
 public class PinningGcTests
 {
     /// <summary>
