@@ -24,7 +24,7 @@ namespace MiniJit.Binding;
 /// every object whose address the code receives is pinned for the whole call, here, in the emitted Invoke:</para>
 /// <list type="bullet">
 /// <item>an array (<c>T[]</c>): a pinned local holds a ref to its elements (<see cref="ArrayData"/>), which pins the
-/// array; the slot holds the array object's own address, <see cref="ArrayDataOffset"/> below the elements (0 for null);</item>
+/// array; the slot holds the array object's own address, <see cref="Ir.ArrayLayout.DataOffset"/> below the elements (0 for null);</item>
 /// <item>a byref: a pinned local holds it, which pins the object it points into (a byref to the stack or to native memory
 /// needs no pin; pinning it is harmless);</item>
 /// <item>a span: a pinned local holds the ref to its first element (<c>MemoryMarshal.GetReference</c>), which pins the
@@ -57,9 +57,6 @@ namespace MiniJit.Binding;
 internal sealed unsafe class PinningThunk(nint entryStub, ExecutableMemory memory, object owner, bool bounded)
     : FrameThunk(entryStub, memory, owner, bounded)
 {
-    /// <summary>Where element 0 of a one-dimensional array lies from the array object's address (the word holding its
-    /// method table): the method table pointer, the int32 length at +8 and 4 bytes of padding, on x86-64.</summary>
-    internal const int ArrayDataOffset = 16;
 
     /// <summary>The call, once the emitted Invoke has pinned the arguments and filled in the frame's slots: what
     /// <see cref="FrameThunk"/> does for every call (the status, the stack limit, type initializers and throw helpers, the
@@ -76,7 +73,7 @@ internal sealed unsafe class PinningThunk(nint entryStub, ExecutableMemory memor
         ref array is null ? ref Unsafe.NullRef<byte>() : ref MemoryMarshal.GetArrayDataReference(array);
 
     /// <summary>The array's slot from the address of its (pinned) element 0: the object's address, or 0 for null.</summary>
-    public static long ArraySlot(nint elements) => elements == 0 ? 0 : elements - ArrayDataOffset;
+    public static long ArraySlot(nint elements) => elements == 0 ? 0 : elements - Ir.ArrayLayout.DataOffset;
 
     /// <summary>A ref to element 0 of <paramref name="span"/>, for the emitted Invoke to pin, and its length. For an empty
     /// span the ref may be anything, even null (the code must not read through it).</summary>

@@ -198,7 +198,7 @@ public unsafe class PinningThunkTests
         Assert.False(isNull([]));
         var a = new int[10];
         fixed (int* elements = a)
-            Assert.Equal((long)elements - PinningThunk.ArrayDataOffset, raw(a));
+            Assert.Equal((long)elements - MiniJit.Ir.ArrayLayout.DataOffset, raw(a));
     }
 
     [Fact]
@@ -208,7 +208,7 @@ public unsafe class PinningThunkTests
         fixed (long* elements = a)
         {
             var objectAddress = Unsafe.As<long[], nint>(ref a);
-            Assert.Equal(PinningThunk.ArrayDataOffset, (nint)elements - objectAddress);
+            Assert.Equal(MiniJit.Ir.ArrayLayout.DataOffset, (nint)elements - objectAddress);
             Assert.Equal(3, *(int*)(objectAddress + 8));
         }
     }
