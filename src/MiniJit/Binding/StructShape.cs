@@ -25,9 +25,10 @@ public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbyte
     /// address of a copy.</summary>
     public IReadOnlyList<ArgumentClass> Slots => Eightbytes ?? [ArgumentClass.Integer];
 
-    /// <summary>The register a result of this struct comes back in (rax or xmm0: one eightbyte), or null when it comes
-    /// back through a buffer the caller passes as a hidden first argument.</summary>
-    public ArgumentClass? ResultClass => Size <= 8 && Eightbytes is [var only] ? only : null;
+    /// <summary>The classes of the registers a result of this struct comes back in (its eightbytes: rax or xmm0, then rdx
+    /// or xmm1), or null when it is of class MEMORY and comes back through a buffer the caller passes as a hidden first
+    /// argument.</summary>
+    public IReadOnlyList<ArgumentClass>? ResultClasses => Eightbytes;
 
     /// <summary>Whether <paramref name="type"/> is a struct MiniJit compiles: a value type (neither primitive, enum,
     /// span nor pointer) whose instance fields are primitives, enums, pointers or such structs, at most

@@ -50,8 +50,9 @@ public sealed partial class CilImporter
     /// <summary>The IR parameters a struct parameter takes: its eightbytes, or the address of a copy.</summary>
     static IEnumerable<IrType> ParameterTypesOf(StructShape shape) => shape.Slots.Select(TypeOfEightbyte);
 
-    /// <summary>A struct result that fits one register comes back in it; any other through a buffer (null).</summary>
-    static IrType? ResultTypeOf(StructShape shape) => shape.ResultClass is { } only ? TypeOfEightbyte(only) : null;
+    /// <summary>The IR types of a struct result's eightbytes, which come back in registers; null for one that comes back
+    /// through a buffer.</summary>
+    static IrType[]? ResultTypesOf(StructShape shape) => shape.ResultClasses?.Select(TypeOfEightbyte).ToArray();
 
     bool IsStructVariable(int variable) => variable >= thisOffset && variable < stackBase && structShapes[variable] is not null;
 
@@ -226,11 +227,11 @@ public sealed partial class CilImporter
     Access FieldAccess(CilInstruction at, FieldInfo field) => AccessOf(field.FieldType)
         ?? throw Error(at, $"field {field.Name} has type {field.FieldType.Name}, which is not supported");
 
-    /// <summary>ret of a struct: its eightbyte in rax or xmm0, or a copy into the caller's buffer.</summary>
+    /// <summary>ret of a struct: its eightbytes in registers, or a copy into the caller's buffer.</summary>
     int[] ReturnStruct(Block block, CilInstruction at, List<int> stack, StructShape shape)
     {
         int value = Address(block, Pop(stack, at), at);
-        if (ResultTypeOf(shape) is not null) return Eightbytes(block, value, shape.Eightbytes!);
+        if (shape.Eightbytes is { } classes) return Eightbytes(block, value, classes);
         CopyBytes(block, returnBuffer, value, shape.Size);
         return [];
     }

@@ -9,6 +9,8 @@ public sealed class Function(string name, IrType[] paramTypes, IrType returnType
     public string Name = name;
     public IrType[] ParamTypes = paramTypes;
     public IrType ReturnType = returnType;
+    /// <summary>A second result (the second eightbyte of a struct, in rdx or xmm1), or Void: then return takes two values.</summary>
+    public IrType SecondReturnType = IrType.Void;
     public readonly List<Block> Blocks = [];
     public readonly List<IrType> ValueTypes = [];
     /// <summary>Bytes of frame memory the function's frameaddr instructions address (locals whose address is taken,

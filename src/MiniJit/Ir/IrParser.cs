@@ -68,7 +68,13 @@ public static class IrParser
         try
         {
             var paramTypes = paramText.Length == 0 ? [] : paramText.Split(", ").Select(IrTypes.Parse).ToArray();
-            return new Function(name, paramTypes, IrTypes.Parse(returnText)) { FrameBytes = frameBytes };
+            var returnTypes = returnText.Split(", ").Select(IrTypes.Parse).ToArray();
+            if (returnTypes.Length > 2) throw new FormatException("a function returns at most two values");
+            return new Function(name, paramTypes, returnTypes[0])
+            {
+                FrameBytes = frameBytes,
+                SecondReturnType = returnTypes.Length == 2 ? returnTypes[1] : IrType.Void,
+            };
         }
         catch (FormatException e)
         {

@@ -28,6 +28,7 @@ public static class IrPrinter
         text.Append("function ").Append(function.Name).Append('(')
             .AppendJoin(", ", function.ParamTypes.Select(t => t.Name()))
             .Append(") -> ").Append(function.ReturnType.Name());
+        if (function.SecondReturnType != IrType.Void) text.Append(", ").Append(function.SecondReturnType.Name());
         if (function.FrameBytes > 0) text.Append(" frame ").Append(function.FrameBytes);
         text.Append(" {\n");
         foreach (var block in function.Blocks)
