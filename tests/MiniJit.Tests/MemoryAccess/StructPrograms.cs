@@ -61,6 +61,10 @@ public struct Six { public long A, B, C, D, E, F; }
 [StructLayout(LayoutKind.Explicit)]
 public struct Bits { [FieldOffset(0)] public long Long; [FieldOffset(0)] public double Double; }
 
+/// <summary>Over MiniJit's limit for a struct it copies: refused.</summary>
+[StructLayout(LayoutKind.Sequential, Size = 2048)]
+public struct Huge { public long First; }
+
 /// <summary>A struct with a reference: refused.</summary>
 public struct Labeled { public string? Label; public int Value; }
 
@@ -166,6 +170,7 @@ public static unsafe class StructPrograms
 
     // Refused.
     public static int LabeledValue(Labeled l) => l.Value;
+    public static long HugeFirst(Huge h) => h.First;
     public static int TupleSum(int a) { var t = (a, a + 1); return t.Item1 + t.Item2; }
     public static int PointArray(Point[] points) => points[0].X;
     public static string? PointText(Point p) => p.ToString();
