@@ -15,7 +15,9 @@ namespace MiniJit.Binding;
 /// </summary>
 /// <param name="Eightbytes">The class of each eightbyte (<see cref="ArgumentClass.Integer"/> or
 /// <see cref="ArgumentClass.Double"/>, which stands for SSE), or null for class MEMORY.</param>
-public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbytes)
+/// <param name="Fields">Every primitive field, nested structs flattened, with its offset from the struct's start, in
+/// order of offset (fields of a union share one).</param>
+public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbytes, IReadOnlyList<StructField> Fields)
 {
     /// <summary>The largest struct MiniJit copies. Every copy is unrolled into loads and stores of up to 8 bytes, so a
     /// larger one would bloat the code; such values are better passed by reference.</summary>
@@ -96,6 +98,7 @@ public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbyte
         var classes = new ArgumentClass[(size + 7) / 8];
         Array.Fill(classes, ArgumentClass.Double);
         bool aligned = true;
+        var fields = new List<StructField>();
         void Visit(Type t, int offset)
         {
             foreach (var field in InstanceFields(t))
@@ -109,6 +112,7 @@ public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbyte
                 }
                 int width = SizeOf(fieldType.IsEnum ? Enum.GetUnderlyingType(fieldType) : fieldType.IsPointer ? typeof(nint) : fieldType);
                 aligned &= at % width == 0;
+                fields.Add(new StructField(at, fieldType));
                 if (fieldType != typeof(double) && fieldType != typeof(float))
                     classes[at / 8] = ArgumentClass.Integer;
             }
@@ -116,7 +120,7 @@ public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbyte
         Visit(type, 0);
         // An eightbyte with no field at all (explicit padding) is passed as INTEGER: both sides of every call are
         // MiniJit's (or its thunks'), so only agreement matters there.
-        return new StructShape(type, size, size <= 16 && aligned ? classes : null);
+        return new StructShape(type, size, size <= 16 && aligned ? classes : null, [.. fields.OrderBy(f => f.Offset)]);
     }
 
     [RequiresDynamicCode("Reads field offsets with a dynamic method.")]
@@ -136,3 +140,7 @@ public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbyte
         return (int)((Func<nint>)reader.CreateDelegate(typeof(Func<nint>)))();
     }
 }
+
+/// <summary>A primitive field (a primitive, an enum or a pointer) of a struct, at <paramref name="Offset"/> bytes from
+/// the start of the outermost struct.</summary>
+public readonly record struct StructField(int Offset, Type Type);

@@ -765,7 +765,7 @@ public sealed partial class CilImporter
     {
         CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method reads `this`; only static methods and non-capturing lambdas are supported");
-        if (structShapes[index] is { } shape) stack.Add(StructValue(block, at, FrameSlot(block, index), shape.Size));
+        if (structShapes[index] is { } shape) stack.Add(StructValue(block, at, FrameSlot(block, index), shape));
         else if (spanLengths[index] >= 0) PushSpanVariable(block, stack, index);
         else stack.Add(ReadVariable(index, block));
     }
@@ -774,7 +774,7 @@ public sealed partial class CilImporter
     {
         CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method writes `this`");
-        if (structShapes[index] is { } shape) CopyBytes(block, FrameSlot(block, index), Address(block, Pop(stack, at), at), shape.Size);
+        if (structShapes[index] is { } shape) CopyStruct(block, FrameSlot(block, index), Address(block, Pop(stack, at), at), shape);
         else if (spanLengths[index] >= 0) WriteSpan(block, index, PopSpanValue(block, stack, at));
         else WriteVariable(index, block, ops.Normalize(block, Pop(stack, at), argTypes[index]));
     }
@@ -792,7 +792,7 @@ public sealed partial class CilImporter
     void LoadLocal(Block block, CilInstruction at, int index, List<int> stack)
     {
         int variable = localBase + CheckLocal(at, index);
-        if (structShapes[variable] is { } shape) stack.Add(StructValue(block, at, FrameSlot(block, variable), shape.Size));
+        if (structShapes[variable] is { } shape) stack.Add(StructValue(block, at, FrameSlot(block, variable), shape));
         else if (spanLengths[variable] >= 0) PushSpanVariable(block, stack, variable);
         else stack.Add(ReadVariable(variable, block));
     }
@@ -800,7 +800,7 @@ public sealed partial class CilImporter
     void StoreLocal(Block block, CilInstruction at, int index, List<int> stack)
     {
         int variable = localBase + CheckLocal(at, index);
-        if (structShapes[variable] is { } shape) CopyBytes(block, FrameSlot(block, variable), Address(block, Pop(stack, at), at), shape.Size);
+        if (structShapes[variable] is { } shape) CopyStruct(block, FrameSlot(block, variable), Address(block, Pop(stack, at), at), shape);
         else if (spanLengths[variable] >= 0) WriteSpan(block, variable, PopSpanValue(block, stack, at));
         else WriteVariable(variable, block, ops.Normalize(block, Pop(stack, at), method.LocalTypes[index]));
     }
@@ -1003,8 +1003,7 @@ public sealed partial class CilImporter
             // right after the call, before anything can overwrite rdx or xmm1.
             var second = resultTypes.Length == 2 ? function.Append(block, Op.SecondResult, resultTypes[1], call.Result) : null;
             int value = StructTemp(block, at, resultShape!.Size);
-            StoreTo(block, value, call.Result, new Access(8, false, returnType));
-            if (second is not null) StoreTo(block, Offset(block, value, 8), second.Result, new Access(8, false, second.Type));
+            StoreEightbytes(block, value, resultShape, second is null ? [call.Result] : [call.Result, second.Result]);
             stack.Add(value);
         }
         else if (returnType != IrType.Void) stack.Add(call.Result);
