@@ -16,6 +16,10 @@ public sealed class Function(string name, IrType[] paramTypes, IrType returnType
     /// <summary>Bytes of frame memory the function's frameaddr instructions address (locals whose address is taken,
     /// stackalloc), in 8-byte units; the emitter reserves them in the frame, below the spill slots.</summary>
     public int FrameBytes;
+    /// <summary>The pieces of the frame area, in order, each what one <see cref="AllocateFrameBytes"/> reserved (a
+    /// variable, a temporary, a stackalloc): an address into one never reaches another, which is what lets scalar
+    /// replacement judge each piece alone.</summary>
+    public readonly List<(int Offset, int Size)> FrameSlots = [];
     int nextBlockId;
 
     public Block Entry => Blocks[0];
@@ -42,6 +46,7 @@ public sealed class Function(string name, IrType[] paramTypes, IrType returnType
     {
         int offset = FrameBytes;
         FrameBytes += (bytes + 7) & ~7;
+        FrameSlots.Add((offset, FrameBytes - offset));
         return offset;
     }
 

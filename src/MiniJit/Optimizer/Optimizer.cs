@@ -14,6 +14,7 @@ public static class Optimizer
     /// <summary>The pass list, in running order. Each pass returns how many instructions or blocks it changed.</summary>
     static readonly (string Name, Func<Function, int> Run)[] Passes =
     [
+        ("scalar-replacement", ScalarReplacement.Run),
         ("constant-folding", ConstantFolding.Run),
         ("algebraic-simplification", AlgebraicSimplification.Run),
         ("division-by-constant", DivisionByConstant.Run),
