@@ -22,6 +22,8 @@ public static class Optimizer
         ("common-subexpressions", CommonSubexpressions.Run),
         ("loop-invariant-code-motion", LoopInvariantCodeMotion.Run),
         ("bounds-check-elimination", BoundsCheckElimination.Run),
+        // After elimination, so that only the checks it could not remove are moved; the next round removes them.
+        ("loop-test-strengthening", LoopTestStrengthening.Run),
         ("dead-code-elimination", DeadCodeElimination.Run),
         ("unreachable-block-elimination", UnreachableBlockElimination.Run),
         ("jump-threading", JumpThreading.Run),
