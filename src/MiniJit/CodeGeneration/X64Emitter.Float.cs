@@ -64,8 +64,14 @@ public sealed partial class X64Emitter
         var a = Where(instr.Args[0]);
         var b = Where(instr.Args[1]);
         var target = Target(instr);
-        // As for integers, the first operand is overwritten: keep the second out of the way.
-        if (instr.Op.Is(OpFlags.Commutative) && SameRegister(b, target) && !SameRegister(a, target)) (a, b) = (b, a);
+        // When both operands are NaN, SSE gives the first one's. A constant operand of + or * goes second, where
+        // RyuJIT puts it (and algebraic simplification, with the optimizer on): NaN * x then gives x's NaN, as the
+        // CLR does. Which of two NaN variables comes out, the CLR does not fix either (RyuJIT swaps operands for its
+        // registers too), so the operands may swap for ours: the first operand is overwritten, so keep the second
+        // out of the way.
+        if (instr.Op.Is(OpFlags.Commutative) && lowered.Definitions[instr.Args[0]] is { Op: Op.Const }
+            && lowered.Definitions[instr.Args[1]] is not { Op: Op.Const }) (a, b) = (b, a);
+        else if (instr.Op.Is(OpFlags.Commutative) && SameRegister(b, target) && !SameRegister(a, target)) (a, b) = (b, a);
         if (SameRegister(b, target) && !SameRegister(a, target))
         {
             Move(XmmScratch2, b);

@@ -21,4 +21,16 @@ public class FloatingPointRegressionTests
     [Fact]
     public void MathMinAndMaxHaveFloatOverloads() =>
         Check(nameof(MathMinMaxOnFloats), [float.NaN, 1f], [0f, -0f], [-0f, 0f], [2.5f, float.NegativeInfinity]);
+
+    /// <summary>When both operands are NaN, SSE returns the first; the CLR puts a constant operand of + and * second, so
+    /// <c>double.NaN * x</c> gives x's NaN, and CopySign shows its sign. Unoptimized MiniJit computed NaN * x in that
+    /// order and returned the constant's (negative) NaN (random program seed 2, program 130).</summary>
+    public static double NaNConstantFirst(double x) => Math.CopySign(1.0, double.NaN * x) + 10 * Math.CopySign(1.0, double.NaN + x);
+
+    [Fact]
+    public void ANaNConstantGoesSecond()
+    {
+        double positive = BitConverter.Int64BitsToDouble(0x7FF8000000000000), negative = BitConverter.Int64BitsToDouble(unchecked((long)0xFFF8000000000000));
+        Check(nameof(NaNConstantFirst), [positive], [negative], [1.5]);
+    }
 }
