@@ -65,8 +65,9 @@ public sealed partial class ProgramGenerator
     /// <summary>This program declares structs.</summary>
     bool structs;
     readonly List<StructType> structTypes = [];
-    /// <summary>While the members of a struct are generated: that struct. They call none of its own members (Combine
-    /// on its parameter would recurse forever).</summary>
+    /// <summary>While the members of a struct are generated: that struct. They call members of the structs declared
+    /// before it only, so that no call chain of members comes back (Combine on its own parameter, or a member of S1 that
+    /// calls one of S0 that calls one of S1, would recurse forever).</summary>
     StructType? generating;
 
     void ChooseStructs(string className)
@@ -206,10 +207,12 @@ public sealed partial class ProgramGenerator
         ? Leaves(nested).Select(l => ($"{f.Name}.{l.Path}", l.Type))
         : [(f.Name, f.Type)]);
 
-    /// <summary>The members that may be called on <paramref name="v"/>: mutators only on a writable place; none of the
-    /// struct whose members are being generated.</summary>
+    /// <summary>Whether the code being generated may call members of <paramref name="s"/> (see <see cref="generating"/>).</summary>
+    bool MayCallMembersOf(StructType s) => generating is null || structTypes.IndexOf(s) < structTypes.IndexOf(generating);
+
+    /// <summary>The members that may be called on <paramref name="v"/>: mutators only on a writable place.</summary>
     List<StructMember> CallableMembers(Variable v, Func<StructMember, bool> which) =>
-        v.Struct is not { } s || s == generating ? [] : [.. s.Members.Where(m => which(m) && (m.Kind != MemberKind.Mutator || v.Assignable))];
+        v.Struct is not { } s || !MayCallMembersOf(s) ? [] : [.. s.Members.Where(m => which(m) && (m.Kind != MemberKind.Mutator || v.Assignable))];
 
     /// <summary><c>Name(arguments)</c>, or the name of a property.</summary>
     string MemberCall(StructMember m, int depth, int loopDepth) => m.Kind == MemberKind.Property
@@ -262,7 +265,7 @@ public sealed partial class ProgramGenerator
         // A struct value that is no variable: a call's result, a new struct, a conditional.
         var s = Pick(structTypes);
         var value = StructValue(s, depth - 1, loopDepth);
-        List<StructMember> readers = s == generating ? [] : [.. s.Members.Where(m => m.Kind is MemberKind.ReadOnlyMethod or MemberKind.Property)];
+        List<StructMember> readers = !MayCallMembersOf(s) ? [] : [.. s.Members.Where(m => m.Kind is MemberKind.ReadOnlyMethod or MemberKind.Property)];
         if (readers.Count > 0 && Chance(40))
         {
             var m = Pick(readers);
