@@ -72,11 +72,11 @@ static class JitCompiler
     {
         // The frame and the thunks carry at most this many argument slots (a span takes two); refusing here wastes no
         // compilation work.
-        var slotCount = parameterTypes.Sum(NativeBinding.SlotCountOf);
+        var slotCount = parameterTypes.Sum(NativeBinding.SlotCountOf) + NativeBinding.ResultBufferSlotsOf(returnType).Count;
         if (slotCount > JitFrame.MaxArguments)
             throw new JitException(rootMethod, null, null, slotCount == parameterTypes.Length
                 ? $"{parameterTypes.Length} parameters; compiled code takes at most {NativeBinding.MaxParameters} from a delegate"
-                : $"{parameterTypes.Length} parameters in {slotCount} argument slots (a span takes two); compiled code takes at most {JitFrame.MaxArguments} from a delegate");
+                : $"{parameterTypes.Length} parameters in {slotCount} argument slots (a span takes two, a struct one per eightbyte, a struct result's buffer one); compiled code takes at most {JitFrame.MaxArguments} from a delegate");
         options.Log?.Invoke($"compiling {name}");
         var clock = Stopwatch.StartNew();
 
@@ -124,8 +124,9 @@ static class JitCompiler
                 + "Move the method to a type without a static constructor (field initializers are fine)");
         bool canFail = functions.Any(f => f.CanFail);
         bool bounded = functions is [{ HasLoops: false, CallsCompiledCode: false, ChecksStack: false }];
-        // One entry per argument slot, not per parameter: the root's IR parameters are the slots (a span is two).
-        var parameters = parameterTypes.SelectMany(NativeBinding.SlotsOf).ToList();
+        // One entry per argument slot, not per parameter: the root's IR parameters are the slots (a span is two, a struct
+        // its eightbytes, and a struct result too large for a register has its buffer's address first).
+        var parameters = NativeBinding.ResultBufferSlotsOf(returnType).Concat(parameterTypes.SelectMany(NativeBinding.SlotsOf)).ToList();
         var result = NativeBinding.ResultClassOf(returnType);
         bool usesSse = functions.Any(f => f.UsesFloatingPoint);
         var stub = EntryStub.Emit(asm, rootEntry, parameters, result, Convention, canFail, usesSse);
@@ -209,7 +210,7 @@ static class JitCompiler
         bool canFail = lowered.NeedsFrame || checksStack;
         if (options.Verify && !canFail) CheckRunsWithoutFrame(title, code, allocation.CalleeSavedUsed, convention);
         var instrs = lowered.Function.Blocks.SelectMany(b => b.Instrs).ToList();
-        bool writesMemory = instrs.Any(i => i.Op == Op.Store && lowered.Definitions[i.Args[0]] is not { Op: Op.FrameAddress });
+        bool writesMemory = instrs.Any(i => i.Op is Op.Store or Op.Zero && lowered.Definitions[i.Args[0]] is not { Op: Op.FrameAddress });
         return new CompiledFunction(code, canFail, lowered.LoopHeads.Count > 0, lowered.CallsCompiledCode, checksStack,
             lowered.Function.ValueTypes.Any(t => t.IsFloat()), writesMemory, instrs.Any(i => i.Op == Op.EnsureTypeInitialized));
     }

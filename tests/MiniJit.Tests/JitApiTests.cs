@@ -52,6 +52,10 @@ public class JitRefusalDetailTests
     static long DoublesTheSecond(string unused, long x) => 2 * x;
     static long IgnoresText(long x, string text) => text is null ? x : -x;
     static long AddsTicks(long x) { DateTime time = default; return time.Ticks + x; }
+#pragma warning disable CS0649 // never assigned: only its type matters here
+    struct Labeled { public string? Label; public long Value; }
+#pragma warning restore CS0649
+    static long ReadsLabeled(long x) { Labeled labeled = default; return labeled.Value + x; }
     static long SumOfNine(long a, long b, long c, long d, long e, long f, long g, long h, long i) => a + b + c + d + e + f + g + h + i;
     delegate long NineLongs(long a, long b, long c, long d, long e, long f, long g, long h, long i);
 
@@ -111,12 +115,20 @@ public class JitRefusalDetailTests
     [Fact]
     public void A_local_of_an_unsupported_type_is_refused_at_its_first_use()
     {
-        var method = Method(nameof(AddsTicks));
+        var method = Method(nameof(ReadsLabeled));
         var e = Assert.Throws<JitException>(() => Jit.Compile<Func<long, long>>(method));
         Assert.Equal(method, e.Method);
         Assert.Equal("ldloca.s", e.OpCode);
         Assert.Equal(0x12, method.GetMethodBody()!.GetILAsByteArray()![e.ILOffset!.Value]);  // ldloca.s
-        Assert.Contains("local 0 has type DateTime", e.Message, StringComparison.Ordinal);
+        Assert.Contains("local 0 has type Labeled", e.Message, StringComparison.Ordinal);
+        Assert.Contains("its field Label holds a reference (String)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_struct_of_the_base_library_compiles_from_its_IL()
+    {
+        // DateTime is a struct of one ulong: its Ticks property is compiled like any method of a struct.
+        Assert.Equal(AddsTicks(42), Jit.Compile<Func<long, long>>(Method(nameof(AddsTicks)))(42));
     }
 
     [Fact]

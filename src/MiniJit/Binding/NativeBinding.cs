@@ -152,9 +152,10 @@ public static class NativeBinding
                     ParameterKind.Array => "an array",
                     ParameterKind.ByRef => "a byref",
                     ParameterKind.Pointer => "a pointer",
+                    ParameterKind.Struct => "a struct",
                     _ => "a span",
                 }}";
-        return invoke.ReturnType.IsPointer ? "it returns a pointer" : null;
+        return invoke.ReturnType.IsPointer ? "it returns a pointer" : IsStruct(invoke.ReturnType) ? "it returns a struct" : null;
     }
 
     /// <summary>The factory for each delegate type seen on the JIT path: the reflection that finds the thunk costs more
@@ -208,13 +209,14 @@ public static class NativeBinding
             var type = parameters[i].ParameterType;
             kinds[i] = KindOf(type, out var refusal)
                 ?? throw new JitException($"{delegateType}: parameter '{parameters[i].Name}' has type {type}, which cannot cross into compiled code; {refusal}.");
-            slots += kinds[i] == ParameterKind.Span ? 2 : 1;
+            slots += SlotCountOf(type);
         }
+        if (IsStruct(invoke.ReturnType)) slots += ResultBufferSlots(invoke.ReturnType);
         if (slots > JitFrame.MaxArguments)
             throw new JitException(slots == parameters.Length
                 ? $"{delegateType}: {parameters.Length} parameters; compiled code takes at most {MaxParameters}."
                 : $"{delegateType}: its {parameters.Length} parameters take {slots} argument slots (a span takes two, its address and its "
-                  + $"length); compiled code takes at most {JitFrame.MaxArguments}.");
+                  + $"length; a struct one per eightbyte; a struct result too large for a register one more, its buffer); compiled code takes at most {JitFrame.MaxArguments}.");
         if (invoke.ReturnType != typeof(void) && ResultRefusal(invoke.ReturnType) is { } reason)
             throw new JitException($"{delegateType}: the return type is {invoke.ReturnType}, which cannot come back from compiled code; {reason}.");
         return kinds;
@@ -224,7 +226,7 @@ public static class NativeBinding
     /// result. The generic thunks cannot take those (a byref, a pointer or a span cannot be a type argument), and only
     /// the pinning thunk pins what the code reads.</summary>
     internal static bool NeedsPinningThunk(ParameterKind[] kinds, Type returnType) =>
-        returnType.IsPointer || kinds.Any(kind => kind != ParameterKind.Primitive);
+        returnType.IsPointer || IsStruct(returnType) || kinds.Any(kind => kind != ParameterKind.Primitive);
 
     /// <summary>The register class a value of <paramref name="type"/> travels in, for a type that takes one argument slot:
     /// a primitive, or (as an address, in an integer register) a one-dimensional array of primitives, a byref to a
@@ -237,8 +239,9 @@ public static class NativeBinding
         return KindOf(type, out var refusal) switch
         {
             null => throw new JitException($"{type} cannot cross into compiled code: {refusal}."),
-            ParameterKind.Span => throw new JitException(
-                $"{type} takes two argument slots (the address of its first element and its length), so it has no one class; use NativeBinding.SlotsOf."),
+            ParameterKind.Span or ParameterKind.Struct => throw new JitException(
+                $"{type} may take more than one argument slot (a span: the address of its first element and its length; a struct: "
+                + "one per eightbyte), so it has no one class; use NativeBinding.SlotsOf."),
             _ => ArgumentClass.Integer,
         };
     }
@@ -246,15 +249,34 @@ public static class NativeBinding
     /// <summary>The argument slots a parameter of <paramref name="type"/> occupies in the frame, in order, with the register
     /// class each is loaded into: one for a primitive, an array (the object's address, or 0 for null), a byref (the
     /// target's address) or a pointer; two for a <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>, the address of its
-    /// first element and then its length (an int32, zero-padded). The compiled function takes one parameter per slot.</summary>
+    /// first element and then its length (an int32, zero-padded); for a struct, one per eightbyte (its bytes) when it
+    /// travels in registers, else one for the address of a copy (<see cref="StructShape"/>). The compiled function takes
+    /// one parameter per slot.</summary>
     /// <exception cref="JitException"><paramref name="type"/> cannot cross into compiled code; the message says why.</exception>
     public static IReadOnlyList<ArgumentClass> SlotsOf(Type type) => KindOf(type, out var refusal) switch
     {
         null => throw new JitException($"{type} cannot cross into compiled code: {refusal}."),
         ParameterKind.Primitive => type == typeof(double) ? DoubleSlot : type == typeof(float) ? SingleSlot : IntegerSlot,
         ParameterKind.Span => SpanSlots,
+        ParameterKind.Struct => ShapeOf(type).Slots,
         _ => IntegerSlot,
     };
+
+    /// <summary>The slots before the parameters for a result of <paramref name="returnType"/>: one for a struct that
+    /// comes back through a buffer (its address), else none.</summary>
+    public static IReadOnlyList<ArgumentClass> ResultBufferSlotsOf(Type returnType) =>
+        ResultBufferSlots(returnType) == 1 ? IntegerSlot : [];
+
+    static int ResultBufferSlots(Type returnType) => IsStruct(returnType) && ShapeOf(returnType).ResultClass is null ? 1 : 0;
+
+    static bool IsStruct(Type type) => StructShape.IsSupported(type, out _);
+
+    /// <summary>A struct's shape. Binding a struct needs the pinning thunk, which needs dynamic code: without it (NativeAOT)
+    /// the binding is refused before any shape is asked for, and no compiled code takes structs there (it comes only from IL).</summary>
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Reached only where structs can be bound or compiled, which needs dynamic code.")]
+    static StructShape ShapeOf(Type type) => RuntimeFeature.IsDynamicCodeSupported
+        ? StructShape.Of(type)
+        : throw new JitException($"{type} is a struct, which crosses into compiled code only where code can be generated at run time (not under NativeAOT).");
 
     static readonly ArgumentClass[] IntegerSlot = [ArgumentClass.Integer];
     static readonly ArgumentClass[] DoubleSlot = [ArgumentClass.Double];
@@ -263,20 +285,22 @@ public static class NativeBinding
 
     /// <summary>How many argument slots a parameter of <paramref name="type"/> takes (two for a span, else one), without
     /// checking that it can cross at all: for counting before anything is compiled.</summary>
-    internal static int SlotCountOf(Type type) => IsSpan(type, out _) ? 2 : 1;
+    internal static int SlotCountOf(Type type) => IsSpan(type, out _) ? 2 : IsStruct(type) ? ShapeOf(type).Slots.Count : 1;
 
     /// <summary>The register class the result of <paramref name="type"/> comes back in, or null for void: a primitive,
-    /// or a pointer (an integer). Arrays, byrefs and spans cannot be returned.</summary>
+    /// a pointer (an integer), or a struct of one eightbyte in registers; null too for a struct that comes back through
+    /// a buffer (<see cref="ResultBufferSlotsOf"/>). Arrays, byrefs and spans cannot be returned.</summary>
     /// <exception cref="JitException"><paramref name="type"/> cannot come back from compiled code; the message says why.</exception>
     public static ArgumentClass? ResultClassOf(Type type) =>
         type == typeof(void) ? null
         : ResultRefusal(type) is { } refusal ? throw new JitException($"{type} cannot come back from compiled code: {refusal}.")
         : type.IsPointer ? ArgumentClass.Integer
+        : IsStruct(type) ? ShapeOf(type).ResultClass
         : ClassOf(type);
 
     /// <summary>Why a result of <paramref name="type"/> cannot come back, or null when it can.</summary>
     static string? ResultRefusal(Type type) =>
-        type.IsPointer || IsSupported(type) ? null
+        type.IsPointer || IsSupported(type) || IsStruct(type) ? null
         : type.IsArray || type.IsByRef || IsSpan(type, out _)
             ? "compiled code cannot return an array, a byref or a span: what it would hand back points into memory that is pinned "
               + "only while the call runs (and an object reference the GC would have to track); only primitives and pointers come back"
@@ -292,8 +316,8 @@ public static class NativeBinding
         if (type.IsByRef)
         {
             var target = type.GetElementType()!;
-            if (IsElementType(target)) return ParameterKind.ByRef;
-            refusal = $"a byref (ref, out or in) must point to a primitive or an enum of one, not to {target}";
+            if (IsElementType(target) || IsStruct(target)) return ParameterKind.ByRef;
+            refusal = $"a byref (ref, out or in) must point to a primitive, an enum of one or a struct of primitive fields, not to {target}";
             return null;
         }
         if (type.IsArray)
@@ -315,9 +339,13 @@ public static class NativeBinding
             refusal = $"spans of {spanElement} are not supported; only spans of primitives (or of enums)";
             return null;
         }
-        refusal = type.IsValueType && !type.IsEnum && !type.IsPrimitive
-            ? "structs are not supported (other than Span<T> and ReadOnlySpan<T> of a primitive T); " + SupportedTypes
-            : SupportedTypes;
+        if (type.IsValueType && !type.IsEnum && !type.IsPrimitive)
+        {
+            if (StructShape.IsSupported(type, out var structRefusal)) return ParameterKind.Struct;
+            refusal = structRefusal + "; " + SupportedTypes;
+            return null;
+        }
+        refusal = SupportedTypes;
         return null;
     }
 
@@ -341,7 +369,7 @@ public static class NativeBinding
     const string SupportedTypes =
         "only long, ulong, int, uint, short, ushort, sbyte, byte, bool, char, double, float, nint and nuint are supported, and as "
         + "parameters one-dimensional arrays of those (or of enums), byrefs (ref, out, in) to them, pointers, and Span<T> and "
-        + "ReadOnlySpan<T> of them";
+        + "ReadOnlySpan<T> of them; and structs of such fields (not generic, without references)";
 
     /// <summary>The Invoke method of a delegate type: its signature.</summary>
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The trimmer never removes the Invoke method of a "

@@ -14,4 +14,7 @@ internal enum ParameterKind
     /// <summary>A <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>: the address of its first element (pinned for the
     /// call) and its length, in two slots.</summary>
     Span,
+    /// <summary>A struct of primitive fields (<see cref="StructShape"/>), by value: its bytes in one slot per eightbyte when
+    /// it travels in registers, otherwise the address of the thunk's copy in one slot.</summary>
+    Struct,
 }

@@ -8,8 +8,8 @@ using MiniJit.CodeMemory;
 namespace MiniJit.Binding;
 
 /// <summary>
-/// The thunk for a delegate whose signature has an array, a byref (<c>ref</c>, <c>out</c>, <c>in</c>), a pointer or a
-/// span (<see cref="ParameterKind"/>), or returns a pointer. The generic thunks cannot bind those (a byref, a pointer or a
+/// The thunk for a delegate whose signature has an array, a byref (<c>ref</c>, <c>out</c>, <c>in</c>), a pointer, a
+/// span or a struct (<see cref="ParameterKind"/>), or returns a pointer or a struct. The generic thunks cannot bind those (a byref, a pointer or a
 /// span cannot be a type argument), so the Invoke a delegate of such a type is bound to is emitted at run time, once per
 /// delegate type, as a <see cref="DynamicMethod"/> owned by this class: its first argument is the thunk, the others
 /// are the delegate's. It pins what needs pinning, stores every argument slot into a <see cref="JitFrame"/> on its
@@ -124,6 +124,17 @@ internal sealed unsafe class PinningThunk(nint entryStub, ExecutableMemory memor
             il.Emit(OpCodes.Ldc_I4, JitFrame.ArgumentsOffset + 8 * slot++);
             il.Emit(OpCodes.Add);
         }
+        var returnType = invoke.ReturnType;
+        // A struct result too large for a register comes back through a buffer, here a local of this Invoke, whose
+        // address goes before the arguments.
+        var resultBuffer = NativeBinding.ResultBufferSlotsOf(returnType).Count == 1 ? il.DeclareLocal(returnType) : null;
+        if (resultBuffer is not null)
+        {
+            NextSlot();
+            il.Emit(OpCodes.Ldloca, resultBuffer);
+            il.Emit(OpCodes.Conv_U);
+            il.Emit(OpCodes.Stind_I);
+        }
         for (var i = 0; i < parameters.Length; i++)
         {
             var type = parameters[i].ParameterType;
@@ -178,14 +189,38 @@ internal sealed unsafe class PinningThunk(nint entryStub, ExecutableMemory memor
                     il.Emit(OpCodes.Ldloc, length);
                     il.Emit(OpCodes.Stind_I4);
                     break;
+                case ParameterKind.Struct when StructShape.Of(type).Eightbytes is { } eightbytes:
+                    // Its bytes, copied into as many slots as it has eightbytes (the zeroed frame pads the last one).
+                    NextSlot();
+                    il.Emit(OpCodes.Ldarga, argument);
+                    il.Emit(OpCodes.Ldc_I4, StructShape.SizeOf(type));
+                    il.Emit(OpCodes.Cpblk);
+                    slot += eightbytes.Length - 1;
+                    break;
+                case ParameterKind.Struct:
+                    // The address of the argument itself, which the code copies before anything else (as it would copy
+                    // the caller's copy, System V's stack argument). It lives on this Invoke's stack; pinning it is
+                    // harmless and keeps the rule uniform.
+                    var copy = il.DeclareLocal(type.MakeByRefType(), pinned: true);
+                    il.Emit(OpCodes.Ldarga, argument);
+                    il.Emit(OpCodes.Stloc, copy);
+                    NextSlot();
+                    il.Emit(OpCodes.Ldloc, copy);
+                    il.Emit(OpCodes.Conv_U);
+                    il.Emit(OpCodes.Stind_I);
+                    break;
             }
         }
         il.Emit(OpCodes.Ldarg_0);
         il.Emit(OpCodes.Ldloca, frame);
         il.Emit(OpCodes.Conv_U);
         il.Emit(OpCodes.Call, RunMethod);
-        var returnType = invoke.ReturnType;
         if (returnType == typeof(void)) il.Emit(OpCodes.Pop);
+        else if (resultBuffer is not null)
+        {
+            il.Emit(OpCodes.Pop);
+            il.Emit(OpCodes.Ldloc, resultBuffer);
+        }
         else if (returnType.IsPointer) il.Emit(OpCodes.Conv_U);
         else
         {

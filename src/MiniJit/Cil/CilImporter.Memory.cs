@@ -62,7 +62,7 @@ public sealed partial class CilImporter
         var type = ElementTypeOf(at.Op) ?? method.ResolveType((int)at.Int, at);
         if (AccessOf(type) is { } access) return (type, access);
         throw Error(at, $"{what} of type {type.Name}: only primitive types (and pointers) can be {what}" +
-            (type.IsValueType ? " (structs are not supported)" : " (object references cannot be held by native code, which the GC cannot see)"));
+            (type.IsValueType ? $" ({StructRefusal(type)})" : " (object references cannot be held by native code, which the GC cannot see)"));
     }
 
     /// <summary>Imports a memory opcode; false when <paramref name="at"/> is not one.</summary>
@@ -175,7 +175,7 @@ public sealed partial class CilImporter
     int CheckedPointer(Block block, CilInstruction at, int pointer)
     {
         pointer = Address(block, pointer, at);
-        if (block.Instrs.LastOrDefault(i => i.Result == pointer) is { Op: Op.FrameAddress or Op.ElementAddress or Op.CheckNull })
+        if (nonNullAddresses.Contains(pointer) || block.Instrs.LastOrDefault(i => i.Result == pointer) is { Op: Op.ElementAddress or Op.CheckNull })
             return pointer;
         return ops.Emit(block, Op.CheckNull, IrType.I64, pointer);
     }
@@ -200,11 +200,14 @@ public sealed partial class CilImporter
 
     /// <summary>Arguments and locals whose address the method takes (other than for Math.DivRem's out argument)
     /// live in the frame, where the address stays valid until the method returns; reads and writes of them become
-    /// loads and stores. Indexed by variable number; -1 for variables that are SSA values.</summary>
+    /// loads and stores. So does every struct variable. Indexed by variable number; -1 for variables that are SSA
+    /// values.</summary>
     int[] FindVariablesInMemory()
     {
         var offsets = new int[localBase + method.LocalTypes.Length];
         Array.Fill(offsets, -1);
+        for (int v = thisOffset; v < offsets.Length; v++)
+            if (structShapes[v] is { } shape) offsets[v] = function.AllocateFrameBytes(shape.Size);
         for (int i = 0; i < code.Length; i++)
         {
             var at = code[i];
@@ -215,7 +218,7 @@ public sealed partial class CilImporter
             if (!local && index < thisOffset) throw Error(at, "the method takes the address of `this`");
             int variable = local ? localBase + index : index;
             var type = local ? method.LocalTypes[index] : argTypes[index];
-            if (IsSpan(type)) continue;  // a span's address is only ever the receiver of its own methods
+            if (IsSpan(type) || structShapes[variable] is not null) continue;  // a span's address is only ever the receiver of its own methods
             if (AccessOf(type) is null)
                 throw Error(at, $"taking the address of a variable of type {type.Name} is not supported (only primitive types and pointers)");
             if (offsets[variable] < 0) offsets[variable] = function.AllocateFrameBytes(8);
@@ -237,12 +240,7 @@ public sealed partial class CilImporter
 
     Type VariableClrType(int variable) => variable >= localBase ? method.LocalTypes[variable - localBase] : argTypes[variable];
 
-    int FrameSlot(Block block, int variable)
-    {
-        var instr = function.Append(block, Op.FrameAddress, IrType.I64);
-        instr.Imm = frameOffsets[variable];
-        return instr.Result;
-    }
+    int FrameSlot(Block block, int variable) => FrameAddress(block, frameOffsets[variable]);
 
     int ReadVariable(int variable, Block block) => frameOffsets[variable] < 0
         ? Read(variable, block)

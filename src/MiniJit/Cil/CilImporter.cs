@@ -40,7 +40,10 @@ public sealed partial class CilImporter
     int outVariable = -1;                 // the variable whose address ldloca/ldarga took for the call right after it
     readonly int[] frameOffsets;          // by variable: where an address-taken variable lives in the frame, or -1
     readonly int[] spanLengths;           // by variable: for a span (whose variable holds its pointer), the variable of its length; else -1
-    readonly int[] firstParam;            // by IL argument: its first IR parameter (a span takes two)
+    readonly int[] firstParam;            // by IL argument: its first IR parameter (a span takes two, a struct one per eightbyte)
+    readonly StructShape?[] structShapes; // by variable: the struct it holds (in its frame slot), or null
+    readonly StructShape? returnShape;    // the struct the method returns, or null
+    int returnBuffer = -1;                // the hidden parameter: where a struct result too large for a register goes
 
     /// <summary>Why the instance methods may read IL without their own annotation: an importer exists only inside
     /// <see cref="Import"/> (the constructor is private), and Import carries the warning for all of them.</summary>
@@ -59,33 +62,45 @@ public sealed partial class CilImporter
         callsNeverReturning = new bool[bodyEnd];
         argTypes = method.ParameterTypes;
         thisOffset = ignoreThis ? 1 : 0;
-        if (!ignoreThis && !method.Method.IsStatic)
-            throw Error(null, "instance methods are not supported (only static methods and non-capturing lambdas)");
+        if (!ignoreThis && !method.Method.IsStatic && !(method.Method.DeclaringType?.IsValueType ?? false))
+            throw Error(null, "instance methods are not supported (only static methods, methods of structs and non-capturing lambdas)");
         if (RuntimeIntrinsics.IsRefused(method.Method))
             throw Error(null, "it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
         if (method.ExceptionClauseCount > 0)
             throw Error(null, "exception handling (try/catch/finally) is not supported");
 
-        // A span parameter is two IR parameters: the pointer to element 0, then the length.
+        localBase = argTypes.Length;
+        stackBase = localBase + method.LocalTypes.Length;
+        structShapes = new StructShape?[stackBase];
+        for (int v = thisOffset; v < stackBase; v++)
+            if (!TryGetType(VariableClrType(v), out _)) structShapes[v] = StructOf(VariableClrType(v));
+        returnShape = method.ReturnType != typeof(void) && !TryGetType(method.ReturnType, out _) ? StructOf(method.ReturnType) : null;
+
+        // A span parameter is two IR parameters: the pointer to element 0, then the length. A struct is its eightbytes
+        // or the address of a copy; a struct result that needs a buffer takes a hidden parameter before all of them.
         var paramTypes = new List<IrType>();
+        if (returnShape is { } returned && ResultTypeOf(returned) is null) paramTypes.Add(IrType.I64);
         firstParam = new int[argTypes.Length];
         for (int i = thisOffset; i < argTypes.Length; i++)
         {
             firstParam[i] = paramTypes.Count;
             if (IsSpan(argTypes[i])) paramTypes.AddRange([IrType.I64, IrType.I32]);
+            else if (structShapes[i] is { } shape) paramTypes.AddRange(ParameterTypesOf(shape));
             else paramTypes.Add(VariableType(argTypes[i], code, i, isArgument: true, $"parameter {i - thisOffset}"));
         }
-        var returnType = method.ReturnType == typeof(void) ? IrType.Void : TypeOf(method.ReturnType, null, "return type");
+        var returnType = method.ReturnType == typeof(void) ? IrType.Void
+            : returnShape is { } result ? ResultTypeOf(result) ?? IrType.Void
+            : TypeOf(method.ReturnType, null, "return type");
         function = new Function(NameOf(method.Method), [.. paramTypes], returnType);
 
-        localBase = argTypes.Length;
-        stackBase = localBase + method.LocalTypes.Length;
         ssa = new SsaBuilder(function);
         ops = new CilOperations(function, reason => Error(current, reason));
+        // A struct variable lives in its frame slot; its SSA variable is never used.
         for (int i = 0; i < argTypes.Length; i++)
-            ssa.NewVariable(i < thisOffset ? IrType.Void : paramTypes[firstParam[i]]);
+            ssa.NewVariable(i < thisOffset ? IrType.Void : structShapes[i] is not null ? IrType.I64 : paramTypes[firstParam[i]]);
         for (int i = 0; i < method.LocalTypes.Length; i++)
-            ssa.NewVariable(IsSpan(method.LocalTypes[i]) ? IrType.I64 : VariableType(method.LocalTypes[i], code, i, isArgument: false, $"local {i}"));
+            ssa.NewVariable(IsSpan(method.LocalTypes[i]) || structShapes[localBase + i] is not null ? IrType.I64
+                : VariableType(method.LocalTypes[i], code, i, isArgument: false, $"local {i}"));
         for (int i = 0; i < method.MaxStack; i++) ssa.NewVariable(IrType.Void);
         // Each span variable's length is one more variable, after all the others.
         spanLengths = new int[stackBase];
@@ -128,8 +143,9 @@ public sealed partial class CilImporter
         TryGetType(type, out var irType) ? irType : throw Error(at, $"{what} has type {type.Name}, which is not supported" + (type switch
         {
             { IsArray: true } when !type.IsSZArray => " (only one-dimensional arrays)",
+            { IsArray: true } when type.GetElementType()!.IsValueType => " (arrays of structs are not supported)",
             { IsArray: true } => " (only arrays of primitives: native code cannot hold object references, which the GC could not see)",
-            { IsValueType: true, IsPrimitive: false, IsEnum: false } => " (structs are not supported, spans of primitives aside)",
+            { IsValueType: true, IsPrimitive: false, IsEnum: false } => $" ({StructRefusal(type)})",
             { IsValueType: false } => " (objects are not supported: native code cannot hold references, which the GC could not see)",
             _ => "",
         }));
@@ -293,8 +309,19 @@ public sealed partial class CilImporter
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = OnlyInsideImport)]
     void FillEntry()
     {
+        if (returnShape is { } returned && ResultTypeOf(returned) is null)
+        {
+            var buffer = function.Append(entry, Op.Param, IrType.I64);
+            returnBuffer = buffer.Result;
+            nonNullAddresses.Add(returnBuffer);
+        }
         for (int i = thisOffset; i < argTypes.Length; i++)
         {
+            if (structShapes[i] is { } shape)
+            {
+                ReceiveStruct(i, shape, firstParam[i]);
+                continue;
+            }
             var param = function.Append(entry, Op.Param, ssa.TypeOf(i));
             param.Imm = firstParam[i];
             if (spanLengths[i] >= 0)
@@ -307,6 +334,11 @@ public sealed partial class CilImporter
         }
         for (int i = 0; i < method.LocalTypes.Length; i++)
         {
+            if (structShapes[localBase + i] is { } shape)
+            {
+                Zero(entry, FrameSlot(entry, localBase + i), shape.Size);
+                continue;
+            }
             WriteVariable(localBase + i, entry, function.AppendConst(entry, ssa.TypeOf(localBase + i), 0).Result);
             if (spanLengths[localBase + i] >= 0) Write(spanLengths[localBase + i], entry, function.AppendConst(entry, IrType.I32, 0).Result);
         }
@@ -661,10 +693,21 @@ public sealed partial class CilImporter
 
             case CilOp.Call:
                 return ImportCall(block, at, stack);
+            case CilOp.Callvirt or CilOp.Constrained:
+                throw Error(at, "virtual calls are not supported (ToString, Equals, GetHashCode, interface methods: they need objects or boxing); static methods and methods of structs are called with call");
             case CilOp.Newobj:
                 {
                     var constructor = method.ResolveMethod((int)at.Int, at);
                     if (ImportSpanCall(block, at, stack, constructor, isNewobj: true)) return false;
+                    if (constructor.DeclaringType is { IsValueType: true } && StructOf(constructor.DeclaringType) is { } shape)
+                    {
+                        // A new struct is a zeroed temporary, which the constructor fills in through its `this`.
+                        int value = StructTemp(block, at, shape.Size);
+                        Zero(block, value, shape.Size);
+                        CallMethod(block, at, stack, constructor, value);
+                        stack.Add(value);
+                        return false;
+                    }
                     throw Error(at, $"new {constructor.DeclaringType?.Name}: creating objects is not supported (native code cannot hold a reference the GC does not see); only spans can be constructed");
                 }
             case CilOp.Initobj:
@@ -680,7 +723,8 @@ public sealed partial class CilImporter
                         StoreTo(block, CheckedPointer(block, at, Pop(stack, at)), ops.Const(block, zeroed.Type, 0), zeroed);
                         return false;
                     }
-                    throw Error(at, $"initobj of {type.Name}: structs are not supported");
+                    if (ImportStructOp(block, at, stack)) return false;
+                    throw Error(at, $"initobj of {type.Name}: {StructRefusal(type)}");
                 }
 
             case CilOp.Sizeof:
@@ -694,7 +738,8 @@ public sealed partial class CilImporter
             case CilOp.Ret:
                 {
                     int[] args = [];
-                    if (function.ReturnType != IrType.Void)
+                    if (returnShape is { } shape) args = ReturnStruct(block, at, stack, shape);
+                    else if (function.ReturnType != IrType.Void)
                         args = [ops.Normalize(block, Pop(stack, at), method.ReturnType)];
                     if (stack.Count != 0) throw Error(at, "the evaluation stack is not empty at ret");
                     var instr = function.Terminate(block, Op.Return, args);
@@ -704,7 +749,7 @@ public sealed partial class CilImporter
                 }
 
             default:
-                if (ImportMemory(block, at, stack)) return false;
+                if (ImportStructOp(block, at, stack) || ImportMemory(block, at, stack)) return false;
                 throw Error(at, "this opcode is not supported yet");
         }
     }
@@ -717,7 +762,8 @@ public sealed partial class CilImporter
     {
         CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method reads `this`; only static methods and non-capturing lambdas are supported");
-        if (spanLengths[index] >= 0) PushSpanVariable(block, stack, index);
+        if (structShapes[index] is { } shape) stack.Add(StructValue(block, at, FrameSlot(block, index), shape.Size));
+        else if (spanLengths[index] >= 0) PushSpanVariable(block, stack, index);
         else stack.Add(ReadVariable(index, block));
     }
 
@@ -725,7 +771,8 @@ public sealed partial class CilImporter
     {
         CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method writes `this`");
-        if (spanLengths[index] >= 0) WriteSpan(block, index, PopSpanValue(block, stack, at));
+        if (structShapes[index] is { } shape) CopyBytes(block, FrameSlot(block, index), Address(block, Pop(stack, at), at), shape.Size);
+        else if (spanLengths[index] >= 0) WriteSpan(block, index, PopSpanValue(block, stack, at));
         else WriteVariable(index, block, ops.Normalize(block, Pop(stack, at), argTypes[index]));
     }
 
@@ -742,14 +789,16 @@ public sealed partial class CilImporter
     void LoadLocal(Block block, CilInstruction at, int index, List<int> stack)
     {
         int variable = localBase + CheckLocal(at, index);
-        if (spanLengths[variable] >= 0) PushSpanVariable(block, stack, variable);
+        if (structShapes[variable] is { } shape) stack.Add(StructValue(block, at, FrameSlot(block, variable), shape.Size));
+        else if (spanLengths[variable] >= 0) PushSpanVariable(block, stack, variable);
         else stack.Add(ReadVariable(variable, block));
     }
 
     void StoreLocal(Block block, CilInstruction at, int index, List<int> stack)
     {
         int variable = localBase + CheckLocal(at, index);
-        if (spanLengths[variable] >= 0) WriteSpan(block, variable, PopSpanValue(block, stack, at));
+        if (structShapes[variable] is { } shape) CopyBytes(block, FrameSlot(block, variable), Address(block, Pop(stack, at), at), shape.Size);
+        else if (spanLengths[variable] >= 0) WriteSpan(block, variable, PopSpanValue(block, stack, at));
         else WriteVariable(variable, block, ops.Normalize(block, Pop(stack, at), method.LocalTypes[index]));
     }
 
@@ -831,8 +880,14 @@ public sealed partial class CilImporter
         var callee = method.ResolveMethod((int)at.Int);
         var name = JitException.MethodName(callee);
         if (ImportSpanCall(block, at, stack, callee, isNewobj: false)) return false;
-        if (callee is not MethodInfo info || !callee.IsStatic)
-            throw Error(at, $"call to {name}: only static methods can be called");
+        if (!callee.IsStatic)
+        {
+            if (!(callee.DeclaringType?.IsValueType ?? false))
+                throw Error(at, $"call to {name}: only static methods and methods of structs can be called");
+            CallMethod(block, at, stack, callee, thisValue: -1);
+            return false;
+        }
+        if (callee is not MethodInfo info) throw Error(at, $"call to {name}: a static constructor cannot be called (invalid IL)");
         if (RuntimeIntrinsics.HardwareSupport(callee) is bool supported)
         {
             stack.Add(ops.Const(block, IrType.I32, supported ? 1 : 0));
@@ -863,6 +918,15 @@ public sealed partial class CilImporter
         }
         if (RuntimeIntrinsics.IsRefused(callee))
             throw Error(at, $"call to {name}: it is a runtime intrinsic, whose IL is only a fallback (or calls itself); MiniJit does not implement it");
+        return CallMethod(block, at, stack, callee, thisValue: -1);
+    }
+
+    /// <summary>A call of a method compiled from its IL (static, or of a struct: then <c>this</c> is an address, popped
+    /// unless <paramref name="thisValue"/> gives it); returns true when it ended the block.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OnlyInsideImport)]
+    bool CallMethod(Block block, CilInstruction at, List<int> stack, MethodBase callee, int thisValue)
+    {
+        var name = JitException.MethodName(callee);
         bool neverReturns = callsNeverReturning[at.Offset];
         if (!neverReturns && callee.GetMethodBody() is null)
             throw Error(at, $"call to {name}: the method has no IL body (extern or runtime-provided) and is not an intrinsic");
@@ -880,16 +944,32 @@ public sealed partial class CilImporter
                 continue;
             }
             if (!TryGetType(type, out var irType))
-                throw Error(at, $"call to {name}: parameter {parameters[i].Name} has type {type.Name}, which is not supported");
+            {
+                if (StructOf(type) is not { } shape || neverReturns)
+                    throw Error(at, $"call to {name}: parameter {parameters[i].Name} has type {type.Name}, which is not supported"
+                        + (type.IsValueType ? $" ({StructRefusal(type)})" : ""));
+                PopStructArgument(block, at, stack, shape, reversed);
+                continue;
+            }
             reversed.Add(ops.Widen(block, Pop(stack, at), irType));
         }
+        if (!callee.IsStatic) reversed.Add(thisValue >= 0 ? thisValue : Address(block, Pop(stack, at), at));
         reversed.Reverse();
+        var info = callee as MethodInfo;
+        var resultShape = info is not null && !TryGetType(info.ReturnType, out _) ? StructOf(info.ReturnType) : null;
+        int resultBuffer = -1;
+        if (resultShape is not null && ResultTypeOf(resultShape) is null)
+        {
+            // The callee writes its result into a temporary of ours, passed before the arguments.
+            resultBuffer = StructTemp(block, at, resultShape.Size);
+            reversed.Insert(0, resultBuffer);
+        }
         var args = reversed.ToArray();
         if (neverReturns)
         {
             // The block ends here: nothing after the call can run. The helper runs once the native frames are left.
             var exit = function.Terminate(block, Op.ThrowViaHelper, args);
-            exit.Imm = ThrowHelpers.IndexOf(info);
+            exit.Imm = ThrowHelpers.IndexOf((MethodInfo)callee);
             exit.Callee = new CallTarget(NameOf(callee), callee);
             exit.ILOffset = at.Offset;
             Filled(block);
@@ -898,18 +978,29 @@ public sealed partial class CilImporter
         if (at.NextOffset < isSelfTailCallRet.Length && isSelfTailCallRet[at.NextOffset])
         {
             if (stack.Count != 0) throw Error(at, "the evaluation stack holds more than the arguments at a tail. call (invalid IL)");
+            if (args.Length != argTypes.Length - thisOffset || structShapes.Any(s => s is not null) || returnShape is not null)
+                throw Error(at, "a tail. call of a method with span or struct parameters or a struct result is not supported");
             for (int i = 0; i < args.Length; i++) WriteVariable(i, block, ops.Normalize(block, args[i], argTypes[i]));
             Jump(block, BlockAt(0), stack, at);
             return true;
         }
         var returnType = IrType.Void;
-        if (info.ReturnType != typeof(void) && !TryGetType(info.ReturnType, out returnType))
+        if (resultShape is not null) returnType = ResultTypeOf(resultShape) ?? IrType.Void;
+        else if (info is not null && info.ReturnType != typeof(void) && !TryGetType(info.ReturnType, out returnType))
             throw Error(at, $"call to {name}: return type {info.ReturnType.Name} is not supported" +
-                (info.ReturnType is { IsValueType: true, IsPrimitive: false, IsEnum: false } ? " (a struct, such as a tuple: MiniJit's values are integers)" : ""));
+                (info.ReturnType is { IsValueType: true, IsPrimitive: false, IsEnum: false } ? $" ({StructRefusal(info.ReturnType)})" : ""));
         var call = function.Append(block, Op.Call, returnType, args);
         call.Callee = new CallTarget(NameOf(callee), callee);
         call.ILOffset = at.Offset;
-        if (returnType != IrType.Void) stack.Add(call.Result);
+        if (resultBuffer >= 0) stack.Add(resultBuffer);
+        else if (resultShape is not null)
+        {
+            // A result in rax or xmm0: its eightbyte goes into a temporary, which is the struct value.
+            int value = StructTemp(block, at, resultShape.Size);
+            StoreTo(block, value, call.Result, new Access(8, false, returnType));
+            stack.Add(value);
+        }
+        else if (returnType != IrType.Void) stack.Add(call.Result);
         return false;
     }
 }

@@ -529,11 +529,16 @@ public unsafe class PinningThunkTests
     delegate int FiveSpans(Span<int> a, Span<int> b, Span<int> c, Span<int> d, Span<int> e);
     delegate int FourSpans(Span<int> a, Span<int> b, Span<int> c, ReadOnlySpan<byte> d);
     delegate ref int RefReturn(ref int x);
-    delegate int TakesStruct(Pair p);
+    delegate int TakesStruct(Named p);
     delegate int TakesRefToArray(ref int[] a);
     delegate int TakesNestedArray(int[][] a);
     delegate int TakesRefToSpan(ref Span<int> s);
     record struct Pair(int A, int B);
+    record struct Named(string Name, int Value);
+    record struct TwoDoubles(double A, double B);
+    record struct LongDouble(long A, double B);
+    record struct ThreeFloats(float A, float B, float C);
+    record struct ThreeDoubles(double A, double B, double C);
 
     [Theory]
     [InlineData(typeof(FiveSpans), "10 argument slots")]
@@ -542,7 +547,7 @@ public unsafe class PinningThunkTests
     [InlineData(typeof(TakesNestedArray), "System.Int32[][]", "arrays of references are not supported")]
     [InlineData(typeof(Func<int[,], int>), "System.Int32[,]", "multi-dimensional arrays")]
     [InlineData(typeof(Func<Pair[], int>), "Pair[]", "only arrays of primitives")]
-    [InlineData(typeof(TakesStruct), "parameter 'p' has type MiniJit.Tests.Binding.PinningThunkTests+Pair", "structs are not supported")]
+    [InlineData(typeof(TakesStruct), "parameter 'p' has type MiniJit.Tests.Binding.PinningThunkTests+Named", "holds a reference (String)")]
     [InlineData(typeof(Func<Span<object>, int>), "System.Span`1[System.Object]", "spans of System.Object are not supported")]
     [InlineData(typeof(TakesRefToArray), "System.Int32[]&", "a byref (ref, out or in) must point to a primitive")]
     [InlineData(typeof(TakesRefToSpan), "System.Span`1[System.Int32]&", "a byref (ref, out or in) must point to a primitive")]
@@ -579,7 +584,19 @@ public unsafe class PinningThunkTests
         Assert.Equal([ArgumentClass.Integer, ArgumentClass.Integer], NativeBinding.SlotsOf(typeof(ReadOnlySpan<Color>)));
         Assert.Equal(ArgumentClass.Integer, NativeBinding.ClassOf(typeof(float[])));
         Assert.Equal(ArgumentClass.Integer, NativeBinding.ClassOf(typeof(int*)));
-        Assert.Contains("two argument slots", Assert.Throws<JitException>(() => NativeBinding.ClassOf(typeof(Span<int>))).Message);
+        Assert.Contains("more than one argument slot", Assert.Throws<JitException>(() => NativeBinding.ClassOf(typeof(Span<int>))).Message);
+        // Structs by the System V classification: an eightbyte of floating-point fields only is SSE, any other INTEGER;
+        // more than 16 bytes travel as the address of a copy, and results of more than 8 through a buffer.
+        Assert.Equal([ArgumentClass.Integer], NativeBinding.SlotsOf(typeof(Pair)));
+        Assert.Equal([ArgumentClass.Double, ArgumentClass.Double], NativeBinding.SlotsOf(typeof(TwoDoubles)));
+        Assert.Equal([ArgumentClass.Integer, ArgumentClass.Double], NativeBinding.SlotsOf(typeof(LongDouble)));
+        Assert.Equal([ArgumentClass.Double, ArgumentClass.Double], NativeBinding.SlotsOf(typeof(ThreeFloats)));
+        Assert.Equal([ArgumentClass.Integer], NativeBinding.SlotsOf(typeof(ThreeDoubles)));
+        Assert.Equal(ArgumentClass.Integer, NativeBinding.ResultClassOf(typeof(Pair)));
+        Assert.Empty(NativeBinding.ResultBufferSlotsOf(typeof(Pair)));
+        Assert.Null(NativeBinding.ResultClassOf(typeof(TwoDoubles)));
+        Assert.Equal([ArgumentClass.Integer], NativeBinding.ResultBufferSlotsOf(typeof(TwoDoubles)));
+        Assert.Contains("holds a reference", Assert.Throws<JitException>(() => NativeBinding.SlotsOf(typeof(Named))).Message);
         Assert.Contains("arrays of references", Assert.Throws<JitException>(() => NativeBinding.SlotsOf(typeof(object[]))).Message);
         Assert.Null(NativeBinding.ResultClassOf(typeof(void)));
         Assert.Equal(ArgumentClass.Integer, NativeBinding.ResultClassOf(typeof(byte*)));

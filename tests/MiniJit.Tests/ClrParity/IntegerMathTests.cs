@@ -80,12 +80,14 @@ public class IntegerMathTests
     }
 
     [Theory]
-    [InlineData(nameof(IntegerMathPrograms.DivRemTuple), "ValueTuple`2")]
-    [InlineData(nameof(IntegerMathPrograms.BigMulWide), "Int128")]
-    public void StructResultsAreRefusedAtTheCall(string name, string type)
+    // A tuple is a generic struct, which MiniJit does not compile; Int128 is a struct of two ulongs, which it does,
+    // but its operators are runtime intrinsics.
+    [InlineData(nameof(IntegerMathPrograms.DivRemTuple), "return type ValueTuple`2 is not supported (ValueTuple`2 is a generic struct")]
+    [InlineData(nameof(IntegerMathPrograms.BigMulWide), "call to System.Int128.op_RightShift: it is a runtime intrinsic")]
+    public void WideResultsAreRefusedAtTheCall(string name, string reason)
     {
         var e = Assert.Throws<JitException>(() => Parity.Compile(typeof(IntegerMathPrograms).GetMethod(name)!, null));
         Assert.Equal("call", e.OpCode);
-        Assert.Contains($"return type {type} is not supported (a struct, such as a tuple: MiniJit's values are integers)", e.Reason);
+        Assert.Contains(reason, e.Reason);
     }
 }

@@ -173,9 +173,6 @@ public static unsafe class MemoryPrograms
 #pragma warning disable CA2014 // the point: MiniJit refuses it
     public static int StackAllocInLoop(int n) { int s = 0; for (int i = 0; i < n; i++) { int* p = stackalloc int[4]; p[0] = i; s += p[0]; } return s; }
 #pragma warning restore CA2014
-    public struct Point { public int X, Y; }
-    public static int StructLocal(int x) { Point p; p.X = x; p.Y = 2; return p.X + p.Y; }
-    public static int StructParameter(Point p) => p.X;
     public static int StructConstructed(int x) => new DateTimeOffset(x, 1, 1, 0, 0, 0, TimeSpan.Zero).Year;
     [ThreadStatic] public static int PerThread;
     public static int ReadThreadStatic() => PerThread;
