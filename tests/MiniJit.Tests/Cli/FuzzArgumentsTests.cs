@@ -169,18 +169,24 @@ public class FuzzArgumentsTests
     public void Delegates_with_structs_return_them_field_by_field_and_write_by_ref_structs_back()
     {
         var method = typeof(FuzzArgumentsTests).GetMethod(nameof(Structs), BindingFlags.NonPublic | BindingFlags.Static)!;
-        var target = method.CreateDelegate(Expression.GetDelegateType([.. method.GetParameters().Select(p => p.ParameterType), method.ReturnType]));
-        object?[] args = [new Outer { X = 5, Inner = new Pair { A = 1.5, B = 1 }, Y = -0f }, new Pair { B = 10 }, new Pair { A = 2 }, default(Pair), new SpanArgument(new[] { 1, 2, 3 }, 0, 2)];
-        Assert.Equal("{X = 5, Inner = {A = 3, B = 1}, Y = -0} (Outer)", FuzzArguments.Outcome(target, args));
-        Assert.Equal(15, ((Pair)args[1]!).B);
-        Assert.Equal(new Pair { A = -2, B = 2 }, args[3]);
+        var type = Expression.GetDelegateType([.. method.GetParameters().Select(p => p.ParameterType), method.ReturnType]);
+        foreach (var target in new[] { method.CreateDelegate(type), MiniJit.Cli.TargetMethod.Compile(method, new JitOptions { Verify = true }) })
+        {
+            object?[] args = [new Outer { X = 5, Inner = new Pair { A = 1.5, B = 1 }, Y = -0f }, new Pair { B = 10 }, new Pair { A = 2 }, default(Pair), new SpanArgument(new[] { 1, 2, 3 }, 0, 2)];
+            Assert.Equal("{X = 5, Inner = {A = 3, B = 1}, Y = -0} (Outer)", FuzzArguments.Outcome(target, args));
+            Assert.Equal(15, ((Pair)args[1]!).B);
+            Assert.Equal(new Pair { A = -2, B = 2 }, args[3]);
+        }
 
         // Without a span: DynamicInvoke, which writes the by-ref struct back too.
         var plain = typeof(FuzzArgumentsTests).GetMethod(nameof(WithoutSpans), BindingFlags.NonPublic | BindingFlags.Static)!;
-        var call = plain.CreateDelegate(Expression.GetDelegateType([.. plain.GetParameters().Select(p => p.ParameterType), plain.ReturnType]));
-        object?[] more = [new Pair { A = 0.5, B = 3 }, new Outer { X = 4 }];
-        Assert.Equal("{A = 1.5, B = 4} (Pair)", FuzzArguments.Outcome(call, more));
-        Assert.Equal(new Pair { A = 0.5, B = 3 }, ((Outer)more[1]!).Inner);
+        var plainType = Expression.GetDelegateType([.. plain.GetParameters().Select(p => p.ParameterType), plain.ReturnType]);
+        foreach (var call in new[] { plain.CreateDelegate(plainType), MiniJit.Cli.TargetMethod.Compile(plain, new JitOptions { Verify = true }) })
+        {
+            object?[] more = [new Pair { A = 0.5, B = 3 }, new Outer { X = 4 }];
+            Assert.Equal("{A = 1.5, B = 4} (Pair)", FuzzArguments.Outcome(call, more));
+            Assert.Equal(new Pair { A = 0.5, B = 3 }, ((Outer)more[1]!).Inner);
+        }
     }
 
     sealed class FakeParameter : ParameterInfo
