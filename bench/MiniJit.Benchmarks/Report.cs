@@ -101,7 +101,7 @@ static class Report
     /// name of each one's own geometric-mean row.</summary>
     static readonly (string Type, string Title)[] KernelClasses =
         [(nameof(KernelBenchmarks), "integer kernels"), (nameof(FloatKernelBenchmarks), "floating-point kernels"),
-         (nameof(MemoryKernelBenchmarks), "memory kernels")];
+         (nameof(MemoryKernelBenchmarks), "memory kernels"), (nameof(StructKernelBenchmarks), "struct kernels")];
 
     /// <summary>Kernels of the suite still missing from the table; one with a name is left out once it has a row.</summary>
     static readonly (string? Kernel, string Description)[] NotYetSupported =

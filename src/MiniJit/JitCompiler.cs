@@ -127,9 +127,10 @@ static class JitCompiler
         // One entry per argument slot, not per parameter: the root's IR parameters are the slots (a span is two, a struct
         // its eightbytes, and a struct result too large for a register has its buffer's address first).
         var parameters = NativeBinding.ResultBufferSlotsOf(returnType).Concat(parameterTypes.SelectMany(NativeBinding.SlotsOf)).ToList();
-        var result = NativeBinding.ResultClassOf(returnType);
+        var results = NativeBinding.ResultSlotsOf(returnType);
         bool usesSse = functions.Any(f => f.UsesFloatingPoint);
-        var stub = EntryStub.Emit(asm, rootEntry, parameters, result, Convention, canFail, usesSse);
+        var stub = EntryStub.Emit(asm, rootEntry, parameters, results.Count > 0 ? results[0] : null, Convention, canFail, usesSse,
+            secondResult: results.Count > 1 ? results[1] : null);
         if (canFail) EntryStub.EmitErrorExit(asm, errorExit, Convention);
         // Code that is bounded (so it may run without the GC transition) and cannot fail (so it needs no frame) can also be
         // called as the plain function of its signature, through the direct entry.

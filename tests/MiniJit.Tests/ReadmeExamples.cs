@@ -73,6 +73,45 @@ public class ReadmeExamples
         fixed (int* p = values) Assert.Equal(Sum(p, 4), Jit.Compile<SumInts>(Sum)(p, 4));
     }
 
+    public struct Complex
+    {
+        public double Re, Im;
+        public Complex(double re, double im) { Re = re; Im = im; }
+        public static Complex operator +(Complex a, Complex b) => new(a.Re + b.Re, a.Im + b.Im);
+        public static Complex operator *(Complex a, Complex b) => new(a.Re * b.Re - a.Im * b.Im, a.Re * b.Im + a.Im * b.Re);
+        public readonly double Norm2() => Re * Re + Im * Im;
+    }
+
+    static int Mandelbrot(double re, double im)      // Jit.Compile<Func<double, double, int>>(Mandelbrot)
+    {
+        var c = new Complex(re, im);
+        var z = default(Complex);
+        int n = 0;
+        while (n < 200 && z.Norm2() <= 4) { z = z * z + c; n++; }
+        return n;
+    }
+
+    static Complex Square(Complex z) => z * z;       // Jit.Compile<Func<Complex, Complex>>(Square): structs cross too
+    public struct Point { public int X, Y; }
+    delegate void ShiftPoint(ref Point p, int by);
+    static void Shift(ref Point p, int by) { p.X += by; p.Y -= by; }
+    unsafe delegate int ReadPoint(Point* p);
+    static unsafe int ThroughPointer(Point* p) => p->X - p->Y;   // null throws NullReferenceException
+
+    [Fact]
+    public unsafe void The_struct_examples_match_the_clr()
+    {
+        var mandelbrot = Jit.Compile<Func<double, double, int>>(Mandelbrot);
+        for (double re = -2; re < 0.5; re += 0.1) Assert.Equal(Mandelbrot(re, 0.3), mandelbrot(re, 0.3));
+        Assert.Equal(Square(new Complex(1.5, -2)), Jit.Compile<Func<Complex, Complex>>(Square)(new Complex(1.5, -2)));
+        var p = new Point { X = 1, Y = 2 };
+        Jit.Compile<ShiftPoint>(Shift)(ref p, 5);
+        Assert.Equal((6, -3), (p.X, p.Y));
+        var read = Jit.Compile<ReadPoint>(ThroughPointer);
+        Assert.Equal(9, read(&p));
+        Assert.Throws<NullReferenceException>(() => read(null));
+    }
+
     [Fact]
     public void The_opening_example_returns_5()
     {

@@ -28,6 +28,7 @@ public static class EntryStub
     /// is two parameters of the function, see <see cref="NativeBinding.SlotsOf"/>); argument i is read from slot i of
     /// <see cref="JitFrame.Arguments"/>.</param>
     /// <param name="result">Class of the return value, or null for void.</param>
+    /// <param name="secondResult">Class of the second eightbyte of a struct result, or null.</param>
     /// <param name="canFail">Some code in the unit may jump to the error exit. Only then must the stub save the
     /// callee-saved registers and rsp for it; code that cannot fail restores what it uses itself.</param>
     /// <param name="usesSse">Some code in the unit uses SSE instructions (floating point). Managed code may leave the
@@ -35,7 +36,7 @@ public static class EntryStub
     /// instruction would then wait on them — 5× slower code was measured — so the stub clears them with vzeroupper
     /// first, on CPUs with AVX.</param>
     public static Label Emit(X64Assembler asm, Label body, IReadOnlyList<ArgumentClass> parameters, ArgumentClass? result,
-        CallingConvention cc, bool canFail = true, bool usesSse = true)
+        CallingConvention cc, bool canFail = true, bool usesSse = true, ArgumentClass? secondResult = null)
     {
         if (parameters.Count > JitFrame.MaxArguments)
             throw new JitException($"{parameters.Count} argument slots; the entry stub passes at most {JitFrame.MaxArguments}.");
@@ -87,6 +88,13 @@ public static class EntryStub
             case ArgumentClass.Integer: asm.Mov(Memory.Qword(frame, JitFrame.ResultOffset), cc.IntegerReturn); break;
             case ArgumentClass.Double: asm.Movsd(Memory.Qword(frame, JitFrame.ResultOffset), cc.FloatReturn); break;
             case ArgumentClass.Single: asm.Movss(Memory.Dword(frame, JitFrame.ResultOffset), cc.FloatReturn); break;
+        }
+        if (result is { } first && secondResult is { } second)
+        {
+            static Ir.IrType TypeOf(ArgumentClass c) => c == ArgumentClass.Integer ? Ir.IrType.I64 : Ir.IrType.F64;
+            var register = cc.ResultRegisters(TypeOf(first), TypeOf(second))[1];
+            if (register.IsXmm) asm.Movsd(Memory.Qword(frame, JitFrame.SecondResultOffset), register);
+            else asm.Mov(Memory.Qword(frame, JitFrame.SecondResultOffset), register);
         }
         PopAndReturn(asm, saved);
         return entry;

@@ -18,7 +18,8 @@ public unsafe struct JitFrame
     public const int EntryRspOffset = 8;
     public const int StatusOffset = 16;
     public const int ResultOffset = 24;
-    public const int ArgumentsOffset = 32;
+    public const int SecondResultOffset = 32;
+    public const int ArgumentsOffset = 40;
 
     /// <summary>Lowest rsp the generated code may reach; a prologue below it reports <see cref="JitStatus.StackOverflow"/>.</summary>
     public nint StackLimit;
@@ -27,6 +28,9 @@ public unsafe struct JitFrame
     public JitStatus Status;
     /// <summary>rax, or the bits of xmm0 for a floating-point result.</summary>
     public long Result;
+    /// <summary>The second eightbyte of a struct result (rdx or xmm1), right after the first, so that the two read
+    /// together are the struct.</summary>
+    public long SecondResult;
     /// <summary>The arguments in the bits of their CLR types (doubles bit-cast, small types zero-padded), one slot each in
     /// order, but two for a span (its first element's address, then its length); an array, a byref or a pointer is an
     /// address (see <see cref="NativeBinding.SlotsOf"/>).</summary>

@@ -267,7 +267,7 @@ public static class NativeBinding
     public static IReadOnlyList<ArgumentClass> ResultBufferSlotsOf(Type returnType) =>
         ResultBufferSlots(returnType) == 1 ? IntegerSlot : [];
 
-    static int ResultBufferSlots(Type returnType) => IsStruct(returnType) && ShapeOf(returnType).ResultClass is null ? 1 : 0;
+    static int ResultBufferSlots(Type returnType) => IsStruct(returnType) && ShapeOf(returnType).ResultClasses is null ? 1 : 0;
 
     static bool IsStruct(Type type) => StructShape.IsSupported(type, out _);
 
@@ -287,16 +287,25 @@ public static class NativeBinding
     /// checking that it can cross at all: for counting before anything is compiled.</summary>
     internal static int SlotCountOf(Type type) => IsSpan(type, out _) ? 2 : IsStruct(type) ? ShapeOf(type).Slots.Count : 1;
 
-    /// <summary>The register class the result of <paramref name="type"/> comes back in, or null for void: a primitive,
-    /// a pointer (an integer), or a struct of one eightbyte in registers; null too for a struct that comes back through
-    /// a buffer (<see cref="ResultBufferSlotsOf"/>). Arrays, byrefs and spans cannot be returned.</summary>
-    /// <exception cref="JitException"><paramref name="type"/> cannot come back from compiled code; the message says why.</exception>
+    /// <summary>The register class the result of <paramref name="type"/> comes back in, or null for void: a primitive
+    /// or a pointer (an integer). Arrays, byrefs and spans cannot be returned; a struct may come back in two registers or
+    /// through a buffer, so it has no one class (see <see cref="ResultSlotsOf"/>).</summary>
+    /// <exception cref="JitException"><paramref name="type"/> cannot come back from compiled code, or is a struct; the
+    /// message says why.</exception>
     public static ArgumentClass? ResultClassOf(Type type) =>
-        type == typeof(void) ? null
+        IsStruct(type) ? throw new JitException($"{type} is a struct, which comes back in its eightbytes' registers or through a buffer; use NativeBinding.ResultSlotsOf.")
+        : ResultSlotsOf(type) is [var only] ? only : null;
+
+    /// <summary>The register classes the result of <paramref name="type"/> comes back in: none for void (or for a struct
+    /// that comes back through a buffer, <see cref="ResultBufferSlotsOf"/>), one for a primitive or a pointer, and one
+    /// per eightbyte for a struct in registers (rax or xmm0, then rdx or xmm1; see <see cref="StructShape"/>).</summary>
+    /// <exception cref="JitException"><paramref name="type"/> cannot come back from compiled code; the message says why.</exception>
+    public static IReadOnlyList<ArgumentClass> ResultSlotsOf(Type type) =>
+        type == typeof(void) ? []
         : ResultRefusal(type) is { } refusal ? throw new JitException($"{type} cannot come back from compiled code: {refusal}.")
-        : type.IsPointer ? ArgumentClass.Integer
-        : IsStruct(type) ? ShapeOf(type).ResultClass
-        : ClassOf(type);
+        : type.IsPointer ? IntegerSlot
+        : IsStruct(type) ? ShapeOf(type).ResultClasses ?? []
+        : [ClassOf(type)];
 
     /// <summary>Why a result of <paramref name="type"/> cannot come back, or null when it can.</summary>
     static string? ResultRefusal(Type type) =>

@@ -221,6 +221,15 @@ internal sealed unsafe class PinningThunk(nint entryStub, ExecutableMemory memor
             il.Emit(OpCodes.Pop);
             il.Emit(OpCodes.Ldloc, resultBuffer);
         }
+        else if (NativeBinding.ResultSlotsOf(returnType).Count == 2)
+        {
+            // The struct's two eightbytes, in the frame's result slots one after the other.
+            il.Emit(OpCodes.Pop);
+            il.Emit(OpCodes.Ldloca, frame);
+            il.Emit(OpCodes.Ldc_I4, JitFrame.ResultOffset);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Ldobj, returnType);
+        }
         else if (returnType.IsPointer) il.Emit(OpCodes.Conv_U);
         else
         {

@@ -15,7 +15,9 @@ namespace MiniJit.Binding;
 /// </summary>
 /// <param name="Eightbytes">The class of each eightbyte (<see cref="ArgumentClass.Integer"/> or
 /// <see cref="ArgumentClass.Double"/>, which stands for SSE), or null for class MEMORY.</param>
-public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbytes)
+/// <param name="Fields">Every primitive field, nested structs flattened, with its offset from the struct's start, in
+/// order of offset (fields of a union share one).</param>
+public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbytes, IReadOnlyList<StructField> Fields)
 {
     /// <summary>The largest struct MiniJit copies. Every copy is unrolled into loads and stores of up to 8 bytes, so a
     /// larger one would bloat the code; such values are better passed by reference.</summary>
@@ -25,9 +27,10 @@ public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbyte
     /// address of a copy.</summary>
     public IReadOnlyList<ArgumentClass> Slots => Eightbytes ?? [ArgumentClass.Integer];
 
-    /// <summary>The register a result of this struct comes back in (rax or xmm0: one eightbyte), or null when it comes
-    /// back through a buffer the caller passes as a hidden first argument.</summary>
-    public ArgumentClass? ResultClass => Size <= 8 && Eightbytes is [var only] ? only : null;
+    /// <summary>The classes of the registers a result of this struct comes back in (its eightbytes: rax or xmm0, then rdx
+    /// or xmm1), or null when it is of class MEMORY and comes back through a buffer the caller passes as a hidden first
+    /// argument.</summary>
+    public IReadOnlyList<ArgumentClass>? ResultClasses => Eightbytes;
 
     /// <summary>Whether <paramref name="type"/> is a struct MiniJit compiles: a value type (neither primitive, enum,
     /// span nor pointer) whose instance fields are primitives, enums, pointers or such structs, at most
@@ -95,6 +98,7 @@ public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbyte
         var classes = new ArgumentClass[(size + 7) / 8];
         Array.Fill(classes, ArgumentClass.Double);
         bool aligned = true;
+        var fields = new List<StructField>();
         void Visit(Type t, int offset)
         {
             foreach (var field in InstanceFields(t))
@@ -108,6 +112,7 @@ public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbyte
                 }
                 int width = SizeOf(fieldType.IsEnum ? Enum.GetUnderlyingType(fieldType) : fieldType.IsPointer ? typeof(nint) : fieldType);
                 aligned &= at % width == 0;
+                fields.Add(new StructField(at, fieldType));
                 if (fieldType != typeof(double) && fieldType != typeof(float))
                     classes[at / 8] = ArgumentClass.Integer;
             }
@@ -115,7 +120,7 @@ public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbyte
         Visit(type, 0);
         // An eightbyte with no field at all (explicit padding) is passed as INTEGER: both sides of every call are
         // MiniJit's (or its thunks'), so only agreement matters there.
-        return new StructShape(type, size, size <= 16 && aligned ? classes : null);
+        return new StructShape(type, size, size <= 16 && aligned ? classes : null, [.. fields.OrderBy(f => f.Offset)]);
     }
 
     [RequiresDynamicCode("Reads field offsets with a dynamic method.")]
@@ -135,3 +140,7 @@ public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbyte
         return (int)((Func<nint>)reader.CreateDelegate(typeof(Func<nint>)))();
     }
 }
+
+/// <summary>A primitive field (a primitive, an enum or a pointer) of a struct, at <paramref name="Offset"/> bytes from
+/// the start of the outermost struct.</summary>
+public readonly record struct StructField(int Offset, Type Type);

@@ -50,8 +50,9 @@ public sealed partial class CilImporter
     /// <summary>The IR parameters a struct parameter takes: its eightbytes, or the address of a copy.</summary>
     static IEnumerable<IrType> ParameterTypesOf(StructShape shape) => shape.Slots.Select(TypeOfEightbyte);
 
-    /// <summary>A struct result that fits one register comes back in it; any other through a buffer (null).</summary>
-    static IrType? ResultTypeOf(StructShape shape) => shape.ResultClass is { } only ? TypeOfEightbyte(only) : null;
+    /// <summary>The IR types of a struct result's eightbytes, which come back in registers; null for one that comes back
+    /// through a buffer.</summary>
+    static IrType[]? ResultTypesOf(StructShape shape) => shape.ResultClasses?.Select(TypeOfEightbyte).ToArray();
 
     bool IsStructVariable(int variable) => variable >= thisOffset && variable < stackBase && structShapes[variable] is not null;
 
@@ -76,15 +77,18 @@ public sealed partial class CilImporter
         return result;
     }
 
-    /// <summary>Copies <paramref name="size"/> bytes, in the widest pieces that fit.</summary>
-    void CopyBytes(Block block, int destination, int source, int size)
+    /// <summary>How a field sits in memory, read without sign extension (a copy moves its bits).</summary>
+    static Access RawAccess(StructField field) => AccessOf(field.Type)!.Value with { Signed = false };
+
+    /// <summary>Copies a struct field by field (padding is not copied: its bytes mean nothing). Field by field, every
+    /// access to a struct's slot is an access to one field, which is what lets scalar replacement turn a slot that
+    /// never escapes into one SSA value per field.</summary>
+    void CopyStruct(Block block, int destination, int source, StructShape shape)
     {
-        for (int done = 0; done < size;)
+        foreach (var field in shape.Fields)
         {
-            int width = size - done >= 8 ? 8 : size - done >= 4 ? 4 : size - done >= 2 ? 2 : 1;
-            var access = new Access(width, false, width == 8 ? IrType.I64 : IrType.I32);
-            StoreTo(block, Offset(block, destination, done), LoadFrom(block, Offset(block, source, done), access), access);
-            done += width;
+            var access = RawAccess(field);
+            StoreTo(block, Offset(block, destination, field.Offset), LoadFrom(block, Offset(block, source, field.Offset), access), access);
         }
     }
 
@@ -95,24 +99,78 @@ public sealed partial class CilImporter
         return FrameAddress(block, offset);
     }
 
-    /// <summary>A struct value: a copy of the <paramref name="size"/> bytes at <paramref name="address"/> — unless the
-    /// next instruction reads a field of it right away (<c>s.X</c> as C# compiles it), which can read the original.</summary>
-    int StructValue(Block block, CilInstruction at, int address, int size)
+    /// <summary>A struct value: a copy of the struct at <paramref name="address"/> — unless the next instruction reads a
+    /// field of it right away (<c>s.X</c> as C# compiles it), which can read the original.</summary>
+    int StructValue(Block block, CilInstruction at, int address, StructShape shape)
     {
         int next = indexAt[at.Offset] + 1;
         if (next < code.Length && code[next].Op == CilOp.Ldfld && !isBlockStart[code[next].Offset]) return address;
-        int copy = StructTemp(block, at, size);
-        CopyBytes(block, copy, address, size);
+        int copy = StructTemp(block, at, shape.Size);
+        CopyStruct(block, copy, address, shape);
         return copy;
     }
 
-    /// <summary>The eightbytes of the struct value at <paramref name="address"/>, as call arguments or a result.</summary>
-    int[] Eightbytes(Block block, int address, ArgumentClass[] classes)
+    /// <summary>The fields that lie in eightbyte <paramref name="index"/> (fields never straddle two: a struct with an
+    /// unaligned field travels in memory).</summary>
+    static IEnumerable<StructField> FieldsOf(StructShape shape, int index) =>
+        shape.Fields.Where(f => f.Offset / 8 == index);
+
+    /// <summary>The eightbytes of the struct value at <paramref name="address"/>, as call arguments or results: each
+    /// assembled from its fields (shifted into place and or-ed, a float's bits through bitcast), so that the slot is
+    /// still read one field at a time.</summary>
+    int[] LoadEightbytes(Block block, int address, StructShape shape)
     {
+        var classes = shape.Eightbytes!;
         var values = new int[classes.Length];
         for (int i = 0; i < classes.Length; i++)
-            values[i] = LoadFrom(block, Offset(block, address, 8 * i), new Access(8, false, TypeOfEightbyte(classes[i])));
+        {
+            var type = TypeOfEightbyte(classes[i]);
+            var fields = FieldsOf(shape, i).ToList();
+            if (fields.FirstOrDefault(f => f.Offset == 8 * i && RawAccess(f).Width == 8) is { Type: not null } whole)
+            {
+                values[i] = LoadFrom(block, Offset(block, address, whole.Offset), RawAccess(whole) with { Type = type });
+                continue;
+            }
+            int bits = ops.Const(block, IrType.I64, 0);
+            foreach (var field in fields)
+            {
+                var access = RawAccess(field);
+                int value = LoadFrom(block, Offset(block, address, field.Offset), access);
+                if (access.Type == IrType.F32) value = ops.Emit(block, Op.Bitcast, IrType.I32, value);
+                value = ops.Emit(block, Op.ZeroExtend32, IrType.I64, value);
+                if (field.Offset % 8 != 0) value = ops.Emit(block, Op.Shl, IrType.I64, value, ops.Const(block, IrType.I32, 8 * (field.Offset % 8)));
+                bits = ops.Emit(block, Op.Or, IrType.I64, bits, value);
+            }
+            values[i] = type == IrType.F64 ? ops.Emit(block, Op.Bitcast, IrType.F64, bits) : bits;
+        }
         return values;
+    }
+
+    /// <summary>Stores eightbytes (parameters, a call's results) into the struct at <paramref name="address"/>, field by
+    /// field: the reverse of <see cref="LoadEightbytes"/>.</summary>
+    void StoreEightbytes(Block block, int address, StructShape shape, int[] eightbytes)
+    {
+        for (int i = 0; i < eightbytes.Length; i++)
+        {
+            int eightbyte = eightbytes[i];
+            int? bits = null;
+            foreach (var field in FieldsOf(shape, i))
+            {
+                var access = RawAccess(field);
+                if (access.Width == 8)
+                {
+                    int whole = function.ValueTypes[eightbyte] == access.Type ? eightbyte : ops.Emit(block, Op.Bitcast, access.Type, eightbyte);
+                    StoreTo(block, Offset(block, address, field.Offset), whole, access);
+                    continue;
+                }
+                bits ??= function.ValueTypes[eightbyte] == IrType.I64 ? eightbyte : ops.Emit(block, Op.Bitcast, IrType.I64, eightbyte);
+                int part = field.Offset % 8 == 0 ? bits.Value
+                    : ops.Emit(block, Op.ShrU, IrType.I64, bits.Value, ops.Const(block, IrType.I32, 8 * (field.Offset % 8)));
+                part = ops.Emit(block, Op.Truncate, IrType.I32, part);
+                if (access.Type == IrType.F32) part = ops.Emit(block, Op.Bitcast, IrType.F32, part);
+                StoreTo(block, Offset(block, address, field.Offset), part, access);
+            }
+        }
     }
 
     /// <summary>A struct parameter on entry: its eightbytes (IR parameters from <paramref name="firstParameter"/> on)
@@ -121,17 +179,21 @@ public sealed partial class CilImporter
     {
         int slot = FrameSlot(entry, variable);
         if (shape.Eightbytes is { } classes)
+        {
+            var eightbytes = new int[classes.Length];
             for (int i = 0; i < classes.Length; i++)
             {
                 var param = function.Append(entry, Op.Param, TypeOfEightbyte(classes[i]));
                 param.Imm = firstParameter + i;
-                StoreTo(entry, Offset(entry, slot, 8 * i), param.Result, new Access(8, false, param.Type));
+                eightbytes[i] = param.Result;
             }
+            StoreEightbytes(entry, slot, shape, eightbytes);
+        }
         else
         {
             var param = function.Append(entry, Op.Param, IrType.I64);
             param.Imm = firstParameter;
-            CopyBytes(entry, slot, param.Result, shape.Size);
+            CopyStruct(entry, slot, param.Result, shape);
         }
     }
 
@@ -140,9 +202,9 @@ public sealed partial class CilImporter
     void PopStructArgument(Block block, CilInstruction at, List<int> stack, StructShape shape, List<int> reversed)
     {
         int value = Address(block, Pop(stack, at), at);
-        if (shape.Eightbytes is { } classes)
+        if (shape.Eightbytes is not null)
         {
-            var eightbytes = Eightbytes(block, value, classes);
+            var eightbytes = LoadEightbytes(block, value, shape);
             for (int i = eightbytes.Length - 1; i >= 0; i--) reversed.Add(eightbytes[i]);
         }
         else reversed.Add(value);  // a temporary copy, which nothing else writes: the callee copies it again
@@ -176,7 +238,7 @@ public sealed partial class CilImporter
                 {
                     var field = method.ResolveField((int)at.Int, at);
                     int address = FieldOwner(block, at, stack, field, "ldfld");
-                    if (StructOf(field.FieldType) is { } inner) stack.Add(StructValue(block, at, address, inner.Size));
+                    if (StructOf(field.FieldType) is { } inner) stack.Add(StructValue(block, at, address, inner));
                     else stack.Add(LoadFrom(block, address, FieldAccess(at, field)));
                     return true;
                 }
@@ -185,7 +247,7 @@ public sealed partial class CilImporter
                     var field = method.ResolveField((int)at.Int, at);
                     int value = Pop(stack, at);
                     int address = FieldOwner(block, at, stack, field, "stfld");
-                    if (StructOf(field.FieldType) is { } inner) CopyBytes(block, address, Address(block, value, at), inner.Size);
+                    if (StructOf(field.FieldType) is { } inner) CopyStruct(block, address, Address(block, value, at), inner);
                     else StoreTo(block, address, ops.Normalize(block, value, field.FieldType), FieldAccess(at, field));
                     return true;
                 }
@@ -202,18 +264,18 @@ public sealed partial class CilImporter
                         Zero(block, CheckedPointer(block, at, Pop(stack, at)), shape.Size);
                         break;
                     case CilOp.Ldobj:
-                        stack.Add(StructValue(block, at, CheckedPointer(block, at, Pop(stack, at)), shape.Size));
+                        stack.Add(StructValue(block, at, CheckedPointer(block, at, Pop(stack, at)), shape));
                         break;
                     case CilOp.Stobj:
                         {
                             int value = Address(block, Pop(stack, at), at);
-                            CopyBytes(block, CheckedPointer(block, at, Pop(stack, at)), value, shape.Size);
+                            CopyStruct(block, CheckedPointer(block, at, Pop(stack, at)), value, shape);
                             break;
                         }
                     default:
                         {
                             int source = CheckedPointer(block, at, Pop(stack, at));
-                            CopyBytes(block, CheckedPointer(block, at, Pop(stack, at)), source, shape.Size);
+                            CopyStruct(block, CheckedPointer(block, at, Pop(stack, at)), source, shape);
                             break;
                         }
                 }
@@ -226,12 +288,12 @@ public sealed partial class CilImporter
     Access FieldAccess(CilInstruction at, FieldInfo field) => AccessOf(field.FieldType)
         ?? throw Error(at, $"field {field.Name} has type {field.FieldType.Name}, which is not supported");
 
-    /// <summary>ret of a struct: its eightbyte in rax or xmm0, or a copy into the caller's buffer.</summary>
+    /// <summary>ret of a struct: its eightbytes in registers, or a copy into the caller's buffer.</summary>
     int[] ReturnStruct(Block block, CilInstruction at, List<int> stack, StructShape shape)
     {
         int value = Address(block, Pop(stack, at), at);
-        if (ResultTypeOf(shape) is not null) return Eightbytes(block, value, shape.Eightbytes!);
-        CopyBytes(block, returnBuffer, value, shape.Size);
+        if (shape.Eightbytes is not null) return LoadEightbytes(block, value, shape);
+        CopyStruct(block, returnBuffer, value, shape);
         return [];
     }
 }

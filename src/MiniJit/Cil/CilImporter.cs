@@ -79,7 +79,7 @@ public sealed partial class CilImporter
         // A span parameter is two IR parameters: the pointer to element 0, then the length. A struct is its eightbytes
         // or the address of a copy; a struct result that needs a buffer takes a hidden parameter before all of them.
         var paramTypes = new List<IrType>();
-        if (returnShape is { } returned && ResultTypeOf(returned) is null) paramTypes.Add(IrType.I64);
+        if (returnShape is { ResultClasses: null }) paramTypes.Add(IrType.I64);
         firstParam = new int[argTypes.Length];
         for (int i = thisOffset; i < argTypes.Length; i++)
         {
@@ -88,10 +88,13 @@ public sealed partial class CilImporter
             else if (structShapes[i] is { } shape) paramTypes.AddRange(ParameterTypesOf(shape));
             else paramTypes.Add(VariableType(argTypes[i], code, i, isArgument: true, $"parameter {i - thisOffset}"));
         }
-        var returnType = method.ReturnType == typeof(void) ? IrType.Void
-            : returnShape is { } result ? ResultTypeOf(result) ?? IrType.Void
-            : TypeOf(method.ReturnType, null, "return type");
-        function = new Function(NameOf(method.Method), [.. paramTypes], returnType);
+        var returnTypes = method.ReturnType == typeof(void) ? []
+            : returnShape is { } result ? ResultTypesOf(result) ?? []
+            : [TypeOf(method.ReturnType, null, "return type")];
+        function = new Function(NameOf(method.Method), [.. paramTypes], returnTypes.Length > 0 ? returnTypes[0] : IrType.Void)
+        {
+            SecondReturnType = returnTypes.Length > 1 ? returnTypes[1] : IrType.Void,
+        };
 
         ssa = new SsaBuilder(function);
         ops = new CilOperations(function, reason => Error(current, reason));
@@ -309,7 +312,7 @@ public sealed partial class CilImporter
     [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = OnlyInsideImport)]
     void FillEntry()
     {
-        if (returnShape is { } returned && ResultTypeOf(returned) is null)
+        if (returnShape is { ResultClasses: null })
         {
             var buffer = function.Append(entry, Op.Param, IrType.I64);
             returnBuffer = buffer.Result;
@@ -762,7 +765,7 @@ public sealed partial class CilImporter
     {
         CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method reads `this`; only static methods and non-capturing lambdas are supported");
-        if (structShapes[index] is { } shape) stack.Add(StructValue(block, at, FrameSlot(block, index), shape.Size));
+        if (structShapes[index] is { } shape) stack.Add(StructValue(block, at, FrameSlot(block, index), shape));
         else if (spanLengths[index] >= 0) PushSpanVariable(block, stack, index);
         else stack.Add(ReadVariable(index, block));
     }
@@ -771,7 +774,7 @@ public sealed partial class CilImporter
     {
         CheckArgument(at, index);
         if (index < thisOffset) throw Error(at, "the method writes `this`");
-        if (structShapes[index] is { } shape) CopyBytes(block, FrameSlot(block, index), Address(block, Pop(stack, at), at), shape.Size);
+        if (structShapes[index] is { } shape) CopyStruct(block, FrameSlot(block, index), Address(block, Pop(stack, at), at), shape);
         else if (spanLengths[index] >= 0) WriteSpan(block, index, PopSpanValue(block, stack, at));
         else WriteVariable(index, block, ops.Normalize(block, Pop(stack, at), argTypes[index]));
     }
@@ -789,7 +792,7 @@ public sealed partial class CilImporter
     void LoadLocal(Block block, CilInstruction at, int index, List<int> stack)
     {
         int variable = localBase + CheckLocal(at, index);
-        if (structShapes[variable] is { } shape) stack.Add(StructValue(block, at, FrameSlot(block, variable), shape.Size));
+        if (structShapes[variable] is { } shape) stack.Add(StructValue(block, at, FrameSlot(block, variable), shape));
         else if (spanLengths[variable] >= 0) PushSpanVariable(block, stack, variable);
         else stack.Add(ReadVariable(variable, block));
     }
@@ -797,7 +800,7 @@ public sealed partial class CilImporter
     void StoreLocal(Block block, CilInstruction at, int index, List<int> stack)
     {
         int variable = localBase + CheckLocal(at, index);
-        if (structShapes[variable] is { } shape) CopyBytes(block, FrameSlot(block, variable), Address(block, Pop(stack, at), at), shape.Size);
+        if (structShapes[variable] is { } shape) CopyStruct(block, FrameSlot(block, variable), Address(block, Pop(stack, at), at), shape);
         else if (spanLengths[variable] >= 0) WriteSpan(block, variable, PopSpanValue(block, stack, at));
         else WriteVariable(variable, block, ops.Normalize(block, Pop(stack, at), method.LocalTypes[index]));
     }
@@ -958,7 +961,7 @@ public sealed partial class CilImporter
         var info = callee as MethodInfo;
         var resultShape = info is not null && !TryGetType(info.ReturnType, out _) ? StructOf(info.ReturnType) : null;
         int resultBuffer = -1;
-        if (resultShape is not null && ResultTypeOf(resultShape) is null)
+        if (resultShape is { ResultClasses: null })
         {
             // The callee writes its result into a temporary of ours, passed before the arguments.
             resultBuffer = StructTemp(block, at, resultShape.Size);
@@ -985,7 +988,8 @@ public sealed partial class CilImporter
             return true;
         }
         var returnType = IrType.Void;
-        if (resultShape is not null) returnType = ResultTypeOf(resultShape) ?? IrType.Void;
+        var resultTypes = resultShape is null ? null : ResultTypesOf(resultShape);
+        if (resultShape is not null) returnType = resultTypes?[0] ?? IrType.Void;
         else if (info is not null && info.ReturnType != typeof(void) && !TryGetType(info.ReturnType, out returnType))
             throw Error(at, $"call to {name}: return type {info.ReturnType.Name} is not supported" +
                 (info.ReturnType is { IsValueType: true, IsPrimitive: false, IsEnum: false } ? $" ({StructRefusal(info.ReturnType)})" : ""));
@@ -993,11 +997,13 @@ public sealed partial class CilImporter
         call.Callee = new CallTarget(NameOf(callee), callee);
         call.ILOffset = at.Offset;
         if (resultBuffer >= 0) stack.Add(resultBuffer);
-        else if (resultShape is not null)
+        else if (resultTypes is not null)
         {
-            // A result in rax or xmm0: its eightbyte goes into a temporary, which is the struct value.
-            int value = StructTemp(block, at, resultShape.Size);
-            StoreTo(block, value, call.Result, new Access(8, false, returnType));
+            // A result in registers: its eightbytes go into a temporary, which is the struct value. The second is read
+            // right after the call, before anything can overwrite rdx or xmm1.
+            var second = resultTypes.Length == 2 ? function.Append(block, Op.SecondResult, resultTypes[1], call.Result) : null;
+            int value = StructTemp(block, at, resultShape!.Size);
+            StoreEightbytes(block, value, resultShape, second is null ? [call.Result] : [call.Result, second.Result]);
             stack.Add(value);
         }
         else if (returnType != IrType.Void) stack.Add(call.Result);

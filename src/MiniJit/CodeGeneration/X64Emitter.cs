@@ -324,7 +324,8 @@ public sealed partial class X64Emitter
             case var op when op.Is(OpFlags.Compare):
                 if (!lowered.Fused[instr.Result]) EmitCompare(instr);
                 break;
-            case Op.Call or Op.CallNative: EmitCall(instr); break;
+            case Op.Call or Op.CallNative: EmitCall(instr, block); break;
+            case Op.SecondResult: break;  // the call before it moves it out of rdx or xmm1
             case Op.FAdd or Op.FSub or Op.FMul or Op.FDiv: EmitFloatBinary(instr); break;
             case Op.FNeg or Op.FAbs: EmitSignOperation(instr); break;
             case Op.FMin or Op.FMax: EmitMinMax(instr); break;
@@ -354,14 +355,18 @@ public sealed partial class X64Emitter
             case Op.Branch: EmitBranch(instr, next); break;
             case Op.Switch: EmitSwitch(instr, next); break;
             case Op.Return:
-                if (instr.Args.Length == 1)
                 {
-                    var type = function.ValueTypes[instr.Args[0]];
-                    int size = SizeOf(type);
-                    Move(Sized(type.IsFloat() ? convention.FloatReturn : convention.IntegerReturn, size), Where(instr.Args[0], size));
+                    var registers = convention.ResultRegisters(function.ReturnType, function.SecondReturnType);
+                    var moves = new List<(MOperand, MOperand)>();
+                    for (int i = 0; i < instr.Args.Length; i++)
+                    {
+                        int size = SizeOf(function.ValueTypes[instr.Args[i]]);
+                        moves.Add((Sized(registers[i], size), Where(instr.Args[i], size)));
+                    }
+                    ParallelMove(moves);
+                    Epilogue();
+                    break;
                 }
-                Epilogue();
-                break;
             default:
                 throw new JitException($"{function.Name}: no x64 template for '{instr.Op.Name()}'");
         }
@@ -743,7 +748,7 @@ public sealed partial class X64Emitter
     Register?[] ArgumentRegisters(Instr call) => convention.AssignArguments(
         call.Args.Select(a => function.ValueTypes[a].IsFloat()).ToArray(), reservedIntegers: call.Op == Op.Call ? 1 : 0);
 
-    void EmitCall(Instr call)
+    void EmitCall(Instr call, Block block)
     {
         // The CLR answers +NaN for the log of a negative number without asking glibc (see CMathLibrary): 0 > x, which
         // is false for NaN, sends the call to out-of-line code that writes that NaN.
@@ -778,8 +783,17 @@ public sealed partial class X64Emitter
             Add(MOp.Call, Scratch);
         }
         else Add(MOp.Call, calleeLabel(call.Callee!));
+        // The results, out of rax/xmm0 and (the second eightbyte of a struct, read by the result2 right after the call)
+        // rdx/xmm1, at once: the first may be allocated where the second arrives.
+        int at = block.Instrs.IndexOf(call);
+        var second = at + 1 < block.Instrs.Count && block.Instrs[at + 1] is { Op: Op.SecondResult } next
+            && allocation.Locations[next.Result].Kind != LocationKind.None ? next : null;
+        var results = convention.ResultRegisters(call.Type, second?.Type ?? IrType.Void);
+        var resultMoves = new List<(MOperand, MOperand)>();
         if (call.HasResult && allocation.Locations[call.Result].Kind != LocationKind.None)
-            Move(Where(call.Result), Sized(call.Type.IsFloat() ? convention.FloatReturn : convention.IntegerReturn, SizeOf(call.Type)));
+            resultMoves.Add((Where(call.Result), Sized(results[0], SizeOf(call.Type))));
+        if (second is not null) resultMoves.Add((Where(second.Result), Sized(results[1], SizeOf(second.Type))));
+        ParallelMove(resultMoves);
         if (done is not null) Add(MOp.Label, done);
     }
 }

@@ -9,11 +9,17 @@ public sealed class Function(string name, IrType[] paramTypes, IrType returnType
     public string Name = name;
     public IrType[] ParamTypes = paramTypes;
     public IrType ReturnType = returnType;
+    /// <summary>A second result (the second eightbyte of a struct, in rdx or xmm1), or Void: then return takes two values.</summary>
+    public IrType SecondReturnType = IrType.Void;
     public readonly List<Block> Blocks = [];
     public readonly List<IrType> ValueTypes = [];
     /// <summary>Bytes of frame memory the function's frameaddr instructions address (locals whose address is taken,
     /// stackalloc), in 8-byte units; the emitter reserves them in the frame, below the spill slots.</summary>
     public int FrameBytes;
+    /// <summary>The pieces of the frame area, in order, each what one <see cref="AllocateFrameBytes"/> reserved (a
+    /// variable, a temporary, a stackalloc): an address into one never reaches another, which is what lets scalar
+    /// replacement judge each piece alone.</summary>
+    public readonly List<(int Offset, int Size)> FrameSlots = [];
     int nextBlockId;
 
     public Block Entry => Blocks[0];
@@ -40,6 +46,7 @@ public sealed class Function(string name, IrType[] paramTypes, IrType returnType
     {
         int offset = FrameBytes;
         FrameBytes += (bytes + 7) & ~7;
+        FrameSlots.Add((offset, FrameBytes - offset));
         return offset;
     }
 

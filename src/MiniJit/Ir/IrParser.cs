@@ -58,17 +58,28 @@ public static class IrParser
         var name = line.Text[prefix.Length..open];
         var paramText = line.Text[(open + 1)..arrow];
         var returnText = line.Text[(arrow + ") -> ".Length)..^2];
-        int frameBytes = 0;
+        var frameSlots = new List<int>();
         if (returnText.IndexOf(" frame ", StringComparison.Ordinal) is var frame and >= 0)
         {
-            if (!int.TryParse(returnText[(frame + " frame ".Length)..], NumberStyles.None, CultureInfo.InvariantCulture, out frameBytes) || frameBytes % 8 != 0)
-                throw Error(line.Number, "expected 'frame N' with N a multiple of 8");
+            foreach (var size in returnText[(frame + " frame ".Length)..].Split('+'))
+            {
+                if (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out int bytes) || bytes % 8 != 0 || bytes == 0)
+                    throw Error(line.Number, "expected 'frame N' or 'frame N+M+…', the sizes of its slots, each a multiple of 8");
+                frameSlots.Add(bytes);
+            }
             returnText = returnText[..frame];
         }
         try
         {
             var paramTypes = paramText.Length == 0 ? [] : paramText.Split(", ").Select(IrTypes.Parse).ToArray();
-            return new Function(name, paramTypes, IrTypes.Parse(returnText)) { FrameBytes = frameBytes };
+            var returnTypes = returnText.Split(", ").Select(IrTypes.Parse).ToArray();
+            if (returnTypes.Length > 2) throw new FormatException("a function returns at most two values");
+            var function = new Function(name, paramTypes, returnTypes[0])
+            {
+                SecondReturnType = returnTypes.Length == 2 ? returnTypes[1] : IrType.Void,
+            };
+            foreach (int bytes in frameSlots) function.AllocateFrameBytes(bytes);
+            return function;
         }
         catch (FormatException e)
         {

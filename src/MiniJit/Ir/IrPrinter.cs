@@ -28,7 +28,10 @@ public static class IrPrinter
         text.Append("function ").Append(function.Name).Append('(')
             .AppendJoin(", ", function.ParamTypes.Select(t => t.Name()))
             .Append(") -> ").Append(function.ReturnType.Name());
-        if (function.FrameBytes > 0) text.Append(" frame ").Append(function.FrameBytes);
+        if (function.SecondReturnType != IrType.Void) text.Append(", ").Append(function.SecondReturnType.Name());
+        // The frame area's size, or the sizes of its slots when it has several: "frame 8+16".
+        if (function.FrameBytes > 0)
+            text.Append(" frame ").AppendJoin('+', function.FrameSlots.Count > 1 ? function.FrameSlots.Select(s => s.Size) : [function.FrameBytes]);
         text.Append(" {\n");
         foreach (var block in function.Blocks)
         {

@@ -253,8 +253,17 @@ public static class IrVerifier
                 if (instr.Targets.Length != 0) Problem("throw.helper has no targets");
                 break;
             case Op.Return:
-                if (function.ReturnType == IrType.Void ? instr.Args.Length != 0 : instr.Args.Length != 1 || Arg(0) != function.ReturnType)
-                    Problem($"function returns {function.ReturnType.Name()}");
+                IrType[] returned = function.ReturnType == IrType.Void ? [] : function.SecondReturnType == IrType.Void
+                    ? [function.ReturnType] : [function.ReturnType, function.SecondReturnType];
+                if (!instr.Args.Select(a => function.ValueTypes[a]).SequenceEqual(returned))
+                    Problem($"function returns {(returned.Length == 0 ? "void" : string.Join(", ", returned.Select(r => r.Name())))}");
+                break;
+            case Op.SecondResult:
+                // Read from rdx or xmm1 right after the call, before anything can overwrite them.
+                int at = block.Instrs.IndexOf(instr);
+                if (at < 1 || block.Instrs[at - 1] is not { Op: Op.Call, HasResult: true } call || instr.Args[0] != call.Result)
+                    Problem("result2 must follow the call whose result is its operand");
+                if (t == IrType.Void) Problem("result2 defines a value");
                 break;
         }
 

@@ -38,7 +38,9 @@ public enum Op : byte
     CheckFinite, FSign,
     // Calls: Callee names the target. CallNative calls a function of the C math library (Imm: its address; Callee:
     // its symbol), which is how the CLR itself computes Math.Sin, Math.Pow, double % double and the like.
-    Call, CallNative,
+    // result2: the second result of the call right before it (its operand is that call's result): the second
+    // eightbyte of a struct, which comes back in rdx or xmm1.
+    Call, CallNative, SecondResult,
     // Operand: the address of a type's "initializer has run" flag. While it is 0, reports the type to the thunk,
     // which runs the initializer and calls again (see TypeInitializers).
     EnsureTypeInitialized,
@@ -233,6 +235,7 @@ public static class OpTable
         Add(Op.Call, "call", -1, S | X, OpTypes.Special);
         // The C library cannot fail or see the frame; a call into it is a pure function of its operands.
         Add(Op.CallNative, "call.c", -1, P, OpTypes.Float);
+        Add(Op.SecondResult, "result2", 1, OpFlags.None, OpTypes.Special);
         Add(Op.EnsureTypeInitialized, "typeinit", 1, S | X, OpTypes.Special);
         Add(Op.Jump, "jump", 0, T, OpTypes.Special);
         Add(Op.Branch, "branch", 1, T, OpTypes.Special);

@@ -17,6 +17,22 @@ public sealed class SsaBuilder(Function function)
     readonly List<List<(int Variable, Instr Phi)>> incompletePhis = [];
     readonly Dictionary<int, int> replacedPhis = [];
 
+    /// <summary>An SSA builder over a function whose blocks exist already (a pass that turns memory into values): every
+    /// block starts unsealed, and the caller fills them in reverse postorder, sealing each once its predecessors are
+    /// filled, as a front end does.</summary>
+    public static SsaBuilder OverExistingBlocks(Function function)
+    {
+        var builder = new SsaBuilder(function);
+        int count = function.Blocks.Count == 0 ? 0 : function.Blocks.Max(b => b.Id) + 1;
+        for (int i = 0; i < count; i++)
+        {
+            builder.definitions.Add([]);
+            builder.sealedBlocks.Add(false);
+            builder.incompletePhis.Add([]);
+        }
+        return builder;
+    }
+
     /// <summary>A new variable; its type may change later (a CIL stack slot holds different types in different blocks).</summary>
     public int NewVariable(IrType type)
     {

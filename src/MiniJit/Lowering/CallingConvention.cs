@@ -1,4 +1,5 @@
 using MiniJit.Assembler;
+using MiniJit.Ir;
 
 namespace MiniJit.Lowering;
 
@@ -17,7 +18,9 @@ public sealed record CallingConvention(
     Register FloatReturn,
     Register[] CalleeSaved,
     int ShadowSpace,
-    bool ArgumentSlotsShared)
+    bool ArgumentSlotsShared,
+    Register SecondIntegerReturn,
+    Register SecondFloatReturn)
 {
     public static readonly CallingConvention SystemV = new(
         "System V AMD64",
@@ -27,7 +30,20 @@ public sealed record CallingConvention(
         Register.Xmm0,
         [Register.Rbx, Register.Rbp, Register.R12, Register.R13, Register.R14, Register.R15],
         ShadowSpace: 0,
-        ArgumentSlotsShared: false);
+        ArgumentSlotsShared: false,
+        SecondIntegerReturn: Register.Rdx,
+        SecondFloatReturn: Register.Xmm1);
+
+    /// <summary>Where a result comes back: one value in rax or xmm0; of two (a struct's eightbytes), each class takes its
+    /// registers in order, so {long, long} is rax:rdx, {double, double} xmm0:xmm1, {long, double} rax:xmm0 and
+    /// {double, long} xmm0:rax.</summary>
+    public Register[] ResultRegisters(IrType first, IrType second)
+    {
+        var one = first.IsFloat() ? FloatReturn : IntegerReturn;
+        if (second == IrType.Void) return first == IrType.Void ? [] : [one];
+        var two = second.IsFloat() ? first.IsFloat() ? SecondFloatReturn : FloatReturn : first.IsFloat() ? IntegerReturn : SecondIntegerReturn;
+        return [one, two];
+    }
 
     public bool IsCalleeSaved(Register register) => register.IsGpr && Array.IndexOf(CalleeSaved, register.As64) >= 0;
 

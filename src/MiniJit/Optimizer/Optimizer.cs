@@ -14,6 +14,7 @@ public static class Optimizer
     /// <summary>The pass list, in running order. Each pass returns how many instructions or blocks it changed.</summary>
     static readonly (string Name, Func<Function, int> Run)[] Passes =
     [
+        ("scalar-replacement", ScalarReplacement.Run),
         ("constant-folding", ConstantFolding.Run),
         ("algebraic-simplification", AlgebraicSimplification.Run),
         ("division-by-constant", DivisionByConstant.Run),
@@ -21,6 +22,8 @@ public static class Optimizer
         ("common-subexpressions", CommonSubexpressions.Run),
         ("loop-invariant-code-motion", LoopInvariantCodeMotion.Run),
         ("bounds-check-elimination", BoundsCheckElimination.Run),
+        // After elimination, so that only the checks it could not remove are moved; the next round removes them.
+        ("loop-test-strengthening", LoopTestStrengthening.Run),
         ("dead-code-elimination", DeadCodeElimination.Run),
         ("unreachable-block-elimination", UnreachableBlockElimination.Run),
         ("jump-threading", JumpThreading.Run),

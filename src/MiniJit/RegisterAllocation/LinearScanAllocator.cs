@@ -205,7 +205,13 @@ public static class LinearScanAllocator
                         break;
                     case Op.Div or Op.DivU or Op.MulOvfUn: hints[instr.Result] = Register.Rax; break;
                     case Op.Rem or Op.RemU: hints[instr.Result] = Register.Rdx; break;
-                    case Op.Return when instr.Args.Length == 1: hints[instr.Args[0]] ??= ReturnRegister(function.ReturnType); break;
+                    case Op.Return:
+                        var results = convention.ResultRegisters(function.ReturnType, function.SecondReturnType);
+                        for (int i = 0; i < instr.Args.Length && i < results.Length; i++) hints[instr.Args[i]] ??= results[i];
+                        break;
+                    case Op.SecondResult:
+                        hints[instr.Result] = convention.ResultRegisters(function.ValueTypes[instr.Args[0]], instr.Type)[1];
+                        break;
                 }
             }
         // A value flowing into a phi wants what the phi wants (a returned phi: rax), so the edge needs no move.

@@ -592,10 +592,13 @@ public unsafe class PinningThunkTests
         Assert.Equal([ArgumentClass.Integer, ArgumentClass.Double], NativeBinding.SlotsOf(typeof(LongDouble)));
         Assert.Equal([ArgumentClass.Double, ArgumentClass.Double], NativeBinding.SlotsOf(typeof(ThreeFloats)));
         Assert.Equal([ArgumentClass.Integer], NativeBinding.SlotsOf(typeof(ThreeDoubles)));
-        Assert.Equal(ArgumentClass.Integer, NativeBinding.ResultClassOf(typeof(Pair)));
+        Assert.Equal([ArgumentClass.Integer], NativeBinding.ResultSlotsOf(typeof(Pair)));
         Assert.Empty(NativeBinding.ResultBufferSlotsOf(typeof(Pair)));
-        Assert.Null(NativeBinding.ResultClassOf(typeof(TwoDoubles)));
-        Assert.Equal([ArgumentClass.Integer], NativeBinding.ResultBufferSlotsOf(typeof(TwoDoubles)));
+        Assert.Equal([ArgumentClass.Integer, ArgumentClass.Double], NativeBinding.ResultSlotsOf(typeof(LongDouble)));
+        Assert.Empty(NativeBinding.ResultBufferSlotsOf(typeof(LongDouble)));
+        Assert.Empty(NativeBinding.ResultSlotsOf(typeof(ThreeDoubles)));
+        Assert.Equal([ArgumentClass.Integer], NativeBinding.ResultBufferSlotsOf(typeof(ThreeDoubles)));
+        Assert.Contains("ResultSlotsOf", Assert.Throws<JitException>(() => NativeBinding.ResultClassOf(typeof(Pair))).Message);
         Assert.Contains("holds a reference", Assert.Throws<JitException>(() => NativeBinding.SlotsOf(typeof(Named))).Message);
         Assert.Contains("arrays of references", Assert.Throws<JitException>(() => NativeBinding.SlotsOf(typeof(object[]))).Message);
         Assert.Null(NativeBinding.ResultClassOf(typeof(void)));

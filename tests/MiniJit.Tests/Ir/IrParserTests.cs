@@ -77,3 +77,52 @@ public class IrParserTests
         Assert.Contains(message, error.Message);
     }
 }
+
+/// <summary>A struct of two eightbytes comes back in two registers: a function returns two values, and the caller reads
+/// the second with result2 right after the call.</summary>
+public class TwoResultTests
+{
+    const string TwoResults = """
+        function Pair.Make(i64, f64) -> i64, f64 {
+        b0:
+          v0:i64 = param 0
+          v1:f64 = param 1
+          v2:i64 = call Pair.Other(v0, v1)
+          v3:f64 = result2 v2
+          return v2, v3
+        }
+
+        """;
+
+    [Fact]
+    public void PrintsParsesAndVerifies()
+    {
+        var function = IrParser.Parse(TwoResults);
+        Assert.Equal(TwoResults, IrPrinter.Print(function));
+        Assert.Equal(IrType.F64, function.SecondReturnType);
+        IrVerifier.Check(function);
+    }
+
+    [Theory]
+    // result2 must sit right after its call, whose result it names.
+    [InlineData("v3:f64 = result2 v2", "v9:i64 = const 1\n  v3:f64 = result2 v2", "result2 must follow the call whose result is its operand")]
+    [InlineData("v3:f64 = result2 v2", "v3:f64 = result2 v0", "result2 must follow the call whose result is its operand")]
+    // return gives exactly the function's results.
+    [InlineData("return v2, v3", "return v2", "function returns i64, f64")]
+    [InlineData("-> i64, f64", "-> i64", "function returns i64")]
+    public void MisuseIsReported(string from, string to, string problem)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => IrVerifier.Check(IrParser.Parse(TwoResults.Replace(from, to))));
+        Assert.Contains(problem, e.Message);
+    }
+
+    [Fact]
+    public void TheSystemVRegistersOfTwoResultsFollowTheirClasses()
+    {
+        var cc = MiniJit.Lowering.CallingConvention.SystemV;
+        Assert.Equal([MiniJit.Assembler.Register.Rax, MiniJit.Assembler.Register.Rdx], cc.ResultRegisters(IrType.I64, IrType.I64));
+        Assert.Equal([MiniJit.Assembler.Register.Xmm0, MiniJit.Assembler.Register.Xmm1], cc.ResultRegisters(IrType.F64, IrType.F64));
+        Assert.Equal([MiniJit.Assembler.Register.Rax, MiniJit.Assembler.Register.Xmm0], cc.ResultRegisters(IrType.I64, IrType.F64));
+        Assert.Equal([MiniJit.Assembler.Register.Xmm0, MiniJit.Assembler.Register.Rax], cc.ResultRegisters(IrType.F64, IrType.I64));
+    }
+}

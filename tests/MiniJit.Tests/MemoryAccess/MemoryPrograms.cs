@@ -16,6 +16,16 @@ public static unsafe class MemoryPrograms
     // ---------------------------------------------------------------- array programs
     public static int Sum(int[] a) { int s = 0; for (int i = 0; i < a.Length; i++) s += a[i]; return s; }
     public static long SumForeach(long[] a) { long s = 0; foreach (var x in a) s += x; return s; }
+    /// <summary>A strided loop whose check moves into its test (loop-test-strengthening): a negative start or a
+    /// negative step reaches a negative index, which must still throw IndexOutOfRangeException after the stores
+    /// before it.</summary>
+    public static int StridedStore(int[] a, int start, int step)
+    {
+        int count = 0;
+        for (int j = start; j < a.Length; j += step) { a[j] = j; count++; }
+        return count;
+    }
+
     public static int Sieve(bool[] composite)
     {
         int count = 0;

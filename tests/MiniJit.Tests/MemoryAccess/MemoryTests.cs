@@ -74,6 +74,15 @@ public unsafe class MemoryTests
     }
 
     [Fact]
+    public void StridedLoopsThrowWhereTheClrDoes()
+    {
+        var arrays = MemoryParity.Arrays(typeof(int), 7, 0, 1, 9).ToList();
+        int[] starts = [-3, -1, 0, 1, 4, 8], steps = [1, 2, 3, -1, -2];
+        MemoryParity.Check(Method(nameof(MemoryPrograms.StridedStore)),
+            arrays.SelectMany(a => starts.SelectMany(s => steps.Select(d => new object?[] { a, s, d }))));
+    }
+
+    [Fact]
     public void TwoArrayPrograms()
     {
         var doubles = MemoryParity.Arrays(typeof(double), 5, 0, 3, 10).ToList();

@@ -61,6 +61,10 @@ public struct Six { public long A, B, C, D, E, F; }
 [StructLayout(LayoutKind.Explicit)]
 public struct Bits { [FieldOffset(0)] public long Long; [FieldOffset(0)] public double Double; }
 
+/// <summary>Over MiniJit's limit for a struct it copies: refused.</summary>
+[StructLayout(LayoutKind.Sequential, Size = 2048)]
+public struct Huge { public long First; }
+
 /// <summary>A struct with a reference: refused.</summary>
 public struct Labeled { public string? Label; public int Value; }
 
@@ -100,6 +104,17 @@ public static unsafe class StructPrograms
     public static Point Swap(Point p) => new(p.Y, p.X);
     public static LongDouble ScaleLongDouble(LongDouble v, long k) { v.A *= k; v.B *= k; return v; }
     public static DoubleLong ScaleDoubleLong(DoubleLong v, long k) { v.A *= k; v.B -= k; return v; }
+    /// <summary>Two-register results between compiled methods, in every order of classes, with values live across.</summary>
+    public static double ResultsInTwoRegisters(long a, double b, int k)
+    {
+        var x = ScaleLongDouble(new LongDouble { A = a, B = b }, k);
+        var y = ScaleDoubleLong(new DoubleLong { A = x.B, B = x.A }, 2);
+        var z = Square(new Complex(b, y.A));
+        var w = Swap(new Point(k, (int)a));
+        var f = AddFloats(new Floats3 { A = (float)b, B = k, C = 2 }, new Floats3 { A = 1, B = 2, C = (float)z.Re });
+        return x.A + x.B * 3 + y.A * 5 + y.B * 7 + z.Re + z.Im * 11 + w.X * 13 + w.Y + f.A + f.B * 17 + f.C + a + b + k;
+    }
+
     public static Floats3 AddFloats(Floats3 a, Floats3 b) => new() { A = a.A + b.A, B = a.B + b.B, C = a.C * b.C };
     public static OneFloat Half(OneFloat f) => new() { Value = f.Value / 2 };
     public static Vec3 Cross(Vec3 a, Vec3 b) => new(a.Y * b.Z - a.Z * b.Y, a.Z * b.X - a.X * b.Z, a.X * b.Y - a.Y * b.X);
@@ -155,6 +170,7 @@ public static unsafe class StructPrograms
 
     // Refused.
     public static int LabeledValue(Labeled l) => l.Value;
+    public static long HugeFirst(Huge h) => h.First;
     public static int TupleSum(int a) { var t = (a, a + 1); return t.Item1 + t.Item2; }
     public static int PointArray(Point[] points) => points[0].X;
     public static string? PointText(Point p) => p.ToString();

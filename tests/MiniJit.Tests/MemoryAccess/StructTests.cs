@@ -46,6 +46,7 @@ public unsafe class StructTests
     [InlineData(nameof(StructPrograms.ScaleLongDouble))]
     [InlineData(nameof(StructPrograms.ScaleDoubleLong))]
     [InlineData(nameof(StructPrograms.AddFloats))]
+    [InlineData(nameof(StructPrograms.ResultsInTwoRegisters))]
     [InlineData(nameof(StructPrograms.Half))]
     [InlineData(nameof(StructPrograms.Cross))]
     [InlineData(nameof(StructPrograms.CrossDot))]
@@ -96,6 +97,7 @@ public unsafe class StructTests
     [Theory]
     [InlineData(nameof(StructPrograms.LabeledValue), "", "its field Label holds a reference (String)")]
     [InlineData(nameof(StructPrograms.TupleSum), "", "ValueTuple`2 is a generic struct")]
+    [InlineData(nameof(StructPrograms.HugeFirst), "", "struct Huge has 2048 bytes; MiniJit copies structs of at most 1024")]
     [InlineData(nameof(StructPrograms.PointArray), "ldarg.0", "has type Point[], which is not supported (arrays of structs are not supported)")]
     [InlineData(nameof(StructPrograms.PointText), "", "String")]
     public void RefusedWithTheReason(string name, string opcode, string reason)
@@ -128,8 +130,9 @@ public unsafe class StructTests
         Assert.Equal([ArgumentClass.Integer, ArgumentClass.Integer], StructShape.Of(typeof(Outer)).Eightbytes);
         Assert.Null(StructShape.Of(typeof(Vec3)).Eightbytes);
         Assert.Null(StructShape.Of(typeof(Six)).Eightbytes);
-        Assert.Equal(ArgumentClass.Double, StructShape.Of(typeof(OneFloat)).ResultClass);
-        Assert.Null(StructShape.Of(typeof(Complex)).ResultClass);
+        Assert.Equal([ArgumentClass.Double], StructShape.Of(typeof(OneFloat)).ResultClasses);
+        Assert.Equal([ArgumentClass.Double, ArgumentClass.Double], StructShape.Of(typeof(Complex)).ResultClasses);
+        Assert.Null(StructShape.Of(typeof(Vec3)).ResultClasses);
         Assert.Equal(12, StructShape.Of(typeof(Floats3)).Size);
     }
 }

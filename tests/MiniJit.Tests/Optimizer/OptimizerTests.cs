@@ -43,14 +43,15 @@ public class OptimizerTests
             }
 
             """, IrPrinter.Print(function));
-        string[] passes = ["constant-folding", "algebraic-simplification", "division-by-constant", "copy-propagation",
-            "common-subexpressions", "loop-invariant-code-motion", "bounds-check-elimination",
+        string[] passes = ["scalar-replacement", "constant-folding", "algebraic-simplification", "division-by-constant", "copy-propagation",
+            "common-subexpressions", "loop-invariant-code-motion", "bounds-check-elimination", "loop-test-strengthening",
             "dead-code-elimination", "unreachable-block-elimination", "jump-threading"];
         Assert.Equal(passes, seen.Take(passes.Length));
         Assert.Equal(0, seen.Count % passes.Length);
         // Every pass had work here except the ones for what the function does not have: divisions, repeated
         // computations, loops and memory.
-        string[] idle = ["division-by-constant", "common-subexpressions", "loop-invariant-code-motion", "bounds-check-elimination"];
+        string[] idle = ["scalar-replacement", "division-by-constant", "common-subexpressions", "loop-invariant-code-motion",
+            "loop-test-strengthening", "bounds-check-elimination"];
         Assert.All(totals, t => Assert.True(t.Count > 0 == !idle.Contains(t.Pass), t.Pass));
     }
 
