@@ -62,7 +62,8 @@ public static class Jit
         ArgumentNullException.ThrowIfNull(method);
         ThrowIfUnsupported();
         var (info, ignoreThis) = TargetOf(method);
-        return Bind<TDelegate>(JitCompiler.Compile(info, ignoreThis, options ?? JitOptions.Default));
+        options ??= JitOptions.Default;
+        return Bind<TDelegate>(JitCompiler.Compile(info, ignoreThis, options), options);
     }
 
     /// <summary>
@@ -120,7 +121,8 @@ public static class Jit
         if (!method.IsStatic)
             throw new JitException(method, null, null, "instance methods are not supported; pass a static method or a non-capturing lambda");
         CheckSignature(typeof(TDelegate), method);
-        return Bind<TDelegate>(JitCompiler.Compile(method, ignoreThis: false, options ?? JitOptions.Default));
+        options ??= JitOptions.Default;
+        return Bind<TDelegate>(JitCompiler.Compile(method, ignoreThis: false, options), options);
     }
 
     /// <summary>
@@ -171,8 +173,13 @@ public static class Jit
 
     static readonly ConditionalWeakTable<Delegate, ILazyCompilation> LazyStates = [];
 
-    static TDelegate Bind<TDelegate>(CompiledCode code) where TDelegate : Delegate =>
-        (TDelegate)NativeBinding.CreateDelegate(typeof(TDelegate), code);
+    static TDelegate Bind<TDelegate>(CompiledCode code, JitOptions options) where TDelegate : Delegate
+    {
+        var clock = StageClock.For(options);
+        var bound = (TDelegate)NativeBinding.CreateDelegate(typeof(TDelegate), code);
+        clock?.Lap("bind");
+        return bound;
+    }
 
     /// <summary>What to compile for a delegate. A C# lambda is an instance method of a compiler-generated class;
     /// when it uses none of that class's fields, `this` is never needed and can be ignored (the importer rejects any

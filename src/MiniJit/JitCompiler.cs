@@ -29,7 +29,7 @@ static class JitCompiler
     public static CompiledCode Compile(MethodInfo root, bool ignoreThis, JitOptions options) =>
         CompileUnit(CilImporter.NameOf(root), JitException.MethodName(root), root,
             [.. root.GetParameters().Select(p => p.ParameterType)], root.ReturnType, options,
-            (asm, entry, calleeEntry, errorExit) => CompileFunction(CilMethod.FromMethod(root), ignoreThis, options, asm, entry, calleeEntry, errorExit));
+            (asm, entry, calleeEntry, errorExit, clock) => CompileFunction(CilMethod.FromMethod(root), ignoreThis, options, Convention, asm, entry, calleeEntry, errorExit, clock));
 
     /// <summary>Compiles an expression tree, with the methods it calls (compiled from their IL), into one unit.</summary>
     public static CompiledCode Compile(LambdaExpression lambda, JitOptions options)
@@ -39,10 +39,12 @@ static class JitCompiler
         try
         {
             var compiled = CompileUnit(name, name, null, [.. lambda.Parameters.Select(p => p.Type)], lambda.ReturnType, options,
-                (asm, entry, calleeEntry, errorExit) =>
+                (asm, entry, calleeEntry, errorExit, clock) =>
                 {
                     options.Explain?.Invoke(new StageOutput(name, "expression tree", ExpressionPrinter.Print(lambda)));
-                    return CompileFunction(ExpressionImporter.Import(lambda, name, pins), name, options, Convention, asm, entry, calleeEntry, errorExit);
+                    var ir = ExpressionImporter.Import(lambda, name, pins);
+                    clock?.Lap("import");
+                    return CompileFunction(ir, name, options, Convention, asm, entry, calleeEntry, errorExit, clock);
                 });
             compiled.Memory.KeepPinned([.. pins.Values]);
             return compiled;
@@ -59,7 +61,7 @@ static class JitCompiler
     /// IR must call no method.</summary>
     internal static CompiledCode Compile(Function ir, Type[] parameterTypes, Type returnType, JitOptions options) =>
         CompileUnit(ir.Name, ir.Name, null, parameterTypes, returnType, options,
-            (asm, entry, calleeEntry, errorExit) => CompileFunction(ir, ir.Name, options, Convention, asm, entry, calleeEntry, errorExit));
+            (asm, entry, calleeEntry, errorExit, clock) => CompileFunction(ir, ir.Name, options, Convention, asm, entry, calleeEntry, errorExit, clock));
 
     /// <summary>Compiles the root's code (with <paramref name="compileRoot"/>) and then every method it calls, each
     /// from its IL, into one unit of executable memory with an entry stub for <paramref name="parameterTypes"/>.</summary>
@@ -68,8 +70,9 @@ static class JitCompiler
         "them: a method root is compiled from IL itself (Compile(MethodInfo) carries the annotation), and the expression importer " +
         "refuses calls of methods where IL cannot be read (NativeAOT); a method a tree calls is kept, with its IL, by the tree's reference to it.")]
     static CompiledCode CompileUnit(string title, string name, MethodInfo? rootMethod, Type[] parameterTypes, Type returnType, JitOptions options,
-        Func<X64Assembler, Label, Func<CallTarget, Label>, Label, CompiledFunction> compileRoot)
+        Func<X64Assembler, Label, Func<CallTarget, Label>, Label, StageClock?, CompiledFunction> compileRoot)
     {
+        var clock = StageClock.For(options);
         // The frame and the thunks carry at most this many argument slots (a span takes two); refusing here wastes no
         // compilation work.
         var slotCount = parameterTypes.Sum(NativeBinding.SlotCountOf) + NativeBinding.ResultBufferSlotsOf(returnType).Count;
@@ -78,7 +81,7 @@ static class JitCompiler
                 ? $"{parameterTypes.Length} parameters; compiled code takes at most {NativeBinding.MaxParameters} from a delegate"
                 : $"{parameterTypes.Length} parameters in {slotCount} argument slots (a span takes two, a struct one per eightbyte, a struct result's buffer one); compiled code takes at most {JitFrame.MaxArguments} from a delegate");
         options.Log?.Invoke($"compiling {name}");
-        var clock = Stopwatch.StartNew();
+        var stopwatch = Stopwatch.StartNew();
 
         var asm = new X64Assembler();
         var rootEntry = asm.CreateLabel(title);
@@ -98,21 +101,23 @@ static class JitCompiler
         }
 
         var errorExit = asm.CreateLabel("error exit");
-        var functions = new List<CompiledFunction> { compileRoot(asm, rootEntry, target => EntryOf(target.Method!, null), errorExit) };
+        var functions = new List<CompiledFunction> { compileRoot(asm, rootEntry, target => EntryOf(target.Method!, null), errorExit, clock) };
         MachineEncoder.Encode(functions[0].Code, asm);
+        clock?.Lap("encode");
         while (pending.TryDequeue(out var method))
         {
             CompiledFunction function;
             try
             {
-                function = CompileFunction(CilMethod.FromMethod(method), false, options,
-                    asm, entries[method], target => EntryOf(target.Method!, method), errorExit);
+                function = CompileFunction(CilMethod.FromMethod(method), false, options, Convention,
+                    asm, entries[method], target => EntryOf(target.Method!, method), errorExit, clock);
             }
             catch (JitException e)
             {
                 throw new JitException(e.Method, e.ILOffset, e.OpCode, $"{e.Reason} (reached through {CallChain(method, name, calledFrom)})");
             }
             MachineEncoder.Encode(function.Code, asm);
+            clock?.Lap("encode");
             functions.Add(function);
         }
 
@@ -138,8 +143,11 @@ static class JitCompiler
             ? DirectEntry.Emit(asm, rootEntry, parameterTypes, Convention, usesSse)
             : null;
 
+        clock?.Lap("entry stub");
         var bytes = asm.Assemble();
+        clock?.Lap("assemble");
         var memory = CodeMemory.ExecutableMemory.Create(bytes);
+        clock?.Lap("executable memory");
         var symbols = entries.ToDictionary(e => asm.OffsetOf(e.Value), e => CilImporter.NameOf(e.Key));
         symbols[asm.OffsetOf(rootEntry)] = title;
         symbols[asm.OffsetOf(stub)] = "entry stub";
@@ -147,7 +155,7 @@ static class JitCompiler
         if (direct is not null) symbols[asm.OffsetOf(direct)] = "direct entry";
         var compiled = new CompiledCode(rootMethod, name, parameterTypes.Length, parameters.Count, memory, memory.Address + asm.OffsetOf(stub),
             direct is null ? 0 : memory.Address + asm.OffsetOf(direct), bounded, symbols, asm.CodeLength);
-        options.Log?.Invoke($"compiled {name}: {bytes.Length} bytes in {clock.Elapsed.TotalMicroseconds:F0} µs");
+        options.Log?.Invoke($"compiled {name}: {bytes.Length} bytes in {stopwatch.Elapsed.TotalMicroseconds:F0} µs");
         options.Explain?.Invoke(new StageOutput(title, "disassembly", compiled.Disassemble()));
         return compiled;
     }
@@ -166,47 +174,57 @@ static class JitCompiler
         bool UsesFloatingPoint, bool WritesMemory, bool ChecksTypeInitializer);
 
     [RequiresUnreferencedCode(CilMethod.ReadsIL)]
-    internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options,
-        X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit) =>
-        CompileFunction(cil, ignoreThis, options, Convention, asm, entry, calleeEntry, errorExit);
-
-    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options, CallingConvention convention,
-        X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit)
+        X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit, StageClock? clock = null)
     {
+        clock?.Lap("read IL");
         var title = CilImporter.NameOf(cil.Method);
         options.Explain?.Invoke(new StageOutput(title, "IL", CilPrinter.Print(cil)));
-        return CompileFunction(CilImporter.Import(cil, ignoreThis), title, options, convention, asm, entry, calleeEntry, errorExit);
+        var ir = CilImporter.Import(cil, ignoreThis);
+        clock?.Lap("import");
+        return CompileFunction(ir, title, options, convention, asm, entry, calleeEntry, errorExit, clock);
     }
 
     /// <summary>The pipeline from imported IR on, whichever front end produced it.</summary>
     static CompiledFunction CompileFunction(Function ir, string title, JitOptions options, CallingConvention convention,
-        X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit)
+        X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit, StageClock? clock = null)
     {
         void Explain(string stage, Func<string> text, Function? ir = null) =>
             options.Explain?.Invoke(new StageOutput(title, stage, text(), ir));
+        // Verification is a stage of its own in the timings, wherever it runs.
+        void Verify(Action check)
+        {
+            check();
+            clock?.Lap("verify");
+        }
         Explain("IR", () => IrPrinter.Print(ir), ir);
-        if (options.Verify) IrVerifier.Check(ir);
+        if (options.Verify) Verify(() => IrVerifier.Check(ir));
 
         if (options.Optimize)
             Optimizer.Run(ir, (pass, function, count) =>
             {
-                if (options.Verify) IrVerifier.Check(function);
+                clock?.Lap(pass);
+                if (options.Verify) Verify(() => IrVerifier.Check(function));
                 if (count > 0) Explain($"after {pass} ({count} changed)", () => IrPrinter.Print(function), function);
             });
 
         var lowered = X64Lowering.Lower(ir);
         Explain("lowered for x64", () => IrPrinter.Print(lowered.Function), lowered.Function);
+        clock?.Lap("lower");
 
         var live = Liveness.Analyze(lowered, convention);
+        clock?.Lap("liveness");
         var allocation = options.Optimize
             ? LinearScanAllocator.Allocate(lowered, live, convention)
             : LinearScanAllocator.SpillEverything(lowered, live, convention);
-        if (options.Verify) AllocationChecker.Check(lowered, allocation, convention);
+        clock?.Lap("register allocation");
+        if (options.Verify) Verify(() => AllocationChecker.Check(lowered, allocation, convention));
         Explain("live intervals and locations", () => Describe(lowered.Function, live, allocation));
 
         var (code, checksStack) = X64Emitter.Emit(lowered, allocation, convention, asm, entry, calleeEntry, errorExit);
+        clock?.Lap("emit");
         int rewritten = options.Optimize ? Peephole.Run(code) : 0;
+        clock?.Lap("peephole");
         Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
         bool canFail = lowered.NeedsFrame || checksStack;
         if (options.Verify && !canFail) CheckRunsWithoutFrame(title, code, allocation.CalleeSavedUsed, convention);

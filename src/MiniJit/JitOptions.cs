@@ -37,5 +37,11 @@ public sealed class JitOptions
     /// whole unit. `minijit explain` prints these.</summary>
     public Action<StageOutput>? Explain { get; init; }
 
+    /// <summary>Receives, stage by stage, how long a compile took and what it allocated: reading the IL, import, each
+    /// optimizer pass, lowering, liveness, allocation, emission, the peephole pass, encoding, assembly, executable
+    /// memory and binding (<c>minijit explain --timings</c> prints them). Leave <see cref="Explain"/> unset while
+    /// measuring: printing each stage costs far more than the stage.</summary>
+    public Action<StageTiming>? Timing { get; init; }
+
     internal static readonly JitOptions Default = new();
 }

@@ -18,6 +18,23 @@ public class JitApiTests
     static MethodInfo Method(string name) => typeof(JitApiTests).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
 
     [Fact]
+    public void Timing_reports_each_stage_of_a_compile_in_order()
+    {
+        var stages = new List<StageTiming>();
+        var add = Jit.Compile<Func<long, long, long>>((a, b) => a * b + 3, new JitOptions { Verify = false, Timing = stages.Add });
+        Assert.Equal(11, add(2, 4));
+        var names = stages.Select(s => s.Stage).ToList();
+        Assert.Equal(["read IL", "import", .. Optimization.Optimizer.PassNames], names.Skip(0).Take(2 + Optimization.Optimizer.PassNames.Count()));
+        string[] tail = ["lower", "liveness", "register allocation", "emit", "peephole", "encode", "entry stub", "assemble", "executable memory", "bind"];
+        Assert.Equal(tail, names.TakeLast(tail.Length));
+        Assert.All(stages, s => Assert.True(s.Time >= TimeSpan.Zero && s.BytesAllocated >= 0, s.ToString()));
+        // With the verifier on, each check is a stage of its own.
+        var verified = new List<string>();
+        Jit.Compile<Func<long, long, long>>((a, b) => a - b, new JitOptions { Verify = true, Timing = s => verified.Add(s.Stage) });
+        Assert.Contains("verify", verified);
+    }
+
+    [Fact]
     public void A_delegate_type_that_does_not_match_the_method_is_an_argument_error()
     {
         var e = Assert.Throws<ArgumentException>(() => Jit.Compile<Func<int, int>>(Method(nameof(Twice))));

@@ -34,9 +34,12 @@ public static class ExplainCommand
         var signature = TargetMethod.CreateSignatureOption();
         var noOpt = new Option<bool>("--no-opt") { Description = "Compile without the optimizer, register allocator and peephole pass." };
         var demo = new Option<bool>("--demo") { Description = "Explain the built-in examples (foo, a recursive Fibonacci, a loop) instead of ASSEMBLY." };
+        var timings = new Option<bool>("--timings") { Description = "Instead of the stages' output, print the time and memory each stage of a compile takes (median of --repeat compiles)." };
+        var repeat = new Option<int>("--repeat") { Description = "How many compiles --timings measures (after at least as many warm-up compiles).", DefaultValueFactory = _ => 200 };
+        var warmUp = new Option<double>("--warmup") { Description = "How many seconds --timings compiles before it measures, so that MiniJit's own code runs optimized.", DefaultValueFactory = _ => 2, HelpName = "SECONDS" };
         var explain = new Command("explain", "Compile a static method and print what each stage of the JIT produced.")
         {
-            assembly, method, signature, dot, noOpt, demo,
+            assembly, method, signature, dot, noOpt, demo, timings, repeat, warmUp,
         };
         explain.SetAction(parseResult =>
         {
@@ -45,17 +48,23 @@ public static class ExplainCommand
             var methodName = parseResult.GetValue(method);
             var dotPath = parseResult.GetValue(dot);
             var optimize = !parseResult.GetValue(noOpt);
+            int repeatCount = parseResult.GetValue(repeat);
+            if (repeatCount < 1) throw new UserErrorException("--repeat must be at least 1");
+            Action<MethodInfo> run = parseResult.GetValue(timings)
+                ? target => CompileTimings.Print(target, optimize, repeatCount, parseResult.GetValue(warmUp), output)
+                : target => Explain(target, optimize, dotPath, output);
+            if (parseResult.GetValue(timings) && dotPath is not null) throw new UserErrorException("--dot draws the stages' IR; leave it out with --timings");
             if (parseResult.GetValue(demo))
             {
                 if (assemblyPath is not null) throw new UserErrorException("--demo explains the built-in examples; leave out ASSEMBLY and METHOD");
                 if (dotPath is not null) throw new UserErrorException("--dot draws one method; use it with ASSEMBLY and METHOD, not --demo");
                 foreach (var example in new[] { nameof(DemoPrograms.Foo), nameof(DemoPrograms.Fib), nameof(DemoPrograms.SumTo), nameof(DemoPrograms.NewtonSqrt) })
-                    Explain(typeof(DemoPrograms).GetMethod(example)!, optimize, null, output);
+                    run(typeof(DemoPrograms).GetMethod(example)!);
                 return ExitCodes.Success;
             }
             if (assemblyPath is null || methodName is null)
                 throw new UserErrorException("explain needs ASSEMBLY and METHOD (or --demo for the built-in examples)");
-            Explain(TargetMethod.Find(assemblyPath, methodName, parseResult.GetValue(signature)), optimize, dotPath, output);
+            run(TargetMethod.Find(assemblyPath, methodName, parseResult.GetValue(signature)));
             return ExitCodes.Success;
         });
         return explain;

@@ -124,6 +124,17 @@ internal sealed unsafe class PinningThunk(nint entryStub, ExecutableMemory memor
             il.Emit(OpCodes.Ldc_I4, JitFrame.ArgumentsOffset + 8 * slot++);
             il.Emit(OpCodes.Add);
         }
+        // A byref (the argument itself, or the argument's address) held in a pinned local, and the address in the next slot.
+        void PinnedAddressInNextSlot(Type byRefType, OpCode load, short argument)
+        {
+            var pinned = il.DeclareLocal(byRefType, pinned: true);
+            il.Emit(load, argument);
+            il.Emit(OpCodes.Stloc, pinned);
+            NextSlot();
+            il.Emit(OpCodes.Ldloc, pinned);
+            il.Emit(OpCodes.Conv_U);
+            il.Emit(OpCodes.Stind_I);
+        }
         var returnType = invoke.ReturnType;
         // A struct result too large for a register comes back through a buffer, here a local of this Invoke, whose
         // address goes before the arguments.
@@ -164,13 +175,7 @@ internal sealed unsafe class PinningThunk(nint entryStub, ExecutableMemory memor
                     il.Emit(OpCodes.Stind_I8);
                     break;
                 case ParameterKind.ByRef:
-                    var target = il.DeclareLocal(type, pinned: true);
-                    il.Emit(OpCodes.Ldarg, argument);
-                    il.Emit(OpCodes.Stloc, target);
-                    NextSlot();
-                    il.Emit(OpCodes.Ldloc, target);
-                    il.Emit(OpCodes.Conv_U);
-                    il.Emit(OpCodes.Stind_I);
+                    PinnedAddressInNextSlot(type, OpCodes.Ldarg, argument);
                     break;
                 case ParameterKind.Span:
                     var element = type.GetGenericArguments()[0];
@@ -201,13 +206,7 @@ internal sealed unsafe class PinningThunk(nint entryStub, ExecutableMemory memor
                     // The address of the argument itself, which the code copies before anything else (as it would copy
                     // the caller's copy, System V's stack argument). It lives on this Invoke's stack; pinning it is
                     // harmless and keeps the rule uniform.
-                    var copy = il.DeclareLocal(type.MakeByRefType(), pinned: true);
-                    il.Emit(OpCodes.Ldarga, argument);
-                    il.Emit(OpCodes.Stloc, copy);
-                    NextSlot();
-                    il.Emit(OpCodes.Ldloc, copy);
-                    il.Emit(OpCodes.Conv_U);
-                    il.Emit(OpCodes.Stind_I);
+                    PinnedAddressInNextSlot(type.MakeByRefType(), OpCodes.Ldarga, argument);
                     break;
             }
         }

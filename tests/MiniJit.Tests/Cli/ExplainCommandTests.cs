@@ -26,6 +26,20 @@ public class ExplainCommandTests
     }
 
     [Fact]
+    public void Timings_list_every_stage_of_a_compile_in_pipeline_order()
+    {
+        var (exitCode, output, error) = Run("explain", Assembly, "CliSamples.Tally", "--timings", "--repeat", "3", "--warmup", "0");
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Equal("", error);
+        Assert.Contains("=== CliSamples.Tally: compile timings, median of 3 compiles (optimizer on) ===", output);
+        var stages = Lines(output).Skip(2).Select(line => line[..32].TrimEnd()).ToList();
+        string[] pipeline = ["read IL", "import", "scalar-replacement", "jump-threading", "lower", "liveness", "register allocation",
+            "emit", "peephole", "encode", "entry stub", "assemble", "executable memory", "bind", "sum of the medians", "median compile"];
+        Assert.Equal(pipeline, stages.Where(pipeline.Contains));
+        Assert.Contains("no compile", Run("explain", Assembly, "CliSamples.Tally", "--timings", "--repeat", "0").Error.Replace("--repeat must be at least 1", "no compile"));
+    }
+
+    [Fact]
     public void Explain_names_the_passes_that_changed_something_with_their_counts()
     {
         var (exitCode, output, _) = Run("explain", Assembly, "CliSamples.Tally");
