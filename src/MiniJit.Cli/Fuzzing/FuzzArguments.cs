@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace MiniJit.Cli.Fuzzing;
@@ -11,10 +12,11 @@ namespace MiniJit.Cli.Fuzzing;
 public sealed record SpanArgument(Array? Array, int Start, int Length);
 
 /// <summary>
-/// Arguments of memory types for <c>minijit fuzz</c> and the random-program tests: arrays (null, empty, short and
-/// longer, of edge and random values), spans over whole arrays and slices, by-ref values; copies that keep which
-/// arguments share an array; calls through delegates whose signatures have spans (which <c>DynamicInvoke</c> cannot
-/// pass); and the comparison of what every array and by-ref argument holds after a call.
+/// Arguments of memory and struct types for <c>minijit fuzz</c> and the random-program tests: arrays (null, empty,
+/// short and longer, of edge and random values), spans over whole arrays and slices, by-ref values, structs (boxed,
+/// every field an edge or random value); copies that keep which arguments share an array; calls through delegates
+/// whose signatures have spans (which <c>DynamicInvoke</c> cannot pass); and the comparison of what every array,
+/// struct and by-ref argument holds after a call, field by field.
 /// </summary>
 public static class FuzzArguments
 {
@@ -25,9 +27,23 @@ public static class FuzzArguments
     /// <summary>Whether a parameter of <paramref name="type"/> needs this class: an array, a span or a by-ref.</summary>
     public static bool IsMemory(Type type) => type.IsArray || type.IsByRef || IsSpan(type);
 
+    /// <summary>Whether <paramref name="type"/> is a struct of a generated program: a value type that is neither
+    /// primitive, an enum, a span nor void.</summary>
+    public static bool IsStruct(Type type) =>
+        type.IsValueType && !type.IsPrimitive && !type.IsEnum && !IsSpan(type) && type != typeof(void);
+
+    /// <summary>Whether calling <paramref name="method"/> needs this class: a parameter of a memory or struct type,
+    /// or a struct result (compared field by field).</summary>
+    public static bool NeedsHarness(MethodInfo method) =>
+        IsStruct(method.ReturnType) || method.GetParameters().Any(p => IsMemory(p.ParameterType) || IsStruct(p.ParameterType));
+
+    /// <summary>A struct's instance fields, in declaration order.</summary>
+    public static IEnumerable<FieldInfo> Fields(Type type) =>
+        type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).OrderBy(f => f.MetadataToken);
+
     /// <summary>One argument vector for <paramref name="parameters"/>: <paramref name="primitive"/> makes a value of
-    /// a primitive type (a by-ref's target too); arrays and spans are random, and a later array or span of an element
-    /// type seen before shares the earlier array a quarter of the time (aliasing).</summary>
+    /// a primitive type (a by-ref's target too); arrays, spans and structs (a by-ref's target too) are random, and a
+    /// later array or span of an element type seen before shares the earlier array a quarter of the time (aliasing).</summary>
     public static object?[] Make(ParameterInfo[] parameters, Random random, Func<ParameterInfo, Type, object> primitive)
     {
         var args = new object?[parameters.Length];
@@ -35,7 +51,9 @@ public static class FuzzArguments
         for (int i = 0; i < parameters.Length; i++)
         {
             var type = parameters[i].ParameterType;
-            if (type.IsByRef) args[i] = primitive(parameters[i], type.GetElementType()!);
+            if (type.IsByRef && IsStruct(type.GetElementType()!)) args[i] = StructOf(type.GetElementType()!, random);
+            else if (type.IsByRef) args[i] = primitive(parameters[i], type.GetElementType()!);
+            else if (IsStruct(type)) args[i] = StructOf(type, random);
             else if (type.IsArray) args[i] = ArrayOf(type.GetElementType()!, random, arrays);
             else if (IsSpan(type)) args[i] = SpanOf(type.GetGenericArguments()[0], random, arrays);
             else args[i] = primitive(parameters[i], type);
@@ -56,19 +74,31 @@ public static class FuzzArguments
             _ => random.Next(17, 41),
         };
         var array = Array.CreateInstance(element, length);
-        var edges = element == typeof(double) || element == typeof(float) ? FuzzWorker.FloatEdges : FuzzWorker.Edges;
-        for (int i = 0; i < length; i++)
-        {
-            long raw = random.Next(3) switch
-            {
-                0 => edges[random.Next(edges.Length)],
-                1 => random.Next(-100, 100),
-                _ => random.Next(4) == 0 ? random.NextInt64(long.MinValue, long.MaxValue) : random.Next(-1000, 1000),
-            };
-            array.SetValue(FuzzWorker.Convert(raw, element), i);
-        }
+        for (int i = 0; i < length; i++) array.SetValue(RandomValue(element, random), i);
         arrays.Add(array);
         return array;
+    }
+
+    /// <summary>An array element or a struct field: an edge value of its type, a small one or any.</summary>
+    static object RandomValue(Type type, Random random)
+    {
+        var edges = type == typeof(double) || type == typeof(float) ? FuzzWorker.FloatEdges : FuzzWorker.Edges;
+        long raw = random.Next(3) switch
+        {
+            0 => edges[random.Next(edges.Length)],
+            1 => random.Next(-100, 100),
+            _ => random.Next(4) == 0 ? random.NextInt64(long.MinValue, long.MaxValue) : random.Next(-1000, 1000),
+        };
+        return FuzzWorker.Convert(raw, type);
+    }
+
+    /// <summary>A boxed struct whose every field (a nested struct's too) is random, as array elements are.</summary>
+    static object StructOf(Type type, Random random)
+    {
+        var value = Activator.CreateInstance(type)!;
+        foreach (var field in Fields(type))
+            field.SetValue(value, IsStruct(field.FieldType) ? StructOf(field.FieldType, random) : RandomValue(field.FieldType, random));
+        return value;
     }
 
     static SpanArgument SpanOf(Type element, Random random, List<Array> arrays)
@@ -80,7 +110,8 @@ public static class FuzzArguments
         return new SpanArgument(array, start, random.Next(array.Length - start + 1));
     }
 
-    /// <summary>A deep copy: every array is cloned once, so arguments that shared an array still share its clone.</summary>
+    /// <summary>A deep copy: every array is cloned once, so arguments that shared an array still share its clone; a
+    /// boxed struct is copied too, since a call may write a by-ref argument into its box.</summary>
     public static object?[] Copy(object?[] args)
     {
         var clones = new Dictionary<Array, Array>(ReferenceEqualityComparer.Instance);
@@ -89,13 +120,14 @@ public static class FuzzArguments
         {
             Array array => Clone(array),
             SpanArgument { Array: { } array } span => span with { Array = Clone(array) },
+            not null when IsStruct(a.GetType()) => RuntimeHelpers.GetObjectValue(a),
             _ => a,
         })];
     }
 
     /// <summary>The first argument whose contents differ after the two calls (arrays element by element, the array
-    /// under a span whole, by-ref values), as text; null when all agree. Floating-point values are compared bit for
-    /// bit, except that any NaN equals any NaN.</summary>
+    /// under a span whole, structs field by field, by-ref values), as text; null when all agree. Floating-point
+    /// values are compared bit for bit, except that any NaN equals any NaN.</summary>
     public static string? Difference(object?[] expected, object?[] actual)
     {
         for (int i = 0; i < expected.Length; i++)
@@ -118,8 +150,15 @@ public static class FuzzArguments
     {
         (double x, double y) => double.IsNaN(x) ? double.IsNaN(y) : BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y),
         (float x, float y) => float.IsNaN(x) ? float.IsNaN(y) : BitConverter.SingleToInt32Bits(x) == BitConverter.SingleToInt32Bits(y),
+        // Not ValueType.Equals: it takes 0.0 and -0.0 for the same.
+        (not null, not null) when IsStruct(a.GetType()) && a.GetType() == b.GetType() => Fields(a.GetType()).All(f => SameValue(f.GetValue(a), f.GetValue(b))),
         _ => Equals(a, b),
     };
+
+    /// <summary>A struct as text, field by field (<c>{F0 = 1, F1 = {F0 = -0}}</c>): what the comparison of results
+    /// compares, so floating-point fields count bit for bit (but every NaN prints the same).</summary>
+    public static string FormatStruct(object value) =>
+        $"{{{string.Join(", ", Fields(value.GetType()).Select(f => $"{f.Name} = {FuzzWorker.Format(f.GetValue(value))}"))}}}";
 
     /// <summary>An argument as text: values as <see cref="FuzzWorker"/> prints them, arrays as
     /// <c>int[3] {1, 2, 3}</c> (the first 24 elements), spans as the array and the range.</summary>

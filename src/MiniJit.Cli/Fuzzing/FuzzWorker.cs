@@ -65,7 +65,8 @@ public static class FuzzWorker
         .OrderBy(m => m.Name, StringComparer.Ordinal);
 
     /// <summary>The first difference between the CLR and MiniJit (optimized, then not) on the method's inputs: in
-    /// the outcome (the value, or the exception type), or in what an array, span or by-ref argument holds afterwards.
+    /// the outcome (the value, or the exception type; a struct field by field), or in what an array, span, struct or
+    /// by-ref argument holds afterwards.
     /// Each call gets its own copy of the arguments.</summary>
     public static string? Compare(MethodInfo method, int programSeed)
     {
@@ -172,12 +173,13 @@ public static class FuzzWorker
     /// every magnitude. A float parameter takes the double rounded to float.</summary>
     public static double DoubleFrom(long raw) => raw is >= -(1 << 20) and <= 1 << 20 ? raw / 4.0 : BitConverter.Int64BitsToDouble(raw);
 
-    /// <summary>A value as the reports print it.</summary>
+    /// <summary>A value as the reports print it (a struct field by field).</summary>
     public static string Format(object? value) => value switch
     {
         char c => $"(char){(int)c}",
         bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        not null when FuzzArguments.IsStruct(value.GetType()) => FuzzArguments.FormatStruct(value),
         _ => $"{value}",
     };
 }

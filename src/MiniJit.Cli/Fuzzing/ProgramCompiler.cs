@@ -6,7 +6,10 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace MiniJit.Cli.Fuzzing;
 
 /// <summary>Compiles generated C# with Roslyn against the running runtime's own assemblies and loads the result
-/// into a collectible load context. Many programs go into one compilation: Roslyn's cost is mostly per compilation.</summary>
+/// into a load context of its own. Many programs go into one compilation: Roslyn's cost is mostly per compilation.</summary>
+/// <remarks>The load context is not collectible: the delegate type of a signature with a by-ref or a span is made by
+/// <c>Expression.GetDelegateType</c> in a dynamic assembly that is not collectible either, and such an assembly may
+/// not refer to a collectible assembly's types (a program's structs). A fuzz worker loads only two assemblies.</remarks>
 public static class ProgramCompiler
 {
     static readonly Lazy<MetadataReference[]> References = new(() =>
@@ -19,7 +22,7 @@ public static class ProgramCompiler
     public static Assembly Compile(string source, string assemblyName, OptimizationLevel level)
     {
         using var stream = new MemoryStream(Emit(source, assemblyName, level));
-        return new AssemblyLoadContext(assemblyName, isCollectible: true).LoadFromStream(stream);
+        return new AssemblyLoadContext(assemblyName).LoadFromStream(stream);
     }
 
     /// <summary>The assembly's bytes, for a file another process can load.</summary>

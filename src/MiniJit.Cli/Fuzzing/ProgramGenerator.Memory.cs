@@ -90,7 +90,7 @@ public sealed partial class ProgramGenerator
         return types;
     }
 
-    static Variable ParameterVariable(string name, string type, bool assignable)
+    Variable ParameterVariable(string name, string type, bool assignable)
     {
         if (type.EndsWith("[]", StringComparison.Ordinal)) return new Variable(name, type, false, type[..^2], BufferKind.Array);
         if (IsSpanType(type))
@@ -99,13 +99,15 @@ public sealed partial class ProgramGenerator
             var kind = type.StartsWith("System.Span<", StringComparison.Ordinal) ? BufferKind.Span : BufferKind.ReadOnlySpan;
             return new Variable(name, type, false, type[(open + 1)..^1], kind);
         }
-        if (type.StartsWith("ref ", StringComparison.Ordinal)) return new Variable(name, type[4..], true);
-        if (type.StartsWith("in ", StringComparison.Ordinal)) return new Variable(name, type[3..], false);
-        return new Variable(name, type, assignable);
+        if (type.StartsWith("ref ", StringComparison.Ordinal)) return StructVariable(new Variable(name, type[4..], true));
+        if (IsOut(type)) return StructVariable(new Variable(name, type[4..], true));
+        if (type.StartsWith("in ", StringComparison.Ordinal)) return StructVariable(new Variable(name, type[3..], false));
+        return StructVariable(new Variable(name, type, assignable));
     }
 
     /// <summary>A wrapper's parameter passed on to the method it wraps.</summary>
-    static string PassThrough(string type, string name) => type.StartsWith("ref ", StringComparison.Ordinal) ? $"ref {name}" : name;
+    static string PassThrough(string type, string name) =>
+        type.StartsWith("ref ", StringComparison.Ordinal) ? $"ref {name}" : IsOut(type) ? $"out {name}" : name;
 
     List<Variable> Buffers() => [.. scope.Where(v => v.IsBuffer)];
 
@@ -113,6 +115,7 @@ public sealed partial class ProgramGenerator
     /// by reference. After a span argument (<paramref name="afterSpan"/>), nothing may branch.</summary>
     string? Argument(string type, int depth, bool afterSpan)
     {
+        if (IsStructParameter(type)) return StructArgument(type, depth, afterSpan);
         var buffers = Buffers();
         if (type.EndsWith("[]", StringComparison.Ordinal))
         {
@@ -154,7 +157,7 @@ public sealed partial class ProgramGenerator
     /// constants, + and ^.</summary>
     string SimpleInt()
     {
-        var values = scope.Where(v => !v.IsBuffer && v.Type != "bool").ToList();
+        var values = Scalars().Where(v => v.Type != "bool").ToList();
         string Leaf() => values.Count > 0 && Chance(80)
             ? Pick(values) is var v && v.Type == "int" ? v.Name : $"(int){Pick(values).Name}"
             : rng.Next(-2, 20) is var c && c < 0 ? $"({c})" : c.ToString(CultureInfo.InvariantCulture);
@@ -171,12 +174,13 @@ public sealed partial class ProgramGenerator
     /// <summary>A value of <paramref name="type"/> without a branch.</summary>
     string Simple(string type)
     {
+        if (StructOf(type) is { } s) return SimpleStruct(s);
         if (type == "bool")
         {
-            var bools = scope.Where(v => v.Type == "bool" && !v.IsBuffer).ToList();
+            var bools = Scalars().Where(v => v.Type == "bool").ToList();
             return bools.Count > 0 && Chance(50) ? Pick(bools).Name : $"({SimpleInt()} < {SimpleInt()})";
         }
-        var values = scope.Where(v => !v.IsBuffer && v.Type != "bool").ToList();
+        var values = Scalars().Where(v => v.Type != "bool").ToList();
         if (values.Count > 0 && Chance(80))
         {
             var v = Pick(values);
@@ -220,7 +224,7 @@ public sealed partial class ProgramGenerator
     /// int variable, or the and of two.</summary>
     string IndexValue()
     {
-        var ints = scope.Where(v => v.Type == "int" && !v.IsBuffer).ToList();
+        var ints = Scalars().Where(v => v.Type == "int").ToList();
         if (ints.Count == 0) return $"({SimpleInt()})";
         var v = Pick(ints).Name;
         return Chance(30) ? $"({v} & {Pick(ints).Name})" : v;

@@ -20,8 +20,9 @@ namespace MiniJit.Cli.Fuzzing;
 /// <c>double.NaN</c> and <c>float.Epsilon</c>, and loop-carried accumulators (sums, products, Newton iterations, Horner
 /// polynomials). A floating-point test may join a loop's test, but only beside its integer counter, so no NaN or
 /// zero step can make a loop endless.</para>
-/// Checked arithmetic and casts, and the integer Math helpers (Abs, Sign, Clamp, Max, Min, BigMul), appear too.
-/// The same seed always gives the same program.
+/// Checked arithmetic and casts, and the integer Math helpers (Abs, Sign, Clamp, Max, Min, BigMul), appear too; and
+/// in some programs memory (arrays, spans, by-refs: ProgramGenerator.Memory.cs) and structs the program declares
+/// (ProgramGenerator.Structs.cs). The same seed always gives the same program.
 /// </summary>
 public sealed partial class ProgramGenerator
 {
@@ -48,9 +49,13 @@ public sealed partial class ProgramGenerator
 
     /// <param name="Element">For an array or span (a buffer): its element type; null for a value.</param>
     /// <param name="Kind">What kind of buffer it is.</param>
-    sealed record Variable(string Name, string Type, bool Assignable, string? Element = null, BufferKind Kind = BufferKind.None)
+    /// <param name="Struct">For a value of a struct type the program declares: that type; null otherwise.</param>
+    sealed record Variable(string Name, string Type, bool Assignable, string? Element = null, BufferKind Kind = BufferKind.None, StructType? Struct = null)
     {
         public bool IsBuffer => Element is not null;
+        public bool IsStruct => Struct is not null;
+        /// <summary>A value of a primitive type: neither a buffer nor a struct.</summary>
+        public bool IsScalar => !IsBuffer && !IsStruct;
         /// <summary>An array or a Span: its elements can be written and referenced.</summary>
         public bool Writable => Kind is BufferKind.Array or BufferKind.Span;
     }
@@ -78,6 +83,7 @@ public sealed partial class ProgramGenerator
     {
         int count = rng.Next(1, 6);
         ChooseMemory();
+        ChooseStructs(className);
         int recursive = Chance(40) ? rng.Next(count) : -1;
         // Method i may call only methods j > i (and itself if it is the recursive one), so every call chain ends;
         // generate the signatures first.
@@ -93,13 +99,17 @@ public sealed partial class ProgramGenerator
             }
             List<string> types = [.. Enumerable.Range(0, parameterCount).Select(_ => Pick(pool))];
             if (i == recursive) types[0] = "int";
+            var returns = structs && Chance(30) ? Pick(structTypes).Name : Pick(ReturnTypes);
+            if (structs && Chance(60)) types = WithStructParameters(types, i == recursive);
             if (memory && Chance(80)) types = WithMemoryParameters(types, i == recursive);
-            methods.Add(new Method($"M{i}", Pick(ReturnTypes), [.. types], i == recursive));
+            if (structs) types = FitEntrySlots(types, returns, i == recursive);
+            methods.Add(new Method($"M{i}", returns, [.. types], i == recursive));
         }
         sb.Append($"public static class {className}\n{{\n");
         for (int i = count - 1; i >= 0; i--) EmitMethod(i);
         foreach (var m in methods.Where(m => m.Params.Length > MaxEntryParameters)) EmitEntryWrapper(m);
         sb.Append("}\n");
+        foreach (var s in structTypes) EmitStruct(s);
         return sb.ToString();
     }
 
@@ -123,6 +133,7 @@ public sealed partial class ProgramGenerator
         Line("unchecked");
         Line("{");
         indent++;
+        AssignOutParameters(m);
         if (m.Recursive)
         {
             // Generated before any recursive call site may be, so the base case never recurses.
@@ -147,7 +158,8 @@ public sealed partial class ProgramGenerator
         currentMethod = methods.Count;
         recursiveCallsLeft = 0;
         var outer = m.Params[..MaxEntryParameters];
-        scope = [.. outer.Select((t, i) => ParameterVariable($"p{i}", t, false))];
+        // An out parameter is passed on, never read: it is unassigned until the call.
+        scope = [.. outer.Select((t, i) => ParameterVariable($"p{i}", t, false)).Where((_, i) => !IsOut(outer[i]))];
         facts.Clear();
         // After a span on the evaluation stack, arguments must not branch (MiniJit follows spans only within a block).
         bool afterSpan = outer.Any(IsSpanType);
@@ -171,11 +183,12 @@ public sealed partial class ProgramGenerator
         scope = saved;
     }
 
-    List<Variable> Assignable() => [.. scope.Where(v => v.Assignable && v.Type != "bool" && !v.IsBuffer)];
+    List<Variable> Assignable() => [.. Scalars().Where(v => v.Assignable && v.Type != "bool")];
 
     void Statement(int depth, int loopDepth, bool canBreak)
     {
         if (memory && Chance(Buffers().Count > 0 ? 30 : 6) && MemoryStatement(depth, loopDepth, canBreak)) return;
+        if (structs && Chance(StructPaths().Count > 0 ? 25 : 8) && StructStatement(depth, loopDepth)) return;
         int roll = rng.Next(108);
         var assignable = Assignable();
         // Deep down only straight-line statements, so the nesting (and the generator's recursion) stays bounded.
@@ -484,6 +497,7 @@ public sealed partial class ProgramGenerator
     /// <summary>An expression of any storage or return type, converted to <paramref name="type"/>.</summary>
     string Value(string type, int depth, int loopDepth = 0)
     {
+        if (StructOf(type) is { } s) return StructValue(s, depth, loopDepth);
         if (type == "bool") return Cond(depth, loopDepth);
         if (IsFloat(type))
             return rng.Next(10) switch
@@ -500,12 +514,12 @@ public sealed partial class ProgramGenerator
 
     string Var(string type)
     {
-        var candidates = scope.Where(v => v.Type != "bool" && !v.IsBuffer).ToList();
+        var candidates = Scalars().Where(v => v.Type != "bool").ToList();
         if (candidates.Count == 0)
         {
-            // Only bool parameters: still not a constant, so that a divisor built from it is not a constant zero.
-            var flag = scope.First(v => v.Type == "bool").Name;
-            return $"({flag} ? {Constant(type)} : {Constant(type)})";
+            // Only bool values: still not a constant, so that a divisor built from it is not a constant zero.
+            if (Scalars().FirstOrDefault(v => v.Type == "bool") is not { } flag) return $"({type}){rng.Next(1, 100)}";
+            return $"({flag.Name} ? {Constant(type)} : {Constant(type)})";
         }
         // A floating-point value is more often taken from a floating-point variable.
         if (IsFloat(type) && Chance(60) && candidates.Where(v => IsFloat(v.Type)).ToList() is { Count: > 0 } floats) candidates = floats;
@@ -607,6 +621,7 @@ public sealed partial class ProgramGenerator
     {
         if (IsFloat(type)) return FExpr(type, depth, loopDepth);
         if (memory && Chance(depth <= 0 ? 12 : 6) && ElementExpr(type) is { } element) return element;
+        if (structs && Chance(8) && StructRead(type, depth, loopDepth) is { } read) return read;
         if (depth <= 0 || Chance(20)) return Chance(65) ? Var(type) : Constant(type);
         bool signed = type is "int" or "long";
         int roll = rng.Next(100);
@@ -636,9 +651,9 @@ public sealed partial class ProgramGenerator
 
     /// <summary>A call of a later method (or of this one, while it may still recurse), or null when there is
     /// nothing to call.</summary>
-    (Method Callee, string Text)? Call(int depth)
+    (Method Callee, string Text)? Call(int depth, string? returning = null)
     {
-        if (Callee() is not { } callee) return null;
+        if (Callee(returning) is not { } callee) return null;
         List<string> args = [];
         bool afterSpan = false;
         for (int i = 0; i < callee.Params.Length; i++)
@@ -653,7 +668,8 @@ public sealed partial class ProgramGenerator
     }
 
     string CallResult((Method Callee, string Text) call, string type) =>
-        call.Callee.Return == "bool" ? $"({call.Text} ? {Expr(type, 0)} : {Expr(type, 0)})" : $"({type}){call.Text}";
+        StructOf(call.Callee.Return) is { } s ? FieldOfValue(call.Text, s, type)
+        : call.Callee.Return == "bool" ? $"({call.Text} ? {Expr(type, 0)} : {Expr(type, 0)})" : $"({type}){call.Text}";
 
     /// <summary>
     /// Library calls: plain IL (Sign, BigMul), runtime intrinsics compiled from their IL (Max and Min, on every
@@ -715,21 +731,25 @@ public sealed partial class ProgramGenerator
     string CheckedOperand(string operand) =>
         Chance(50) ? $"unchecked({operand})" : $"unchecked({operand} % {Pick(new[] { 16, 256, 1000, 46341, 65536 })})";
 
-    /// <summary>A later method, or this one while it may still recurse; null when there is nothing to call.</summary>
-    Method? Callee()
+    /// <summary>A later method, or this one while it may still recurse (that returns <paramref name="returning"/>,
+    /// when given); null when there is nothing to call.</summary>
+    Method? Callee(string? returning = null)
     {
-        if (recursiveCallsLeft > 0 && Chance(40))
+        bool Fits(Method m) => returning is null || m.Return == returning;
+        if (recursiveCallsLeft > 0 && Chance(40) && Fits(methods[currentMethod]))
         {
             recursiveCallsLeft--;
             return methods[currentMethod];
         }
-        return currentMethod + 1 < methods.Count ? methods[rng.Next(currentMethod + 1, methods.Count)] : null;
+        var later = methods.Skip(currentMethod + 1).Where(Fits).ToList();
+        return later.Count > 0 ? Pick(later) : null;
     }
 
     /// <summary>An expression of type double or float.</summary>
     string FExpr(string type, int depth, int loopDepth = 0)
     {
         if (memory && Chance(depth <= 0 ? 12 : 6) && ElementExpr(type) is { } element) return element;
+        if (structs && Chance(8) && StructRead(type, depth, loopDepth) is { } read) return read;
         if (depth <= 0 || Chance(20)) return Chance(65) ? Var(type) : FConstant(type);
         int roll = rng.Next(100);
         if (roll < 28) return $"({FExpr(type, depth - 1, loopDepth)} {Pick(new[] { "+", "-", "*", "/", "+", "*" })} {FExpr(type, depth - 1, loopDepth)})";
@@ -841,7 +861,8 @@ public sealed partial class ProgramGenerator
     string Cond(int depth, int loopDepth)
     {
         if (memory && Chance(8) && MemoryCond() is { } test) return test;
-        var bools = scope.Where(v => v.Type == "bool").ToList();
+        if (structs && Chance(6) && StructRead("bool", depth, loopDepth) is { } read) return read;
+        var bools = Scalars().Where(v => v.Type == "bool").ToList();
         int roll = rng.Next(100);
         if (depth <= 0 || roll < 55)
         {

@@ -114,6 +114,81 @@ public class FuzzArgumentsTests
         Assert.Contains("the CLR refuses it too: InvalidProgramException, Roslyn emitted invalid IL", FuzzWorker.Compare(method, 1));
     }
 
+    public struct Pair { public double A; public long B; }
+    public struct Outer { public int X; public Pair Inner; public float Y; }
+
+    static Outer Structs(Outer o, ref Pair p, in Pair q, out Pair r, ReadOnlySpan<int> s)
+    {
+        r = new Pair { A = -q.A, B = s.Length };
+        p.B += o.X;
+        o.Inner.A *= 2;
+        return o;
+    }
+
+    static Pair WithoutSpans(Pair p, ref Outer o)
+    {
+        o.Inner = p;
+        return new Pair { A = p.A + 1, B = o.X };
+    }
+
+    [Fact]
+    public void Structs_are_made_with_random_fields_and_nested_structs_by_value_and_by_ref()
+    {
+        var parameters = typeof(FuzzArgumentsTests).GetMethod(nameof(Structs), BindingFlags.NonPublic | BindingFlags.Static)!.GetParameters();
+        var random = new Random(2);
+        var made = Enumerable.Range(0, 100).Select(_ => FuzzArguments.Make(parameters, random, (_, t) => FuzzWorker.Convert(7, t))).ToList();
+        Assert.All(made, a => Assert.IsType<Outer>(a[0]));
+        Assert.All(made, a => Assert.IsType<Pair>(a[1]));
+        Assert.All(made, a => Assert.IsType<Pair>(a[3]));
+        Assert.True(made.Select(a => ((Outer)a[0]!).Inner.B).Distinct().Count() > 10);
+        Assert.True(made.Select(a => ((Outer)a[0]!).Y).Distinct().Count() > 10);
+        Assert.Contains(made, a => double.IsNaN(((Pair)a[1]!).A) || double.IsInfinity(((Pair)a[1]!).A));
+        Assert.True(FuzzArguments.NeedsHarness(typeof(FuzzArgumentsTests).GetMethod(nameof(WithoutSpans), BindingFlags.NonPublic | BindingFlags.Static)!));
+        Assert.False(FuzzArguments.IsStruct(typeof(int)));
+        Assert.False(FuzzArguments.IsStruct(typeof(void)));
+        Assert.False(FuzzArguments.IsStruct(typeof(Span<int>)));
+    }
+
+    [Fact]
+    public void Structs_are_copied_compared_field_by_field_and_printed()
+    {
+        object?[] args = [new Outer { X = 1, Inner = new Pair { A = 0.0, B = 2 }, Y = float.NaN }];
+        var copy = FuzzArguments.Copy(args);
+        Assert.NotSame(args[0], copy[0]);
+        Assert.Equal(args[0], copy[0]);
+        Assert.Null(FuzzArguments.Difference(args, copy));
+        // -0.0 is not 0.0 (which ValueType.Equals would say), but any NaN is any NaN.
+        object?[] negativeZero = [new Outer { X = 1, Inner = new Pair { A = -0.0, B = 2 }, Y = float.NaN }];
+        Assert.Contains("argument 0 afterwards: CLR {X = 1, Inner = {A = 0, B = 2}, Y = NaN}, MiniJit {X = 1, Inner = {A = -0, B = 2}, Y = NaN}",
+            FuzzArguments.Difference(args, negativeZero));
+        Assert.Null(FuzzArguments.Difference(args, [new Outer { X = 1, Inner = new Pair { A = 0.0, B = 2 }, Y = -float.NaN }]));
+        Assert.NotNull(FuzzArguments.Difference(args, [new Outer { X = 1, Inner = new Pair { A = 0.0, B = 3 }, Y = float.NaN }]));
+    }
+
+    [Fact]
+    public void Delegates_with_structs_return_them_field_by_field_and_write_by_ref_structs_back()
+    {
+        var method = typeof(FuzzArgumentsTests).GetMethod(nameof(Structs), BindingFlags.NonPublic | BindingFlags.Static)!;
+        var type = Expression.GetDelegateType([.. method.GetParameters().Select(p => p.ParameterType), method.ReturnType]);
+        foreach (var target in new[] { method.CreateDelegate(type), MiniJit.Cli.TargetMethod.Compile(method, new JitOptions { Verify = true }) })
+        {
+            object?[] args = [new Outer { X = 5, Inner = new Pair { A = 1.5, B = 1 }, Y = -0f }, new Pair { B = 10 }, new Pair { A = 2 }, default(Pair), new SpanArgument(new[] { 1, 2, 3 }, 0, 2)];
+            Assert.Equal("{X = 5, Inner = {A = 3, B = 1}, Y = -0} (Outer)", FuzzArguments.Outcome(target, args));
+            Assert.Equal(15, ((Pair)args[1]!).B);
+            Assert.Equal(new Pair { A = -2, B = 2 }, args[3]);
+        }
+
+        // Without a span: DynamicInvoke, which writes the by-ref struct back too.
+        var plain = typeof(FuzzArgumentsTests).GetMethod(nameof(WithoutSpans), BindingFlags.NonPublic | BindingFlags.Static)!;
+        var plainType = Expression.GetDelegateType([.. plain.GetParameters().Select(p => p.ParameterType), plain.ReturnType]);
+        foreach (var call in new[] { plain.CreateDelegate(plainType), MiniJit.Cli.TargetMethod.Compile(plain, new JitOptions { Verify = true }) })
+        {
+            object?[] more = [new Pair { A = 0.5, B = 3 }, new Outer { X = 4 }];
+            Assert.Equal("{A = 1.5, B = 4} (Pair)", FuzzArguments.Outcome(call, more));
+            Assert.Equal(new Pair { A = 0.5, B = 3 }, ((Outer)more[1]!).Inner);
+        }
+    }
+
     sealed class FakeParameter : ParameterInfo
     {
         public FakeParameter(Type type, int position) => (ClassImpl, PositionImpl) = (type, position);

@@ -57,9 +57,10 @@ public class RandomProgramTests
             {
                 var ps = m.GetParameters();
                 var context = $"Random program seed {seed} (MINIJIT_RANDOM_SEED={BaseSeed}, index {index}), Roslyn {level}, method {m.Name}:\n{source}";
-                if (ps.Any(p => FuzzArguments.IsMemory(p.ParameterType)))
+                if (FuzzArguments.NeedsHarness(m))
                 {
-                    // Arrays, spans and by-refs: the fuzzer's own inputs, copies and comparison of the arguments afterwards.
+                    // Arrays, spans, by-refs and structs: the fuzzer's own inputs, copies and comparison of the arguments
+                    // afterwards (and of a struct result, field by field).
                     if (FuzzWorker.Compare(m, seed) is { } mismatch) Assert.Fail($"{mismatch}\n{context}");
                     continue;
                 }
@@ -222,8 +223,98 @@ public class RandomProgramTests
     [Fact]
     public void MemoryIsInAboutTwoProgramsOfFive()
     {
-        int withMemory = CensusPrograms.Value.Count(p => Regex.IsMatch(p, @"\[\] p\d|Span<|\bref "));
+        // A ref or in of a primitive: those of structs (X_S0) belong to the struct programs.
+        int withMemory = CensusPrograms.Value.Count(p => Regex.IsMatch(p, @"\[\] p\d|Span<|\b(?:ref|in) (?!X_S)\w+ [pr]\d"));
         Assert.InRange(withMemory, 90, 150);
+    }
+
+    /// <summary>Structs and the ways code uses them: each must turn up in 300 programs.</summary>
+    [Theory]
+    [InlineData(@"public struct X_S\d\n\{\n\s+public int F0;\n(?!\s+public \w+ F1;)", "a struct of one int")]
+    [InlineData(@"public struct X_S\d\n\{\n\s+public int F0;\n\s+public int F1;\n(?!\s+public \w+ F2;)", "a struct of two ints")]
+    [InlineData(@"public struct X_S\d\n\{\n\s+public int F0;\n\s+public float F1;\n(?!\s+public \w+ F2;)", "a struct of an int and a float")]
+    [InlineData(@"public struct X_S\d\n\{\n(?:\s+public float F\d;\n){3}(?!\s+public \w+ F3;)", "a struct of three floats (12 bytes)")]
+    [InlineData(@"public struct X_S\d\n\{\n\s+public double F0;\n\s+public double F1;\n(?!\s+public \w+ F2;)", "a struct of two doubles (16 bytes, two xmm registers)")]
+    [InlineData(@"public struct X_S\d\n\{\n\s+public long F0;\n\s+public double F1;\n(?!\s+public \w+ F2;)", "a struct of a long and a double")]
+    [InlineData(@"public struct X_S\d\n\{\n\s+public double F0;\n\s+public long F1;\n(?!\s+public \w+ F2;)", "a struct of a double and a long")]
+    [InlineData(@"public struct X_S\d\n\{\n(?:\s+public double F\d;\n){3}(?!\s+public \w+ F3;)", "a struct of three doubles (in memory)")]
+    [InlineData(@"public struct X_S\d\n\{\n(?:\s+public long F\d;\n){4}(?!\s+public \w+ F4;)", "a struct of four longs")]
+    [InlineData(@"public struct X_S\d\n\{\n\s+public (?:byte|bool) F0;\n(?!\s+public \w+ F1;)", "a struct of one byte")]
+    [InlineData(@"public X_S\d F\d;", "a struct field of a struct type (nesting)")]
+    [InlineData(@"public (X_S\d)\(\w+ f0[^)]*\) \{ F0 = f0;", "a constructor")]
+    [InlineData(@"public readonly \w+ Read\d+\(", "a readonly method")]
+    [InlineData(@"public readonly \w+ Prop\d+ =>", "a readonly property")]
+    [InlineData(@"public \w+ Prop\d+ \{ get \{ return", "a property with a getter that is not readonly")]
+    [InlineData(@"public void Mutate\d+\(", "a method that mutates this")]
+    [InlineData(@"public (?!void)\w+ Mutate\d+\(", "a method that mutates this and returns a value")]
+    [InlineData(@"\bthis = ", "an assignment to this")]
+    [InlineData(@"public readonly (X_S\d) Combine\d+\(in \1 o\)", "a readonly method taking its struct by in")]
+    [InlineData(@"public readonly (X_S\d) Combine\d+\(\1 o\)", "a readonly method taking its struct by value")]
+    [InlineData(@"\bF\d\.Combine\d+\(o\.F\d\)", "a nested struct's method called on a field")]
+    [InlineData(@"(?m)^\s+F\d\.Mutate\d+\(.*\);$", "a nested struct mutated in place by its own method")]
+    [InlineData(@"default\(X_S\d\)", "default(S)")]
+    [InlineData(@"new X_S\d\(\)", "new S()")]
+    [InlineData(@"new X_S\d\([^)]", "new S(a, b)")]
+    [InlineData(@"new X_S\d \{ F\d = ", "an object initializer")]
+    [InlineData(@"X_S\d st\d+ = ", "a struct local")]
+    [InlineData(@"[(,] X_S\d p\d", "a struct parameter")]
+    [InlineData(@"\bref X_S\d p\d", "a ref struct parameter")]
+    [InlineData(@"\bin X_S\d p\d", "an in struct parameter")]
+    [InlineData(@"\bout X_S\d p\d", "an out struct parameter")]
+    [InlineData(@"(?m)^\s+p\d = .*;\n\s+if \(p0 <= 0", "an out parameter assigned before a recursive method's base case")]
+    [InlineData(@"public static X_S\d M\d\(", "a method returning a struct")]
+    [InlineData(@"public static X_S\d M\dEntry\(", "a wrapper returning a struct")]
+    [InlineData(@"\b(?:st|p|cp|acc|rs)\d+\.F\d+ = ", "a field assigned")]
+    [InlineData(@"\b(?:st|p|cp|acc|rs)\d+\.F\d+\.F\d+ (?:[-+*^|&]?=)", "a nested field assigned")]
+    [InlineData(@"\b(?:st|p|cp|acc|rs)\d+\.F\d+ [-+*^|&]= ", "a compound assignment to a field")]
+    [InlineData(@"\b(?:st|p|cp|acc|rs)\d+\.F\d+ [-+*/] ", "arithmetic on a field")]
+    [InlineData(@"(X_S\d) (cp\d+) = (\w+);\n\s*\2\.(?:F|Mutate)", "a copy, then changed")]
+    [InlineData(@"(X_S\d) (cp\d+) = \w+\.F\d+;", "a copy of a nested struct")]
+    [InlineData(@"\bst\d+\.Mutate\d+\(", "a mutating method called on a local")]
+    [InlineData(@"(?m)^\s+p\d\.Mutate\d+\(", "a mutating method called on a parameter")]
+    [InlineData(@"ref X_S\d rs\d+ = ref \w+;", "a ref local to a struct")]
+    [InlineData(@"ref X_S\d rs\d+ = ref \(.* \? ref [\w.]+ : ref [\w.]+\);", "a conditional ref to a struct")]
+    [InlineData(@"ref X_S\d rs\d+ = ref \w+\.F\d+;", "a ref local to a nested struct")]
+    [InlineData(@"ref \w+ r\d+ = ref \w+\.F\d+;", "a ref local to a field")]
+    [InlineData(@"\? (?:st|p|cp|acc|rs)\d+ : (?:st|p|cp|acc|rs)\d+\)", "a conditional between two structs")]
+    [InlineData(@"\(((?:st|p|cp|acc|rs)\d+), ((?:st|p|cp|acc|rs)\d+)\) = \(\2, \1\);", "two structs swapped")]
+    [InlineData(@"if \(.*\) (?:st|p|cp|acc|rs)\d+ = ", "a struct assigned on a condition")]
+    [InlineData(@"M\d\([^;\n]*\bref (?:st|p|cp|acc|rs)\d+[,)]", "a struct passed by ref")]
+    [InlineData(@"M\d\([^;\n]*\bref \w+\.F\d+[,)]", "a field passed by ref")]
+    [InlineData(@"M\d\([^;\n]*\bin (?:st|p|cp|acc|rs)\d+", "a struct passed by in")]
+    [InlineData(@"\bout X_S\d o\d+", "an out struct declared at the call")]
+    [InlineData(@"M\d\([^;\n]*\bout (?:st|p|cp|acc|rs)\d+", "a struct variable passed by out")]
+    [InlineData(@"M(\d)\(p0 - [12],[^;\n]*(?:st|p|cp|acc|rs)\d+", "recursion passing a struct")]
+    [InlineData(@"\bM\d\([^;\n]*\)\.F\d", "a field of a call's result")]
+    [InlineData(@"\)\.(?:Read\d+\(|Prop\d+\b)", "a member of a struct value that is no variable")]
+    [InlineData(@"\b(?:st|p|cp|acc|rs)\d+\.(?:Read\d+\(|Prop\d+\b)", "a readonly member of a variable")]
+    [InlineData(@"[(+*-] ?\(?\w+\)?(?:st|p|cp|acc|rs)\d+\.Mutate\d+\(", "a mutating method's value in an expression")]
+    [InlineData(@"\.Combine\d+\([^;\n]*\)\.F\d", "a field of a combined struct")]
+    [InlineData(@"(acc\d+) = \1\.Combine\d+\(", "a struct accumulator combined in a loop")]
+    [InlineData(@"acc\d+\.F\d+ [-+*]= \(\w+\)i\d+;", "a struct accumulator's field updated with the loop counter")]
+    [InlineData(@"(?m)^\s+acc\d+\.Mutate\d+\(", "a struct accumulator mutated in a loop")]
+    public void GeneratorProducesStructConstructs(string pattern, string construct) =>
+        Assert.True(CensusPrograms.Value.Any(p => Regex.IsMatch(p, pattern)), $"no {construct} in 300 programs");
+
+    /// <summary>Structs go into about one program in three, mixed with the rest.</summary>
+    [Fact]
+    public void StructsAreInAboutOneProgramOfThree()
+    {
+        var withStructs = CensusPrograms.Value.Where(p => p.Contains("public struct X_S0", StringComparison.Ordinal)).ToList();
+        Assert.InRange(withStructs.Count, 75, 125);
+        // Mixed with memory: some programs have both.
+        Assert.Contains(withStructs, p => Regex.IsMatch(p, @"\[\] p\d|Span<"));
+    }
+
+    /// <summary>Every program with structs compiles (the census programs are only text): one compilation of a
+    /// hundred, in both Roslyn configurations.</summary>
+    [Fact]
+    public void ProgramsWithStructsCompile()
+    {
+        var sources = Enumerable.Range(0, 300).Select(seed => new ProgramGenerator(seed).Generate($"C{seed}"))
+            .Where(p => p.Contains("public struct", StringComparison.Ordinal)).ToList();
+        foreach (var level in new[] { OptimizationLevel.Release, OptimizationLevel.Debug })
+            Assert.NotEmpty(ProgramCompiler.Emit(string.Concat(sources), $"StructPrograms{level}", level));
     }
 
     [Fact]
