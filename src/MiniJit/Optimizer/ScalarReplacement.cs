@@ -116,10 +116,18 @@ public static class ScalarReplacement
         return (cells, promoted);
     }
 
+    /// <summary>The slot holding byte <paramref name="offset"/>, by binary search: slots are in address order, and a
+    /// method with many struct temporaries has many of them.</summary>
     static int SlotOf(List<(int Offset, int Size)> slots, long offset)
     {
-        for (int s = 0; s < slots.Count; s++)
-            if (offset >= slots[s].Offset && offset < slots[s].Offset + slots[s].Size) return s;
+        int low = 0, high = slots.Count - 1;
+        while (low <= high)
+        {
+            int middle = (low + high) / 2;
+            if (offset < slots[middle].Offset) high = middle - 1;
+            else if (offset >= slots[middle].Offset + slots[middle].Size) low = middle + 1;
+            else return middle;
+        }
         return -1;
     }
 
