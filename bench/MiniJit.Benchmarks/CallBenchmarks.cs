@@ -23,6 +23,7 @@ public class CallBenchmarks
     readonly Func<double, double, double> managedDoubleFunc = AddDoubles;
     Func<double, double, double> miniJitDoubles = null!;
     nint entryStub;
+    CompiledCode pointerCode = null!;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     static long Add(long a, long b) => a + b;
@@ -35,6 +36,7 @@ public class CallBenchmarks
     {
         miniJit = Jit.Compile(managedFunc);
         entryStub = Jit.CodeOf(miniJit).EntryStub;
+        pointerCode = Jit.CompilePointer(managedFunc);
         Expression<Func<long, long, long>> leaf = (a, b) => a + b;
         interpretedLeaf = leaf.Compile(preferInterpretation: true);
         miniJitGcd = Jit.Compile<Func<long, long, long>>(Kernels.Gcd);
@@ -43,7 +45,7 @@ public class CallBenchmarks
             throw new InvalidOperationException("the double leaf disagrees");
         interpretedGcd = GcdExpression().Compile(preferInterpretation: true);
 
-        long[] leaves = [Leaf_ManagedDirect(), Leaf_ManagedFunc(), Leaf_MiniJitDelegate(), Leaf_MiniJitPointer(), Leaf_ExpressionInterpret()];
+        long[] leaves = [Leaf_ManagedDirect(), Leaf_ManagedFunc(), Leaf_MiniJitDelegate(), Leaf_MiniJitPointer(), Leaf_MiniJitFunctionPointer(), Leaf_ExpressionInterpret()];
         long[] gcds = [Gcd_Managed(), Gcd_MiniJitDelegate(), Gcd_ExpressionInterpret()];
         if (leaves.Distinct().Count() != 1 || gcds.Distinct().Count() != 1)
             throw new InvalidOperationException($"results disagree: leaf {string.Join(", ", leaves)}; gcd {string.Join(", ", gcds)}");
@@ -97,6 +99,17 @@ public class CallBenchmarks
         var entry = entryStub;
         long sum = 0;
         for (var i = 0; i < Calls; i++) sum = NativeCall.Invoke(entry, sum, i);
+        return sum;
+    }
+
+    /// <summary>The code's direct entry through a typed unmanaged function pointer (<see cref="Jit.CompilePointer"/>): no
+    /// delegate, no thunk, no frame, no GC transition.</summary>
+    [Benchmark(OperationsPerInvoke = Calls), BenchmarkCategory("Leaf")]
+    public unsafe long Leaf_MiniJitFunctionPointer()
+    {
+        var f = (delegate* unmanaged[SuppressGCTransition]<long, long, long>)pointerCode.DirectEntry;
+        long sum = 0;
+        for (var i = 0; i < Calls; i++) sum = f(sum, i);
         return sum;
     }
 

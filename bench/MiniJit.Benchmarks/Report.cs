@@ -205,6 +205,7 @@ static class Report
             ["Managed"] = "managed (RyuJIT tier 1)",
             ["MiniJitDelegate"] = "MiniJit delegate",
             ["MiniJitPointer"] = "MiniJit raw pointer + JitFrame",
+            ["MiniJitFunctionPointer"] = "MiniJit `Jit.CompilePointer` function pointer",
             ["ExpressionInterpret"] = "expression interpreter",
         };
         text.AppendLine("### Call overhead (ns per call of `(a, b) => a + b` on long) and the expression interpreter");

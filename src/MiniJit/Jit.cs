@@ -67,6 +67,42 @@ public static class Jit
     }
 
     /// <summary>
+    /// Compiles <paramref name="method"/> for the hottest callers, who call it through an unmanaged function pointer
+    /// instead of a delegate: the returned unit's <see cref="CompiledCode.DirectEntry"/> is the plain System V function of
+    /// <typeparamref name="TDelegate"/>'s signature.
+    /// <code>
+    /// using var code = Jit.CompilePointer&lt;Func&lt;long, long, long&gt;&gt;((a, b) =&gt; a * b + 3);
+    /// var f = (delegate* unmanaged[SuppressGCTransition]&lt;long, long, long&gt;)code.DirectEntry;
+    /// f(2, 4);                          // 11
+    /// </code>
+    /// The rules a caller must follow: declare the pointer with exactly the delegate's parameter and result types (a
+    /// bool result as int, of which only the low byte counts); keep <paramref name="method"/>'s unit alive and
+    /// undisposed while any call may run (the pointer does not keep it alive, <c>using</c> or <see cref="GC.KeepAlive"/>
+    /// does). Only code that cannot fail and returns quickly gets such an entry, so the call needs no frame, reports
+    /// nothing and may skip the GC transition.
+    /// </summary>
+    /// <exception cref="JitException">The method cannot be compiled, or its code has no direct entry: it can fail (a
+    /// division by a variable, a checked operation, an array access, a call), it loops, or its signature has other types
+    /// than long, int, double and float (at most five integer and eight floating-point parameters); the message says which.</exception>
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
+    [RequiresDynamicCode(NeedsIL)]
+    public static CompiledCode CompilePointer<TDelegate>(TDelegate method, JitOptions? options = null) where TDelegate : Delegate
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ThrowIfUnsupported();
+        var (info, ignoreThis) = TargetOf(method);
+        var code = JitCompiler.Compile(info, ignoreThis, options ?? JitOptions.Default);
+        if (code.DirectEntry != 0) return code;
+        code.Dispose();
+        var invoke = NativeBinding.InvokeMethodOf(typeof(TDelegate));
+        string reason = !DirectEntry.Supports([.. invoke.GetParameters().Select(p => p.ParameterType)], invoke.ReturnType, JitCompiler.Convention)
+            ? "its signature has other types than long, int, double and float, or more parameters than registers"
+            : !code.Bounded ? "it loops or calls compiled code, so it may run long (it needs the GC transition and a stack check)"
+            : "it can fail (a division by a variable, a checked operation, a memory access or a call into the runtime), and a plain function cannot report the exception";
+        throw new JitException(info, null, null, $"no direct entry for a function pointer: {reason}; call it through Jit.Compile's delegate instead");
+    }
+
+    /// <summary>
     /// Compiles an expression tree to x86-64 and returns a delegate of its type bound to the native code: what
     /// <c>lambda.Compile()</c> returns, computed by machine code MiniJit wrote, without Reflection.Emit — so it
     /// also works in an app published with NativeAOT, where <c>Compile()</c> can only interpret.

@@ -18,6 +18,32 @@ public class JitApiTests
     static MethodInfo Method(string name) => typeof(JitApiTests).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
 
     [Fact]
+    public unsafe void CompilePointer_gives_a_plain_function_for_code_that_cannot_fail()
+    {
+        using var code = Jit.CompilePointer<Func<long, long, long>>((a, b) => a * b + 3);
+        var f = (delegate* unmanaged[SuppressGCTransition]<long, long, long>)code.DirectEntry;
+        Assert.Equal(11, f(2, 4));
+        Assert.Equal(long.MinValue + 3, f(long.MinValue, 1));
+        using var mixed = Jit.CompilePointer<Func<double, int, double>>((x, n) => x * n - 0.5);
+        var g = (delegate* unmanaged<double, int, double>)mixed.DirectEntry;
+        Assert.Equal(2.5, g(1.5, 2));
+    }
+
+    [Theory]
+    [InlineData(nameof(DividesLongs), "it can fail")]
+    [InlineData(nameof(SumsUpTo), "it loops or calls")]
+    public void CompilePointer_refuses_code_without_a_direct_entry(string name, string reason)
+    {
+        var e = Assert.Throws<JitException>(() => Jit.CompilePointer(Method(name).CreateDelegate<Func<long, long, long>>()));
+        Assert.Contains("no direct entry for a function pointer", e.Message);
+        Assert.Contains(reason, e.Message);
+        Assert.Contains("signature has other types", Assert.Throws<JitException>(() => Jit.CompilePointer<Func<short, short>>(s => (short)(s + 1))).Message);
+    }
+
+    static long DividesLongs(long a, long b) => a / b;
+    static long SumsUpTo(long n, long step) { long s = 0; for (long i = 0; i < n; i += step) s += i; return s; }
+
+    [Fact]
     public void Timing_reports_each_stage_of_a_compile_in_order()
     {
         var stages = new List<StageTiming>();
