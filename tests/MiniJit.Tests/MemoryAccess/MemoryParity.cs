@@ -42,6 +42,15 @@ public static class MemoryParity
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(20)));
     }
 
+    /// <summary>Compiling <paramref name="m"/> fails with a message that gives <paramref name="reason"/>, and (unless
+    /// <paramref name="opcode"/> is empty) with a JitException at that opcode.</summary>
+    public static void CheckRefused(MethodInfo m, string opcode, string reason)
+    {
+        var e = Assert.ThrowsAny<Exception>(() => Parity.Compile(m, null));
+        Assert.Contains(reason, e.Message);
+        if (opcode.Length > 0) Assert.Equal(opcode, Assert.IsType<JitException>(e).OpCode);
+    }
+
     public static object?[] Copy(object?[] input) => [.. input.Select(a => a is Array array ? array.Clone() : a)];
 
     static bool SameContents(object? a, object? b)
