@@ -37,35 +37,32 @@ public sealed record StructShape(Type Type, int Size, ArgumentClass[]? Eightbyte
     /// <see cref="MaxSize"/> bytes, and not generic. Reads no field offsets, so it needs no dynamic code.</summary>
     public static bool IsSupported(Type type, [NotNullWhen(false)] out string? refusal)
     {
-        refusal = null;
+        // Asked for every parameter and result of every compile (most are primitives): the answer is kept per type.
+        refusal = Refusals.GetOrAdd(type, RefusalOf);
+        return refusal is null;
+    }
+
+    static readonly ConcurrentDictionary<Type, string?> Refusals = new();
+
+    /// <summary>Why <paramref name="type"/> is not a struct MiniJit compiles, or null when it is.</summary>
+    static string? RefusalOf(Type type)
+    {
         if (!type.IsValueType || type == typeof(void) || type.IsPrimitive || type.IsEnum || type.IsPointer || type.IsByRefLike || type == typeof(decimal)
             || type.ContainsGenericParameters || Nullable.GetUnderlyingType(type) is not null)
-        {
-            refusal = $"{type.Name} is not a struct of primitive fields";
-            return false;
-        }
+            return $"{type.Name} is not a struct of primitive fields";
         if (type.IsGenericType)
-        {
-            refusal = $"{type.Name} is a generic struct; MiniJit supports structs of primitive fields that are not generic";
-            return false;
-        }
+            return $"{type.Name} is a generic struct; MiniJit supports structs of primitive fields that are not generic";
         foreach (var field in InstanceFields(type))
         {
             var fieldType = field.FieldType;
-            if (IsLeaf(fieldType)) continue;
-            if (fieldType.IsValueType && IsSupported(fieldType, out refusal)) continue;
-            refusal = fieldType.IsValueType
-                ? $"its field {field.Name} is a {fieldType.Name}: {refusal}"
-                : $"its field {field.Name} holds a reference ({fieldType.Name}), which native code cannot hold (the GC could not see it)";
-            refusal = $"struct {type.Name}: {refusal}";
-            return false;
+            if (IsLeaf(fieldType) || fieldType.IsValueType && IsSupported(fieldType, out _)) continue;
+            return $"struct {type.Name}: " + (fieldType.IsValueType
+                ? $"its field {field.Name} is a {fieldType.Name}: {RefusalOf(fieldType)}"
+                : $"its field {field.Name} holds a reference ({fieldType.Name}), which native code cannot hold (the GC could not see it)");
         }
-        if (SizeOf(type) > MaxSize)
-        {
-            refusal = $"struct {type.Name} has {SizeOf(type)} bytes; MiniJit copies structs of at most {MaxSize} (pass a larger one by reference)";
-            return false;
-        }
-        return true;
+        return SizeOf(type) > MaxSize
+            ? $"struct {type.Name} has {SizeOf(type)} bytes; MiniJit copies structs of at most {MaxSize} (pass a larger one by reference)"
+            : null;
     }
 
     /// <summary>The struct's size as the CLR lays it out (what <c>sizeof</c> gives).</summary>

@@ -21,6 +21,8 @@ public static class LoopTestStrengthening
 {
     public static int Run(Function function)
     {
+        // It runs in every round of the optimizer: a function without a bounds check costs one scan.
+        if (!function.Blocks.Any(b => b.Instrs.Any(i => i.Op == Op.CheckBounds))) return 0;
         var defs = function.Definitions();
         var uses = function.UseCounts();
         int changed = 0;

@@ -36,7 +36,7 @@ public class ExplainCommandTests
         string[] pipeline = ["read IL", "import", "scalar-replacement", "jump-threading", "lower", "liveness", "register allocation",
             "emit", "peephole", "encode", "entry stub", "assemble", "executable memory", "bind", "sum of the medians", "median compile"];
         Assert.Equal(pipeline, stages.Where(pipeline.Contains));
-        Assert.Contains("no compile", Run("explain", Assembly, "CliSamples.Tally", "--timings", "--repeat", "0").Error.Replace("--repeat must be at least 1", "no compile"));
+        Assert.Contains("--repeat must be at least 1", Run("explain", Assembly, "CliSamples.Tally", "--timings", "--repeat", "0").Error);
     }
 
     [Fact]
