@@ -1,67 +1,89 @@
 namespace MiniJit.CodeMemory;
 
 /// <summary>
-/// Hands out runs of pages from large chunks mapped in advance, so that loading a compiled unit costs one
-/// <c>mprotect</c> instead of an <c>mmap</c>, first-touch page faults and an <c>munmap</c> later.
+/// Hands out runs of code memory from large chunks mapped in advance, so that loading a compiled unit costs a copy
+/// (with two views, see <see cref="PageAllocator"/>) or one <c>mprotect</c> (flipping protection) instead of an
+/// <c>mmap</c>, first-touch page faults and an <c>munmap</c> later.
 /// </summary>
 /// <remarks>
-/// W^X still holds page by page: free pages are read+write, a rented run is filled while read+write and then turned
-/// read+execute by its owner, and a returned run is turned back to read+write before anyone can rent it again. The
-/// kernel keeps pages of different protection in separate mappings, so no mapping is ever writable and executable.
-/// A unit therefore always starts on a fresh page: a page that holds running code is never written.
+/// <para>With two views a run starts on a cache line (<see cref="ViewsAlignment"/>) and small units share pages. When
+/// protection flips, W^X holds page by page instead: free pages are read+write, a rented run is filled and then turned
+/// read+execute by its owner, and a returned run is turned back to read+write before anyone can rent it again; a unit
+/// therefore always starts on a fresh page, since a page that holds running code is never written.</para>
+/// <para>A returned run is filled with <c>int3</c> before it goes back on the free list: a stale jump into freed code
+/// stops at a breakpoint instead of running whatever the old bytes say.</para>
 /// </remarks>
 internal sealed class CodeArena(PageAllocator pages, nuint chunkSize)
 {
     public static readonly CodeArena Shared = new(PageAllocator.Current, 1 << 20);
 
-    /// <summary>A chunk and its free runs of pages, kept sorted by address and never adjacent (they are merged).</summary>
-    sealed class Chunk(nint start, nuint size)
+    /// <summary>Where runs start with two views: a cache line, which also keeps every offset's alignment modulo 64
+    /// (what branch-target alignment and the processor's decoders care about) the same as at the start of a page.</summary>
+    public const int ViewsAlignment = 64;
+
+    const byte Int3 = 0xCC;
+
+    /// <summary>A chunk and its free runs (executable addresses), kept sorted by address and never adjacent (they are merged).</summary>
+    sealed class Chunk(CodeMapping mapping)
     {
-        public readonly nint Start = start;
-        public readonly nuint Size = size;
-        public readonly List<(nint Start, nuint Size)> Free = [(start, size)];
-        public bool Contains(nint address) => address >= Start && address < Start + (nint)Size;
-        public bool IsEmpty => Free.Count == 1 && Free[0].Size == Size;
+        public readonly CodeMapping Mapping = mapping;
+        public readonly List<(nint Start, nuint Size)> Free = [(mapping.Executable, mapping.Size)];
+        public bool IsEmpty => Free.Count == 1 && Free[0].Size == Mapping.Size;
     }
 
     readonly Lock gate = new();
     readonly List<Chunk> chunks = [];
 
-    /// <summary>A read+write run of <paramref name="size"/> bytes (a multiple of the page size).</summary>
-    public nint Rent(nuint size)
+    /// <summary>Bytes a run of <paramref name="length"/> bytes takes: whole cache lines with two views, whole pages otherwise.</summary>
+    public nuint SizeOf(int length)
     {
+        long unit = pages.HasWritableView ? ViewsAlignment : pages.PageSize;
+        return (nuint)((Math.Max(length, 1) + unit - 1) / unit * unit);
+    }
+
+    /// <summary>A writable run for <paramref name="length"/> bytes of code. Write it through
+    /// <see cref="CodeRegion.Writable"/>, then <see cref="Seal"/> it.</summary>
+    public CodeRegion Rent(int length)
+    {
+        var size = SizeOf(length);
         lock (gate)
         {
             foreach (var chunk in chunks)
-                if (TryTake(chunk, size) is nint address) return address;
-            var fresh = new Chunk(pages.AllocateWritable(Math.Max(size, chunkSize)), Math.Max(size, chunkSize));
+                if (TryTake(chunk, size) is { } region) return region;
+            var chunkBytes = Math.Max(size, chunkSize);
+            chunkBytes = (chunkBytes + (nuint)pages.PageSize - 1) / (nuint)pages.PageSize * (nuint)pages.PageSize;
+            var fresh = new Chunk(pages.Map(chunkBytes));
             chunks.Add(fresh);
             return TryTake(fresh, size)!.Value;
         }
     }
 
+    /// <summary>Makes a rented run's code runnable; it is never written again until it is returned.</summary>
+    public void Seal(CodeRegion region) => pages.MakeExecutable(region.Executable, region.Size);
+
     /// <summary>Takes back a run from <see cref="Rent"/>. It may come from a finalizer, so it reports failure
     /// instead of throwing: false when the operating system refused to make the pages writable again (they are
     /// then kept out of circulation rather than reused).</summary>
-    public bool Return(nint address, nuint size)
+    public unsafe bool Return(CodeRegion region)
     {
-        if (!pages.MakeWritable(address, size)) return false;
+        if (!pages.MakeWritable(region.Executable, region.Size)) return false;
+        new Span<byte>((void*)region.Writable, checked((int)region.Size)).Fill(Int3);
         lock (gate)
         {
-            var chunk = chunks.First(c => c.Contains(address));
-            Insert(chunk.Free, address, size);
+            var chunk = chunks.First(c => c.Mapping.Contains(region.Executable));
+            Insert(chunk.Free, region.Executable, region.Size);
             // Keep one chunk mapped for the next compile; unmap the others once they are entirely free.
             if (chunk.IsEmpty && chunks.Count > 1)
             {
                 chunks.Remove(chunk);
-                return pages.Free(chunk.Start, chunk.Size);
+                return pages.Unmap(chunk.Mapping);
             }
             return true;
         }
     }
 
     /// <summary>First fit: the lowest free run that is large enough, shortened from its start.</summary>
-    static nint? TryTake(Chunk chunk, nuint size)
+    static CodeRegion? TryTake(Chunk chunk, nuint size)
     {
         for (int i = 0; i < chunk.Free.Count; i++)
         {
@@ -69,7 +91,7 @@ internal sealed class CodeArena(PageAllocator pages, nuint chunkSize)
             if (length < size) continue;
             if (length == size) chunk.Free.RemoveAt(i);
             else chunk.Free[i] = (start + (nint)size, length - size);
-            return start;
+            return new CodeRegion(start, chunk.Mapping.WritableAddressOf(start), size);
         }
         return null;
     }
@@ -92,3 +114,7 @@ internal sealed class CodeArena(PageAllocator pages, nuint chunkSize)
         free.Insert(index, (start, size));
     }
 }
+
+/// <summary>A run of code memory rented from a <see cref="CodeArena"/>: where its code runs, where it is written, and
+/// how many bytes it holds (its length rounded up to the arena's unit).</summary>
+internal readonly record struct CodeRegion(nint Executable, nint Writable, nuint Size);

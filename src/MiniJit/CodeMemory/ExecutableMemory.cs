@@ -3,11 +3,10 @@ using System.Runtime.InteropServices;
 namespace MiniJit.CodeMemory;
 
 /// <summary>
-/// A block of pages holding the machine code of one compiled unit (several functions assembled together share
-/// it). Its life has two phases: first writable, while the code is copied in; then, after
-/// <see cref="MakeExecutable"/>, read+execute and never written again. Dispose (or, failing that, the
-/// finalizer) gives the pages back to the <see cref="CodeArena"/>, read+write again; any delegate that points into
-/// it must keep this object alive.
+/// The machine code of one compiled unit (several functions assembled together share it), in memory from the
+/// <see cref="CodeArena"/>. Its life has two phases: first writable, while the code is copied in; then, after
+/// <see cref="MakeExecutable"/>, runnable and never written again. Dispose (or, failing that, the finalizer) gives the
+/// memory back to the arena; any delegate that points into it must keep this object alive.
 /// </summary>
 /// <remarks>Once delegates are bound to the code, a call may be running in it on another thread at the moment of
 /// Dispose, and nothing on the call path counts calls (that would cost as much as the call). Instead each call holds
@@ -22,17 +21,16 @@ public sealed class ExecutableMemory : IDisposable
     ExecutableMemory(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        var size = PageAllocator.Current.RoundUpToPages(length);
-        region = new CodeRegionHandle(CodeArena.Shared.Rent(size), size);
+        region = new CodeRegionHandle(CodeArena.Shared, CodeArena.Shared.Rent(length));
         Length = length;
     }
 
-    /// <summary>Maps fresh writable pages for <paramref name="length"/> bytes of code. Fill them through
+    /// <summary>Rents writable memory for <paramref name="length"/> bytes of code. Fill them through
     /// <see cref="GetWritableSpan"/>, then call <see cref="MakeExecutable"/>.</summary>
     /// <remarks>Use this two-step form when the code must know its own address before it is written.</remarks>
     public static ExecutableMemory Allocate(int length) => new(length);
 
-    /// <summary>Copies <paramref name="code"/> into fresh pages and makes them executable.</summary>
+    /// <summary>Copies <paramref name="code"/> into fresh code memory and makes it executable.</summary>
     public static ExecutableMemory Create(ReadOnlySpan<byte> code)
     {
         var memory = new ExecutableMemory(code.Length);
@@ -49,7 +47,8 @@ public sealed class ExecutableMemory : IDisposable
         }
     }
 
-    /// <summary>Address of the first byte of code.</summary>
+    /// <summary>Address of the first byte of code, where it runs (with two views of the memory, not where it is
+    /// written: see <see cref="GetWritableSpan"/>).</summary>
     public nint Address => Region.DangerousGetHandle();
 
     CodeRegionHandle Region => Volatile.Read(ref region) ?? throw new ObjectDisposedException(nameof(ExecutableMemory));
@@ -63,27 +62,29 @@ public sealed class ExecutableMemory : IDisposable
     /// <summary>From now on Dispose leaves freeing the pages to the garbage collector (see the remarks).</summary>
     internal void NoteDelegateBound() => boundToDelegates = true;
 
-    /// <summary>Bytes of code (the mapping itself is rounded up to whole pages).</summary>
+    /// <summary>Bytes of code (the run it occupies is rounded up to cache lines or pages, see <see cref="CodeArena"/>).</summary>
     public int Length { get; }
 
     public bool IsExecutable { get; private set; }
 
-    /// <summary>The code bytes, readable in both phases (executable pages are also readable).</summary>
+    /// <summary>The code bytes at <see cref="Address"/>, readable in both phases (executable pages are also readable).</summary>
     public unsafe ReadOnlySpan<byte> Code => new((void*)Address, Length);
 
-    /// <summary>The code bytes while the pages are still writable.</summary>
+    /// <summary>The code bytes while they may still be written. Code that needs its own address must use
+    /// <see cref="Address"/>: with two views of the memory this span lies at a different address.</summary>
     /// <exception cref="InvalidOperationException">The memory is already executable.</exception>
     public unsafe Span<byte> GetWritableSpan()
     {
         if (IsExecutable) throw new InvalidOperationException("Executable memory is never written again (W^X).");
-        return new((void*)Address, Length);
+        return new((void*)Region.Region.Writable, Length);
     }
 
-    /// <summary>Flips the pages from read+write to read+execute.</summary>
+    /// <summary>Makes the code runnable: its pages turn from read+write to read+execute, or, with two views, the
+    /// code is runnable as written and this only ends the writable phase.</summary>
     public void MakeExecutable()
     {
         if (IsExecutable) throw new InvalidOperationException("The memory is already executable.");
-        PageAllocator.Current.MakeExecutable(Address, Region.Size);
+        CodeArena.Shared.Seal(Region.Region);
         IsExecutable = true;
     }
 

@@ -1,35 +1,69 @@
 namespace MiniJit.CodeMemory;
 
 /// <summary>
-/// The operating-system calls behind <see cref="ExecutableMemory"/>: map fresh read+write pages, turn them
-/// read+execute, and give them back. One implementation per platform family; <see cref="Current"/> picks it.
+/// The operating-system calls behind the <see cref="CodeArena"/>: map a chunk of pages, make code in it runnable, and
+/// give the chunk back. One implementation per way of keeping W^X; <see cref="Current"/> picks the best the system
+/// allows.
 /// </summary>
-/// <remarks>Pages are never read+write+execute at once. .NET itself runs with that rule (W^X), and it means a
-/// bug that writes through a stray pointer cannot silently patch code that is already running.</remarks>
+/// <remarks>
+/// <para>No mapping is ever writable and executable at once. .NET itself runs with that rule (W^X), and it means a bug
+/// that writes through a stray pointer cannot silently patch code that is already running. There are two ways to keep
+/// it:</para>
+/// <list type="bullet">
+/// <item><b>Two views</b> (<see cref="DualMappedPageAllocator"/>, Linux): the same pages are mapped twice, read+write at
+/// one address and read+execute at another. Code is written through the first and runs at the second; nothing changes
+/// protection, so loading code costs no system call and small units share pages. This is how the .NET runtime itself
+/// does W^X.</item>
+/// <item><b>Flipping protection</b> (<see cref="UnixPageAllocator"/>, <see cref="WindowsPageAllocator"/>): one view,
+/// read+write while code is written, then read+execute; a system call per unit, and a page of its own for each unit,
+/// since a page that holds running code can never be made writable again.</item>
+/// </list>
+/// </remarks>
 internal abstract class PageAllocator
 {
-    public static readonly PageAllocator Current =
-        OperatingSystem.IsWindows() ? new WindowsPageAllocator() : new UnixPageAllocator();
+    public static readonly PageAllocator Current = Choose();
+
+    /// <summary>The environment variable that forces the protection-flipping allocator (value <c>mprotect</c>), for
+    /// systems whose security policy refuses executable views of shared memory, and to test the fallback.</summary>
+    public const string ModeVariable = "MINIJIT_CODE_MEMORY";
+
+    static PageAllocator Choose()
+    {
+        if (OperatingSystem.IsWindows()) return new WindowsPageAllocator();
+        bool twoViewsAllowed = Environment.GetEnvironmentVariable(ModeVariable) != "mprotect";
+        return OperatingSystem.IsLinux() && twoViewsAllowed && DualMappedPageAllocator.TryCreate() is { } dual
+            ? dual
+            : new UnixPageAllocator();
+    }
 
     public int PageSize { get; } = Environment.SystemPageSize;
 
-    /// <summary>Maps <paramref name="size"/> bytes (a multiple of <see cref="PageSize"/>) as read+write.</summary>
-    public abstract nint AllocateWritable(nuint size);
+    /// <summary>True when code is written through a second view of its pages: protection never changes, so units
+    /// may share pages.</summary>
+    public abstract bool HasWritableView { get; }
 
-    /// <summary>Turns the pages read+execute; after this nobody may write to them.</summary>
+    /// <summary>Maps <paramref name="size"/> bytes (a multiple of <see cref="PageSize"/>), writable through
+    /// <see cref="CodeMapping.Writable"/>.</summary>
+    public abstract CodeMapping Map(nuint size);
+
+    /// <summary>Makes code written into the run at <paramref name="address"/> runnable; after this nobody writes it.</summary>
     public abstract void MakeExecutable(nint address, nuint size);
 
-    /// <summary>Turns executable pages back to read+write so the arena can reuse them; false if the operating system
+    /// <summary>Makes a run of returned code writable again so the arena can reuse it; false if the operating system
     /// refused (it runs from finalizers too, so it reports instead of throwing).</summary>
     public abstract bool MakeWritable(nint address, nuint size);
 
-    /// <summary>Unmaps the pages; false if the operating system refused. It runs from a finalizer, where an
-    /// exception would end the process, so it reports instead of throwing.</summary>
-    public abstract bool Free(nint address, nuint size);
+    /// <summary>Unmaps a chunk; false if the operating system refused. It runs from a finalizer, where an exception
+    /// would end the process, so it reports instead of throwing.</summary>
+    public abstract bool Unmap(CodeMapping mapping);
+}
 
-    public nuint RoundUpToPages(int length)
-    {
-        var pages = (Math.Max(length, 1) + (long)PageSize - 1) / PageSize;
-        return (nuint)(pages * PageSize);
-    }
+/// <summary>A chunk of code memory: the address its code runs at, the address it is written through (the same address
+/// when protection flips instead), and its size in bytes.</summary>
+internal readonly record struct CodeMapping(nint Executable, nint Writable, nuint Size)
+{
+    public bool Contains(nint address) => address >= Executable && address < Executable + (nint)Size;
+
+    /// <summary>Where the byte that runs at <paramref name="address"/> is written.</summary>
+    public nint WritableAddressOf(nint address) => Writable + (address - Executable);
 }

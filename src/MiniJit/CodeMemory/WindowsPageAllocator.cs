@@ -9,11 +9,13 @@ internal sealed partial class WindowsPageAllocator : PageAllocator
     const uint MemCommit = 0x1000, MemReserve = 0x2000, MemRelease = 0x8000;
     const uint PageReadWrite = 0x04, PageExecuteRead = 0x20;
 
-    public override nint AllocateWritable(nuint size)
+    public override bool HasWritableView => false;
+
+    public override CodeMapping Map(nuint size)
     {
         var address = VirtualAlloc(0, size, MemCommit | MemReserve, PageReadWrite);
         if (address == 0) throw Failure("VirtualAlloc", size);
-        return address;
+        return new CodeMapping(address, address, size);
     }
 
     public override void MakeExecutable(nint address, nuint size)
@@ -23,10 +25,10 @@ internal sealed partial class WindowsPageAllocator : PageAllocator
         if (!FlushInstructionCache(GetCurrentProcess(), address, size)) throw Failure("FlushInstructionCache", size);
     }
 
-    // MEM_RELEASE frees the whole reservation and requires a size of zero.
     public override bool MakeWritable(nint address, nuint size) => VirtualProtect(address, size, PageReadWrite, out _);
 
-    public override bool Free(nint address, nuint size) => VirtualFree(address, 0, MemRelease);
+    // MEM_RELEASE frees the whole reservation and requires a size of zero.
+    public override bool Unmap(CodeMapping mapping) => VirtualFree(mapping.Executable, 0, MemRelease);
 
     static Win32Exception Failure(string call, nuint size) =>
         new(Marshal.GetLastPInvokeError(), $"{call} of {size} bytes failed: {Marshal.GetLastPInvokeErrorMessage()}");
