@@ -102,6 +102,9 @@ public enum OpFlags : byte
     Compare = 32,
     /// <summary>Imm is an operand, written in the text form right after the name (a parameter's index, a width).</summary>
     Immediate = 64,
+    /// <summary>Reads or writes memory, or computes an address: never evaluated at compile time, since addresses exist
+    /// only when the code runs and memory may change between any two instructions.</summary>
+    Memory = 128,
 }
 
 /// <summary>What types an operation takes and gives; the verifier checks each instruction against its op's rule.</summary>
@@ -143,97 +146,127 @@ public enum OpTypes : byte
 
 /// <param name="Arity">Number of operands, or -1 when it varies (phi, call, return).</param>
 /// <param name="Types">The types it takes and gives.</param>
-public readonly record struct OpInfo(string Name, int Arity, OpFlags Flags, OpTypes Types)
+/// <param name="Rule">What it computes (see <see cref="OpRules"/>): how the interpreter runs it and how constant folding
+/// folds it. Null for the ops that read the function's surroundings rather than their operands — param, phi, frameaddr,
+/// calls, the type-initializer check and the terminators — which the interpreter runs itself and nothing folds.</param>
+public readonly record struct OpInfo(string Name, int Arity, OpFlags Flags, OpTypes Types, OpRule? Rule)
 {
     public bool Is(OpFlags flag) => (Flags & flag) != 0;
 }
 
+/// <summary>
+/// Every op in one table: its name in the text form, its operand count, its flags, its type rule and its meaning. A new
+/// op is one row here (and its x64 template in the emitter); the parser, printer, verifier, interpreter and constant
+/// folding read the row.
+/// </summary>
 public static class OpTable
 {
     const OpFlags P = OpFlags.Pure, C = OpFlags.Commutative, T = OpFlags.Terminator, X = OpFlags.CanThrow,
-        S = OpFlags.SideEffect, Cmp = OpFlags.Compare | OpFlags.Pure;
+        S = OpFlags.SideEffect, Cmp = OpFlags.Compare | OpFlags.Pure, Imm = OpFlags.Immediate, M = OpFlags.Memory;
 
     static readonly OpInfo[] Table = Build();
 
-    static OpInfo[] Build()
+    static unsafe OpInfo[] Build()
     {
         var table = new OpInfo[Enum.GetValues<Op>().Length];
-        void Add(Op op, string name, int arity, OpFlags flags, OpTypes types) => table[(int)op] = new OpInfo(name, arity, flags, types);
-        Add(Op.Const, "const", 0, P, OpTypes.Special);
-        Add(Op.Param, "param", 0, OpFlags.Immediate, OpTypes.Special);
-        Add(Op.Copy, "copy", 1, P, OpTypes.Same);
+        void Add(Op op, string name, int arity, OpFlags flags, OpTypes types, OpRule? rule = null) =>
+            table[(int)op] = new OpInfo(name, arity, flags, types, rule);
+        void Checked(Op op, string name, int arity, OpFlags flags, OpTypes types) => Add(op, name, arity, flags, types, OpRules.Checked(op));
+
+        Add(Op.Const, "const", 0, P, OpTypes.Special, (in OpInput x) => x.Imm);
+        Add(Op.Param, "param", 0, Imm, OpTypes.Special);
+        Add(Op.Copy, "copy", 1, P, OpTypes.Same, (in OpInput x) => x.A);
         Add(Op.Phi, "phi", -1, OpFlags.None, OpTypes.Same);
-        Add(Op.Add, "add", 2, P | C, OpTypes.Integer);
-        Add(Op.Sub, "sub", 2, P, OpTypes.Integer);
-        Add(Op.Mul, "mul", 2, P | C, OpTypes.Integer);
-        // Division can fault on x64, so it is not Pure: folding must prove the divisor safe first.
-        Add(Op.Div, "div", 2, X, OpTypes.Integer);
-        Add(Op.DivU, "div.u", 2, X, OpTypes.Integer);
-        Add(Op.Rem, "rem", 2, X, OpTypes.Integer);
-        Add(Op.RemU, "rem.u", 2, X, OpTypes.Integer);
-        Add(Op.Neg, "neg", 1, P, OpTypes.Integer);
-        Add(Op.MulHigh, "mulhi", 2, P | C, OpTypes.Integer);
-        Add(Op.And, "and", 2, P | C, OpTypes.Integer);
-        Add(Op.Or, "or", 2, P | C, OpTypes.Integer);
-        Add(Op.Xor, "xor", 2, P | C, OpTypes.Integer);
-        Add(Op.Not, "not", 1, P, OpTypes.Integer);
-        Add(Op.Shl, "shl", 2, P, OpTypes.Shift);
-        Add(Op.Shr, "shr", 2, P, OpTypes.Shift);
-        Add(Op.ShrU, "shr.u", 2, P, OpTypes.Shift);
-        Add(Op.SignExtend8, "sext8", 1, P, OpTypes.I32ToI32);
-        Add(Op.SignExtend16, "sext16", 1, P, OpTypes.I32ToI32);
-        Add(Op.ZeroExtend8, "zext8", 1, P, OpTypes.I32ToI32);
-        Add(Op.ZeroExtend16, "zext16", 1, P, OpTypes.I32ToI32);
-        Add(Op.SignExtend32, "sext32", 1, P, OpTypes.I32ToI64);
-        Add(Op.ZeroExtend32, "zext32", 1, P, OpTypes.I32ToI64);
-        Add(Op.Truncate, "trunc", 1, P, OpTypes.I64ToI32);
-        Add(Op.Eq, "eq", 2, Cmp | C, OpTypes.IntegerCompare);
-        Add(Op.Ne, "ne", 2, Cmp | C, OpTypes.IntegerCompare);
-        Add(Op.Lt, "lt", 2, Cmp, OpTypes.IntegerCompare);
-        Add(Op.Le, "le", 2, Cmp, OpTypes.IntegerCompare);
-        Add(Op.Gt, "gt", 2, Cmp, OpTypes.IntegerCompare);
-        Add(Op.Ge, "ge", 2, Cmp, OpTypes.IntegerCompare);
-        Add(Op.LtU, "lt.u", 2, Cmp, OpTypes.IntegerCompare);
-        Add(Op.LeU, "le.u", 2, Cmp, OpTypes.IntegerCompare);
-        Add(Op.GtU, "gt.u", 2, Cmp, OpTypes.IntegerCompare);
-        Add(Op.GeU, "ge.u", 2, Cmp, OpTypes.IntegerCompare);
-        Add(Op.FAdd, "fadd", 2, P | C, OpTypes.Float);
-        Add(Op.FSub, "fsub", 2, P, OpTypes.Float);
-        Add(Op.FMul, "fmul", 2, P | C, OpTypes.Float);
-        Add(Op.FDiv, "fdiv", 2, P, OpTypes.Float);
-        Add(Op.FNeg, "fneg", 1, P, OpTypes.Float);
-        Add(Op.FAbs, "fabs", 1, P, OpTypes.Float);
-        Add(Op.FSqrt, "fsqrt", 1, P, OpTypes.Float);
-        Add(Op.FMin, "fmin", 2, P | C, OpTypes.Float);
-        Add(Op.FMax, "fmax", 2, P | C, OpTypes.Float);
-        Add(Op.FCopySign, "fcopysign", 2, P, OpTypes.Float);
-        Add(Op.FMulAdd, "fma", 3, P, OpTypes.Float);
-        Add(Op.FRoundEven, "fround.even", 1, P, OpTypes.Float);
-        Add(Op.FFloor, "ffloor", 1, P, OpTypes.Float);
-        Add(Op.FCeiling, "fceil", 1, P, OpTypes.Float);
-        Add(Op.FTruncate, "ftrunc", 1, P, OpTypes.Float);
-        Add(Op.FEq, "feq", 2, Cmp | C, OpTypes.FloatCompare);
-        Add(Op.FNe, "fne", 2, Cmp | C, OpTypes.FloatCompare);
-        Add(Op.FLt, "flt", 2, Cmp, OpTypes.FloatCompare);
-        Add(Op.FLe, "fle", 2, Cmp, OpTypes.FloatCompare);
-        Add(Op.FGt, "fgt", 2, Cmp, OpTypes.FloatCompare);
-        Add(Op.FGe, "fge", 2, Cmp, OpTypes.FloatCompare);
-        Add(Op.FLtU, "flt.u", 2, Cmp, OpTypes.FloatCompare);
-        Add(Op.FLeU, "fle.u", 2, Cmp, OpTypes.FloatCompare);
-        Add(Op.FGtU, "fgt.u", 2, Cmp, OpTypes.FloatCompare);
-        Add(Op.FGeU, "fge.u", 2, Cmp, OpTypes.FloatCompare);
-        Add(Op.IntToFloat, "itof", 1, P, OpTypes.IntegerToFloat);
-        Add(Op.UIntToFloat, "utof", 1, P, OpTypes.IntegerToFloat);
-        Add(Op.FloatConvert, "fconv", 1, P, OpTypes.FloatToFloat);
-        Add(Op.FloatToInt, "ftoi", 1, P, OpTypes.DoubleToInteger);
-        Add(Op.FloatToUInt, "ftou", 1, P, OpTypes.DoubleToInteger);
-        Add(Op.FloatToIntChecked, "ftoi.ovf", 1, X | OpFlags.Immediate, OpTypes.DoubleToIntegerChecked);
-        Add(Op.FloatToUIntChecked, "ftou.ovf", 1, X | OpFlags.Immediate, OpTypes.DoubleToIntegerChecked);
-        Add(Op.Bitcast, "bitcast", 1, P, OpTypes.Bitcast);
-        Add(Op.CheckFinite, "ckfinite", 1, X, OpTypes.Float);
-        Add(Op.FSign, "fsign", 1, X, OpTypes.FloatToI32);
+
+        Add(Op.Add, "add", 2, P | C, OpTypes.Integer, OpRules.Integer((x, y) => x + y, (x, y) => x + y));
+        Add(Op.Sub, "sub", 2, P, OpTypes.Integer, OpRules.Integer((x, y) => x - y, (x, y) => x - y));
+        Add(Op.Mul, "mul", 2, P | C, OpTypes.Integer, OpRules.Integer((x, y) => x * y, (x, y) => x * y));
+        // Division can fault on x64, so it is not Pure: its rule throws what the CLR throws, and folding leaves such a
+        // division to run (and throw) at run time.
+        Add(Op.Div, "div", 2, X, OpTypes.Integer, OpRules.Integer(
+            (x, y) => x / OpRules.Divisor(y, x == int.MinValue), (x, y) => x / OpRules.Divisor(y, x == long.MinValue)));
+        Add(Op.DivU, "div.u", 2, X, OpTypes.Integer, OpRules.Integer(
+            (x, y) => (int)((uint)x / (uint)OpRules.Divisor(y, false)), (x, y) => (long)((ulong)x / (ulong)OpRules.Divisor(y, false))));
+        Add(Op.Rem, "rem", 2, X, OpTypes.Integer, OpRules.Integer(
+            (x, y) => x % OpRules.Divisor(y, x == int.MinValue), (x, y) => x % OpRules.Divisor(y, x == long.MinValue)));
+        Add(Op.RemU, "rem.u", 2, X, OpTypes.Integer, OpRules.Integer(
+            (x, y) => (int)((uint)x % (uint)OpRules.Divisor(y, false)), (x, y) => (long)((ulong)x % (ulong)OpRules.Divisor(y, false))));
+        Add(Op.Neg, "neg", 1, P, OpTypes.Integer, OpRules.Integer(x => -x, x => -x));
+        Add(Op.MulHigh, "mulhi", 2, P | C, OpTypes.Integer, OpRules.Integer((x, y) => (int)((long)x * y >> 32), (x, y) => Math.BigMul(x, y, out _)));
+        Add(Op.And, "and", 2, P | C, OpTypes.Integer, OpRules.Integer((x, y) => x & y, (x, y) => x & y));
+        Add(Op.Or, "or", 2, P | C, OpTypes.Integer, OpRules.Integer((x, y) => x | y, (x, y) => x | y));
+        Add(Op.Xor, "xor", 2, P | C, OpTypes.Integer, OpRules.Integer((x, y) => x ^ y, (x, y) => x ^ y));
+        Add(Op.Not, "not", 1, P, OpTypes.Integer, OpRules.Integer(x => ~x, x => ~x));
+        // C# masks a shift count to its low 5 bits (int) or 6 bits (long), exactly as x86 and the CLR do; the cast of a
+        // long count keeps those bits.
+        Add(Op.Shl, "shl", 2, P, OpTypes.Shift, OpRules.Integer((x, y) => x << y, (x, y) => x << (int)y));
+        Add(Op.Shr, "shr", 2, P, OpTypes.Shift, OpRules.Integer((x, y) => x >> y, (x, y) => x >> (int)y));
+        Add(Op.ShrU, "shr.u", 2, P, OpTypes.Shift, OpRules.Integer((x, y) => x >>> y, (x, y) => x >>> (int)y));
+        Add(Op.SignExtend8, "sext8", 1, P, OpTypes.I32ToI32, OpRules.Bits(x => (sbyte)x));
+        Add(Op.SignExtend16, "sext16", 1, P, OpTypes.I32ToI32, OpRules.Bits(x => (short)x));
+        Add(Op.ZeroExtend8, "zext8", 1, P, OpTypes.I32ToI32, OpRules.Bits(x => (byte)x));
+        Add(Op.ZeroExtend16, "zext16", 1, P, OpTypes.I32ToI32, OpRules.Bits(x => (ushort)x));
+        Add(Op.SignExtend32, "sext32", 1, P, OpTypes.I32ToI64, OpRules.Bits(x => (int)x));
+        Add(Op.ZeroExtend32, "zext32", 1, P, OpTypes.I32ToI64, OpRules.Bits(x => (uint)x));
+        Add(Op.Truncate, "trunc", 1, P, OpTypes.I64ToI32, OpRules.Bits(x => (int)x));
+        Add(Op.Eq, "eq", 2, Cmp | C, OpTypes.IntegerCompare, OpRules.Compare(false, order => order == 0));
+        Add(Op.Ne, "ne", 2, Cmp | C, OpTypes.IntegerCompare, OpRules.Compare(false, order => order != 0));
+        Add(Op.Lt, "lt", 2, Cmp, OpTypes.IntegerCompare, OpRules.Compare(false, order => order < 0));
+        Add(Op.Le, "le", 2, Cmp, OpTypes.IntegerCompare, OpRules.Compare(false, order => order <= 0));
+        Add(Op.Gt, "gt", 2, Cmp, OpTypes.IntegerCompare, OpRules.Compare(false, order => order > 0));
+        Add(Op.Ge, "ge", 2, Cmp, OpTypes.IntegerCompare, OpRules.Compare(false, order => order >= 0));
+        Add(Op.LtU, "lt.u", 2, Cmp, OpTypes.IntegerCompare, OpRules.Compare(true, order => order < 0));
+        Add(Op.LeU, "le.u", 2, Cmp, OpTypes.IntegerCompare, OpRules.Compare(true, order => order <= 0));
+        Add(Op.GtU, "gt.u", 2, Cmp, OpTypes.IntegerCompare, OpRules.Compare(true, order => order > 0));
+        Add(Op.GeU, "ge.u", 2, Cmp, OpTypes.IntegerCompare, OpRules.Compare(true, order => order >= 0));
+
+        Add(Op.FAdd, "fadd", 2, P | C, OpTypes.Float, OpRules.Float((x, y, _) => x + y, (x, y, _) => x + y));
+        Add(Op.FSub, "fsub", 2, P, OpTypes.Float, OpRules.Float((x, y, _) => x - y, (x, y, _) => x - y));
+        Add(Op.FMul, "fmul", 2, P | C, OpTypes.Float, OpRules.Float((x, y, _) => x * y, (x, y, _) => x * y));
+        Add(Op.FDiv, "fdiv", 2, P, OpTypes.Float, OpRules.Float((x, y, _) => x / y, (x, y, _) => x / y));
+        Add(Op.FNeg, "fneg", 1, P, OpTypes.Float, OpRules.Float((x, _, _) => -x, (x, _, _) => -x));
+        Add(Op.FAbs, "fabs", 1, P, OpTypes.Float, OpRules.Float((x, _, _) => Math.Abs(x), (x, _, _) => MathF.Abs(x)));
+        Add(Op.FSqrt, "fsqrt", 1, P, OpTypes.Float, OpRules.Float((x, _, _) => Math.Sqrt(x), (x, _, _) => MathF.Sqrt(x)));
+        // Math.Min's and Math.Max's rules: NaN if either is NaN, -0.0 below +0.0.
+        Add(Op.FMin, "fmin", 2, P | C, OpTypes.Float, OpRules.Float((x, y, _) => Math.Min(x, y), (x, y, _) => MathF.Min(x, y)));
+        Add(Op.FMax, "fmax", 2, P | C, OpTypes.Float, OpRules.Float((x, y, _) => Math.Max(x, y), (x, y, _) => MathF.Max(x, y)));
+        Add(Op.FCopySign, "fcopysign", 2, P, OpTypes.Float, OpRules.Float((x, y, _) => Math.CopySign(x, y), (x, y, _) => MathF.CopySign(x, y)));
+        Add(Op.FMulAdd, "fma", 3, P, OpTypes.Float, OpRules.Float(Math.FusedMultiplyAdd, MathF.FusedMultiplyAdd));
+        Add(Op.FRoundEven, "fround.even", 1, P, OpTypes.Float, OpRules.Float((x, _, _) => Math.Round(x), (x, _, _) => MathF.Round(x)));
+        Add(Op.FFloor, "ffloor", 1, P, OpTypes.Float, OpRules.Float((x, _, _) => Math.Floor(x), (x, _, _) => MathF.Floor(x)));
+        Add(Op.FCeiling, "fceil", 1, P, OpTypes.Float, OpRules.Float((x, _, _) => Math.Ceiling(x), (x, _, _) => MathF.Ceiling(x)));
+        Add(Op.FTruncate, "ftrunc", 1, P, OpTypes.Float, OpRules.Float((x, _, _) => Math.Truncate(x), (x, _, _) => MathF.Truncate(x)));
+        Add(Op.FEq, "feq", 2, Cmp | C, OpTypes.FloatCompare, OpRules.FloatCompare((x, y) => x == y));
+        Add(Op.FNe, "fne", 2, Cmp | C, OpTypes.FloatCompare, OpRules.FloatCompare((x, y) => x != y));
+        Add(Op.FLt, "flt", 2, Cmp, OpTypes.FloatCompare, OpRules.FloatCompare((x, y) => x < y));
+        Add(Op.FLe, "fle", 2, Cmp, OpTypes.FloatCompare, OpRules.FloatCompare((x, y) => x <= y));
+        Add(Op.FGt, "fgt", 2, Cmp, OpTypes.FloatCompare, OpRules.FloatCompare((x, y) => x > y));
+        Add(Op.FGe, "fge", 2, Cmp, OpTypes.FloatCompare, OpRules.FloatCompare((x, y) => x >= y));
+        Add(Op.FLtU, "flt.u", 2, Cmp, OpTypes.FloatCompare, OpRules.FloatCompare((x, y) => OpRules.Unordered(x, y) || x < y));
+        Add(Op.FLeU, "fle.u", 2, Cmp, OpTypes.FloatCompare, OpRules.FloatCompare((x, y) => OpRules.Unordered(x, y) || x <= y));
+        Add(Op.FGtU, "fgt.u", 2, Cmp, OpTypes.FloatCompare, OpRules.FloatCompare((x, y) => OpRules.Unordered(x, y) || x > y));
+        Add(Op.FGeU, "fge.u", 2, Cmp, OpTypes.FloatCompare, OpRules.FloatCompare((x, y) => OpRules.Unordered(x, y) || x >= y));
+        Add(Op.IntToFloat, "itof", 1, P, OpTypes.IntegerToFloat, OpRules.IntegerToFloat(signed: true));
+        Add(Op.UIntToFloat, "utof", 1, P, OpTypes.IntegerToFloat, OpRules.IntegerToFloat(signed: false));
+        Add(Op.FloatConvert, "fconv", 1, P, OpTypes.FloatToFloat,
+            OpRules.FromFloat((x, input) => input.Type == IrType.F32 ? OpRules.BitsOf((float)x) : OpRules.BitsOf(x)));
+        // C#'s casts saturate (NaN gives 0), as the CLR's conversions do since .NET 9.
+        Add(Op.FloatToInt, "ftoi", 1, P, OpTypes.DoubleToInteger, OpRules.FromFloat((x, input) => input.Type == IrType.I32 ? (int)x : (long)x));
+        Add(Op.FloatToUInt, "ftou", 1, P, OpTypes.DoubleToInteger,
+            OpRules.FromFloat((x, input) => input.Type == IrType.I32 ? (int)(uint)x : (long)(ulong)x));
+        Add(Op.FloatToIntChecked, "ftoi.ovf", 1, X | Imm, OpTypes.DoubleToIntegerChecked,
+            OpRules.FromFloat((x, input) => OpRules.CheckedFromFloat(true, input.Imm, x)));
+        Add(Op.FloatToUIntChecked, "ftou.ovf", 1, X | Imm, OpTypes.DoubleToIntegerChecked,
+            OpRules.FromFloat((x, input) => OpRules.CheckedFromFloat(false, input.Imm, x)));
+        Add(Op.Bitcast, "bitcast", 1, P, OpTypes.Bitcast, OpRules.Bits(x => x));
+        // What the CLR throws: OverflowException for a NaN or infinite ckfinite, ArithmeticException for Math.Sign(NaN).
+        Add(Op.CheckFinite, "ckfinite", 1, X, OpTypes.Float,
+            OpRules.FromFloat((x, input) => double.IsFinite(x) ? input.A : throw new OverflowException("ckfinite of a NaN or infinity")));
+        Add(Op.FSign, "fsign", 1, X, OpTypes.FloatToI32, OpRules.FromFloat((x, _) => Math.Sign(x)));
+
         Add(Op.Call, "call", -1, S | X, OpTypes.Special);
-        // The C library cannot fail or see the frame; a call into it is a pure function of its operands.
+        // The C library cannot fail or see the frame; a call into it is a pure function of its operands, but its result
+        // comes from the library at run time, so the interpreter calls it and nothing folds it.
         Add(Op.CallNative, "call.c", -1, P, OpTypes.Float);
         Add(Op.SecondResult, "result2", 1, OpFlags.None, OpTypes.Special);
         Add(Op.EnsureTypeInitialized, "typeinit", 1, S | X, OpTypes.Special);
@@ -242,36 +275,46 @@ public static class OpTable
         Add(Op.Switch, "switch", 1, T, OpTypes.Special);
         Add(Op.ThrowViaHelper, "throw.helper", -1, T | S | X, OpTypes.Special);
         Add(Op.Return, "return", -1, T | S, OpTypes.Special);
+
         // Checked operations may throw, so they are not Pure: only a proof that they cannot overflow removes or folds them.
-        Add(Op.AddOvf, "add.ovf", 2, X | C, OpTypes.Integer);
-        Add(Op.AddOvfUn, "add.ovf.un", 2, X | C, OpTypes.Integer);
-        Add(Op.SubOvf, "sub.ovf", 2, X, OpTypes.Integer);
-        Add(Op.SubOvfUn, "sub.ovf.un", 2, X, OpTypes.Integer);
-        Add(Op.MulOvf, "mul.ovf", 2, X | C, OpTypes.Integer);
-        Add(Op.MulOvfUn, "mul.ovf.un", 2, X | C, OpTypes.Integer);
-        Add(Op.ConvOvfI1, "conv.ovf.i1", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfU1, "conv.ovf.u1", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfI2, "conv.ovf.i2", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfU2, "conv.ovf.u2", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfI4, "conv.ovf.i4", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfU4, "conv.ovf.u4", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfU8, "conv.ovf.u8", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfI1Un, "conv.ovf.i1.un", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfU1Un, "conv.ovf.u1.un", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfI2Un, "conv.ovf.i2.un", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfU2Un, "conv.ovf.u2.un", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfI4Un, "conv.ovf.i4.un", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfU4Un, "conv.ovf.u4.un", 1, X, OpTypes.CheckedConversion);
-        Add(Op.ConvOvfI8Un, "conv.ovf.i8.un", 1, X, OpTypes.CheckedConversion);
-        Add(Op.Load, "load", 1, OpFlags.Immediate, OpTypes.Load);
-        Add(Op.Store, "store", 2, S | OpFlags.Immediate, OpTypes.Special);
-        Add(Op.CheckNull, "checknull", 1, X, OpTypes.Address);
-        Add(Op.CheckBounds, "checkbounds", 2, X | S, OpTypes.Special);
-        Add(Op.CheckArgumentRange, "checkrange", 2, X | S, OpTypes.Special);
-        Add(Op.ArrayLength, "arraylen", 1, P, OpTypes.I64ToI32);
-        Add(Op.Zero, "zero", 1, S | OpFlags.Immediate, OpTypes.Special);
-        Add(Op.ElementAddress, "elemaddr", 2, P | OpFlags.Immediate, OpTypes.Address);
-        Add(Op.FrameAddress, "frameaddr", 0, P | OpFlags.Immediate, OpTypes.Address);
+        Checked(Op.AddOvf, "add.ovf", 2, X | C, OpTypes.Integer);
+        Checked(Op.AddOvfUn, "add.ovf.un", 2, X | C, OpTypes.Integer);
+        Checked(Op.SubOvf, "sub.ovf", 2, X, OpTypes.Integer);
+        Checked(Op.SubOvfUn, "sub.ovf.un", 2, X, OpTypes.Integer);
+        Checked(Op.MulOvf, "mul.ovf", 2, X | C, OpTypes.Integer);
+        Checked(Op.MulOvfUn, "mul.ovf.un", 2, X | C, OpTypes.Integer);
+        Checked(Op.ConvOvfI1, "conv.ovf.i1", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfU1, "conv.ovf.u1", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfI2, "conv.ovf.i2", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfU2, "conv.ovf.u2", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfI4, "conv.ovf.i4", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfU4, "conv.ovf.u4", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfU8, "conv.ovf.u8", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfI1Un, "conv.ovf.i1.un", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfU1Un, "conv.ovf.u1.un", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfI2Un, "conv.ovf.i2.un", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfU2Un, "conv.ovf.u2.un", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfI4Un, "conv.ovf.i4.un", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfU4Un, "conv.ovf.u4.un", 1, X, OpTypes.CheckedConversion);
+        Checked(Op.ConvOvfI8Un, "conv.ovf.i8.un", 1, X, OpTypes.CheckedConversion);
+
+        // Memory: the rules read and write real addresses, so the interpreter runs them and folding never does (M).
+        Add(Op.Load, "load", 1, Imm | M, OpTypes.Load, OpRules.Load);
+        Add(Op.Store, "store", 2, S | Imm | M, OpTypes.Special, OpRules.Store);
+        Add(Op.CheckNull, "checknull", 1, X | M, OpTypes.Address, (in OpInput x) => x.A != 0 ? x.A : throw new NullReferenceException());
+        // One unsigned comparison: a negative index reads as a huge one.
+        Add(Op.CheckBounds, "checkbounds", 2, X | S | M, OpTypes.Special, (in OpInput x) =>
+            (x.OperandType == IrType.I64 ? (ulong)x.A : (uint)x.A) < (uint)x.B ? 0 : throw new IndexOutOfRangeException());
+        Add(Op.CheckArgumentRange, "checkrange", 2, X | S | M, OpTypes.Special, (in OpInput x) =>
+            (ulong)x.A < (ulong)x.B ? 0 : throw new ArgumentOutOfRangeException(null, "index past the limit of a span"));
+        Add(Op.ArrayLength, "arraylen", 1, P | M, OpTypes.I64ToI32, (in OpInput x) => *(int*)(x.A + ArrayLayout.LengthOffset));
+        Add(Op.Zero, "zero", 1, S | Imm | M, OpTypes.Special, (in OpInput x) =>
+        {
+            new Span<byte>((void*)x.A, (int)x.Imm).Clear();
+            return 0;
+        });
+        Add(Op.ElementAddress, "elemaddr", 2, P | Imm | M, OpTypes.Address, (in OpInput x) => x.A + x.B * x.Imm);
+        Add(Op.FrameAddress, "frameaddr", 0, P | Imm | M, OpTypes.Address);
         return table;
     }
 
@@ -279,10 +322,10 @@ public static class OpTable
     public static string Name(this Op op) => Table[(int)op].Name;
     public static bool Is(this Op op, OpFlags flag) => Table[(int)op].Is(flag);
 
-    /// <summary>An operation on memory or addresses (load, store and the ops after them in <see cref="Op"/>): never
-    /// evaluated at compile time.</summary>
-    public static bool IsMemory(this Op op) => op is Op.Load or Op.Store or Op.CheckNull or Op.CheckBounds
-        or Op.CheckArgumentRange or Op.ArrayLength or Op.Zero or Op.ElementAddress or Op.FrameAddress;
+    /// <summary>What <paramref name="op"/> computes from <paramref name="input"/> (the row's rule).</summary>
+    /// <exception cref="NotSupportedException">The op has no rule of its own (see <see cref="OpInfo.Rule"/>).</exception>
+    public static long Evaluate(this Op op, in OpInput input) =>
+        (Table[(int)op].Rule ?? throw new NotSupportedException($"{op.Name()} has no rule: it depends on more than its operands"))(input);
 
     static readonly Dictionary<string, Op> ByName = Enum.GetValues<Op>().ToDictionary(op => op.Name());
 

@@ -81,72 +81,61 @@ public static class ConstantFolding
 
     static long? Constant(Instr?[] defs, int value) => defs[value] is { Op: Op.Const } def ? def.Imm : null;
 
-    /// <summary>Comparisons of floats produce an i32 too; only integer operands fold.</summary>
-    static bool IntegerConstant(Instr?[] defs, int value, out long constant)
-    {
-        constant = 0;
-        if (Constant(defs, value) is not long c || !defs[value]!.Type.IsInteger()) return false;
-        constant = c;
-        return true;
-    }
-
+    /// <summary>
+    /// An instruction whose operands are all constants folds to what its row in <see cref="OpTable"/> computes — the
+    /// interpreter's rule, so folding and the reference semantics cannot drift apart. Integer rules have C#'s exact
+    /// wrap-around meaning; IEEE arithmetic has one correctly rounded result for every operation, which C# computes
+    /// with the same SSE2 instructions as the compiled code. What folding must never do is use an identity (x * 0 = 0
+    /// for floats): this rule needs every operand to be a constant. Only computations fold: memory ops read memory that
+    /// may change between calls, addresses exist only at run time, and ops without a rule depend on more than their
+    /// operands (calls, parameters).
+    /// </summary>
     static bool TryEvaluate(Instr instr, Instr?[] defs, out long value)
     {
         value = 0;
         if (instr.Op == Op.Phi) return TryEvaluatePhi(instr, defs, out value);
-        // Only computations fold: a load reads memory that may change between calls, and addresses are not known
-        // until the code runs.
-        if (!instr.Op.Is(OpFlags.Pure) && !instr.Op.Is(OpFlags.CanThrow) || instr.Op.IsMemory()) return false;
-        if (IsFloatingPoint(instr, defs)) return TryEvaluateFloat(instr, defs, out value);
-        if (!instr.Type.IsInteger() || instr.Args.Length is 0 or > 2 || instr.Op == Op.Call) return false;
-        // One or two operands: two locals instead of an array, since this runs for every instruction.
-        if (!IntegerConstant(defs, instr.Args[0], out long a)) return false;
-        long b = 0;
-        if (instr.Args.Length == 2 && !IntegerConstant(defs, instr.Args[1], out b)) return false;
-        var operandType = defs[instr.Args[0]]!.Type;
-        if (instr.Op == Op.Copy) value = a;
-        else if (instr.Op.IsChecked())
-        {
-            if (CheckedArithmetic.Evaluate(instr.Op, operandType, a, b) is not long result) return false;
-            value = result;
-        }
-        else if (instr.Args.Length == 1) value = IrInterpreter.Unary(instr.Op, instr.Type, a);
-        else if (!instr.Op.Is(OpFlags.CanThrow) || DivisionIsSafe(instr.Op, operandType, a, b))
-            value = IrInterpreter.Binary(instr.Op, operandType, a, b);
-        else return false;
+        var info = instr.Op.Info();
+        if (info.Rule is null || info.Is(OpFlags.Memory) || instr.Args.Length is 0 or > 3) return false;
+        // Up to three operands in locals instead of an array, since this runs for every instruction of every round.
+        long a = 0, b = 0, c = 0;
+        if (!ConstantOperand(0, ref a) || !ConstantOperand(1, ref b) || !ConstantOperand(2, ref c)) return false;
+        var input = new OpInput(instr.Type, defs[instr.Args[0]]!.Type, instr.Imm, a, b, c);
+        if (info.Is(OpFlags.CanThrow) && Traps(instr.Op, input)) return false;
+        value = info.Rule(input);
         return true;
-    }
 
-    /// <summary>A pure operation on or producing floating point (a conversion, a comparison of floats). Calls into the
-    /// C library stay calls.</summary>
-    static bool IsFloatingPoint(Instr instr, Instr?[] defs) =>
-        instr.Op.Is(OpFlags.Pure) && instr.Op is not (Op.Copy or Op.CallNative) && instr.Args.Length is 1 or 2
-        && (instr.Type.IsFloat() || defs[instr.Args[0]] is { Type: IrType.F32 or IrType.F64 });
+        bool ConstantOperand(int index, ref long constant)
+        {
+            if (index >= instr.Args.Length) return true;
+            if (Constant(defs, instr.Args[index]) is not long known) return false;
+            constant = known;
+            return true;
+        }
+    }
 
     /// <summary>
-    /// IEEE arithmetic is exactly specified — one correctly rounded result for every operation, and C# computes it
-    /// with the same SSE2 instructions as the compiled code — so an operation whose operands are all constants folds
-    /// to the interpreter's bits. What folding must never do is use an identity (x * 0 = 0, x - x = 0): this rule
-    /// needs every operand to be a constant.
+    /// A throwing op folds only when it does not throw on these constants; otherwise it stays, to throw at run time what
+    /// the CLR throws. The common traps are checked here without running the rule (an exception per round would cost
+    /// microseconds); the rarer float ones (ckfinite, fsign, ftoi.ovf) are tried and caught.
     /// </summary>
-    static bool TryEvaluateFloat(Instr instr, Instr?[] defs, out long value)
+    static bool Traps(Op op, in OpInput input)
     {
-        value = 0;
-        foreach (int arg in instr.Args)
-            if (defs[arg] is not { Op: Op.Const }) return false;
-        var operands = instr.Args;
-        value = IrInterpreter.Float(instr.Op, instr.Type, defs[operands[0]]!.Type, instr.Imm,
-            defs[operands[0]]!.Imm, operands.Length > 1 ? defs[operands[1]]!.Imm : 0);
-        return true;
-    }
-
-    /// <summary>Division traps on a zero divisor, and signed division also on MinValue / -1; those must stay.</summary>
-    static bool DivisionIsSafe(Op op, IrType type, long dividend, long divisor)
-    {
-        if (divisor == 0) return false;
-        bool signed = op is Op.Div or Op.Rem;
-        long min = type == IrType.I32 ? int.MinValue : long.MinValue;
-        return !(signed && divisor == -1 && dividend == min);
+        if (op is Op.Div or Op.Rem or Op.DivU or Op.RemU)
+        {
+            if (input.OperandType.Normalize(input.B) == 0) return true;
+            long min = input.OperandType == IrType.I32 ? int.MinValue : long.MinValue;
+            return op is Op.Div or Op.Rem && input.OperandType.Normalize(input.B) == -1 && input.OperandType.Normalize(input.A) == min;
+        }
+        if (op.IsChecked()) return CheckedArithmetic.Evaluate(op, input.OperandType, input.A, input.B) is null;
+        try
+        {
+            op.Evaluate(input);
+            return false;
+        }
+        catch (ArithmeticException)
+        {
+            return true;
+        }
     }
 
     static bool TryEvaluatePhi(Instr phi, Instr?[] defs, out long value)

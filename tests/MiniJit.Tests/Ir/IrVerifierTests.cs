@@ -129,16 +129,3 @@ public class IrVerifierTests
         Assert.Contains("compares i64 with i32", error.Message);
     }
 }
-
-/// <summary>The op table is the one place an operation's properties live: every op has a row, with a unique name.</summary>
-public class OpTableTests
-{
-    [Fact]
-    public void EveryOperationHasOneRowWithAUniqueName()
-    {
-        var ops = Enum.GetValues<MiniJit.Ir.Op>();
-        Assert.All(ops, op => Assert.False(string.IsNullOrEmpty(op.Name()), $"{op} has no row"));
-        Assert.Equal(ops.Length, ops.Select(op => op.Name()).Distinct().Count());
-        Assert.All(ops, op => Assert.True(MiniJit.Ir.OpTable.TryParse(op.Name(), out var parsed) && parsed == op));
-    }
-}

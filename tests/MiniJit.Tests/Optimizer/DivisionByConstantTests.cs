@@ -12,9 +12,9 @@ public class DivisionByConstantTests
         for (int i = 0; i < 2000; i++)
         {
             long a = random.NextInt64(long.MinValue, long.MaxValue), b = i % 7 == 0 ? long.MinValue : random.NextInt64(long.MinValue, long.MaxValue);
-            Assert.Equal((long)((Int128)a * b >> 64), IrInterpreter.Binary(Op.MulHigh, IrType.I64, a, b));
+            Assert.Equal((long)((Int128)a * b >> 64), Op.MulHigh.Evaluate(new OpInput(IrType.I64, IrType.I64, 0, a, b)));
             int x = (int)a, y = (int)b;
-            Assert.Equal((int)((long)x * y >> 32), IrInterpreter.Binary(Op.MulHigh, IrType.I32, x, y));
+            Assert.Equal((int)((long)x * y >> 32), Op.MulHigh.Evaluate(new OpInput(IrType.I32, IrType.I32, 0, x, y)));
         }
     }
 
