@@ -270,5 +270,5 @@ static class JitCompiler
     /// <summary>Each live value's intervals and location, one per line (what <c>explain</c> and the allocation filetests print).</summary>
     internal static string Describe(Function function, LiveIntervals live, Allocation allocation) => string.Join("\n",
         Enumerable.Range(0, function.ValueCount).Where(live.IsLive).Select(v =>
-            $"v{v}:{function.ValueTypes[v].Name(),-4} {string.Join(" ", live.Ranges[v]!.Select(r => $"[{r.From}, {r.To}]"))} -> {allocation.Locations[v]}"));
+            $"{LivenessPrinter.Interval(function, live, v)} -> {allocation.Locations[v]}"));
 }

@@ -1,5 +1,9 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
 using MiniJit.Assembler;
+using MiniJit.Cil;
+using MiniJit.Cli.Fuzzing;
 using MiniJit.CodeGeneration;
 using MiniJit.Ir;
 using MiniJit.Lowering;
@@ -10,20 +14,34 @@ namespace MiniJit.Tests;
 
 /// <summary>
 /// Cranelift-style filetests, one runner for every stage that has them. Each <c>.ir</c> file under
-/// <c>Optimizer/filetests/PASS/</c> or <c>Backend/filetests/STAGE/</c> is one test. It holds comment lines (<c>;</c>)
-/// saying why it exists, a header — <c>pass NAME, changes N</c> (one optimizer pass, and how much it must change) or
-/// <c>stage NAME</c> (a back-end stage: <c>lower</c> prints the lowered IR, <c>allocate</c> the live intervals and
-/// locations, <c>emit</c> the machine code after the peephole pass) — the input function, a line <c>=== expected</c>,
-/// and what the stage must produce. The runner parses and verifies the input, runs the stage and compares. IR on both
-/// sides goes through the parser and printer, because a pass may leave predecessors (and so phi operands) in another
-/// order than the parser builds, which is equally valid. A new test is a new file: no C# to write.
+/// <c>Optimizer/filetests/PASS/</c>, <c>Backend/filetests/STAGE/</c> or <c>Cil/filetests/import/</c> is one test. It
+/// holds comment lines (<c>;</c>) saying why it exists, a header — <c>pass NAME, changes N</c> (one optimizer pass, and
+/// how much it must change) or <c>stage NAME</c> — the input, a line <c>=== expected</c>, and what the stage must
+/// produce. The stages:
+/// <list type="bullet">
+/// <item><c>import</c> (the CIL importer): the input is C#, not IR — members of a class <c>T</c> (the runner wraps
+/// them in <c>static class T { ... }</c>, with <c>using System;</c>), compiled by Roslyn with optimizations on (Release,
+/// unchecked unless the code says <c>checked</c>); the first method declared is imported, so its IR is named
+/// <c>T.NAME</c>, and the expected part is the IR right after import, before any optimization. The file still ends in
+/// <c>.ir</c> (a <c>.cs</c> file would be compiled into the test project).</item>
+/// <item><c>lower</c>: the lowered IR.</item>
+/// <item><c>liveness</c>: the lowering's layout and what <see cref="Liveness"/> finds in it, without allocation —
+/// each block's positions (instruction i of the layout reads at 2i and writes at 2i+1), each live value's ranges, and
+/// the registers each clobbering instruction destroys (see <see cref="LivenessPrinter"/>).</item>
+/// <item><c>allocate</c>: the live intervals and the locations the allocator chose.</item>
+/// <item><c>emit</c>: the machine code after the peephole pass.</item>
+/// </list>
+/// The runner parses and verifies an IR input (or compiles and imports a C# one, and verifies the IR), runs the stage
+/// and compares. IR on both sides goes through the parser and printer, because a pass may leave predecessors (and so
+/// phi operands) in another order than the parser builds, which is equally valid. A new test is a new file: no C# to
+/// write.
 /// <para>With <c>MINIJIT_UPDATE_FILETESTS=1</c> in the environment, a test whose output differs rewrites its expected
 /// part in the source tree instead of failing (then read the diff before committing it).</para>
 /// </summary>
 public class FileTests
 {
     static readonly string Root = AppContext.BaseDirectory;
-    static readonly string[] Folders = [Path.Combine("Optimizer", "filetests"), Path.Combine("Backend", "filetests")];
+    static readonly string[] Folders = [Path.Combine("Optimizer", "filetests"), Path.Combine("Backend", "filetests"), Path.Combine("Cil", "filetests")];
 
     static IEnumerable<string> Paths() => Folders.SelectMany(folder =>
         Directory.EnumerateFiles(Path.Combine(Root, folder), "*.ir", SearchOption.AllDirectories)).Select(f => Path.GetRelativePath(Root, f)).Order();
@@ -36,19 +54,23 @@ public class FileTests
     {
         var test = Read(File.ReadAllText(Path.Combine(Root, file)), file);
         Assert.Equal(test.Name, Path.GetFileName(Path.GetDirectoryName(file)));  // the folder names the pass or stage too
-        var function = IrParser.Parse(test.Input);
-        IrVerifier.Check(function);
         string actual;
-        if (test.Changes is int changes)
+        if (test.Name == "import") actual = Import(test.Input, file);
+        else
         {
-            var run = Optimization.Optimizer.PassNamed(test.Name) ?? throw new InvalidOperationException($"{file}: no pass named '{test.Name}'");
-            int count = run(function);
+            var function = IrParser.Parse(test.Input);
             IrVerifier.Check(function);
-            actual = IrPrinter.Print(function);
-            Assert.Equal(changes, count);
+            if (test.Changes is int changes)
+            {
+                var run = Optimization.Optimizer.PassNamed(test.Name) ?? throw new InvalidOperationException($"{file}: no pass named '{test.Name}'");
+                int count = run(function);
+                IrVerifier.Check(function);
+                actual = IrPrinter.Print(function);
+                Assert.Equal(changes, count);
+            }
+            else actual = RunStage(test.Name, function, file);
         }
-        else actual = RunStage(test.Name, function, file);
-        bool isIr = test.Changes is not null || test.Name == "lower";
+        bool isIr = test.Changes is not null || test.Name is "lower" or "import";
         string Canonical(string text) => isIr ? IrPrinter.Print(IrParser.Parse(text)) : text.Trim();
         if (Environment.GetEnvironmentVariable("MINIJIT_UPDATE_FILETESTS") != "1")
         {
@@ -69,10 +91,11 @@ public class FileTests
         var lowered = X64Lowering.Lower(function);
         if (stage == "lower") return IrPrinter.Print(lowered.Function);
         var live = Liveness.Analyze(lowered, convention);
+        if (stage == "liveness") return LivenessPrinter.Print(lowered, live);
         var allocation = LinearScanAllocator.Allocate(lowered, live, convention);
         AllocationChecker.Check(lowered, allocation, convention);
         if (stage == "allocate") return JitCompiler.Describe(lowered.Function, live, allocation);
-        if (stage != "emit") throw new InvalidOperationException($"{file}: no stage named '{stage}' (lower, allocate, emit)");
+        if (stage != "emit") throw new InvalidOperationException($"{file}: no stage named '{stage}' (import, lower, liveness, allocate, emit)");
         var asm = new X64Assembler();
         var callees = new Dictionary<string, Label>();
         var result = X64Emitter.Emit(lowered, allocation, convention, asm, asm.CreateLabel(function.Name),
@@ -82,12 +105,28 @@ public class FileTests
         return string.Join("\n", result.Code);
     }
 
+    /// <summary>The <c>import</c> stage: the C# members compiled (Release) in a class <c>T</c>, and the first method
+    /// declared imported from its IL and verified.</summary>
+    static string Import(string members, string file)
+    {
+        var source = $"using System;\n\nstatic class T\n{{\n{members}\n}}\n";
+        Assembly assembly;
+        try { assembly = ProgramCompiler.Compile(source, "FileTest." + Path.GetFileNameWithoutExtension(file), OptimizationLevel.Release); }
+        catch (InvalidOperationException e) { throw new FormatException($"{file}: the C# does not compile: {e.Message}", e); }
+        var type = assembly.GetType("T")!;
+        var method = type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly)
+            .MinBy(m => m.MetadataToken) ?? throw new InvalidOperationException($"{file}: the C# declares no method");
+        var ir = CilImporter.Import(CilMethod.FromMethod(method));
+        IrVerifier.Check(ir);
+        return IrPrinter.Print(ir);
+    }
+
     [Fact]
     public void EveryPassHasFiletests()
     {
         var folders = Paths().Select(path => Path.GetFileName(Path.GetDirectoryName(path))).ToHashSet();
         foreach (var pass in Optimization.Optimizer.PassNames) Assert.Contains(pass, folders);
-        foreach (var stage in new[] { "lower", "allocate", "emit" }) Assert.Contains(stage, folders);
+        foreach (var stage in new[] { "import", "lower", "liveness", "allocate", "emit" }) Assert.Contains(stage, folders);
     }
 
     sealed record FileTest(string Name, int? Changes, string Header, string Input, string Expected);
