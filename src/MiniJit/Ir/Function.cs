@@ -142,5 +142,37 @@ public sealed class Function(string name, IrType[] paramTypes, IrType returnType
         return order;
     }
 
+    /// <summary>Whether a cycle is reachable from the entry: a depth-first walk meets an edge back to a block still on
+    /// its path. Passes that act only on loops ask this before building a dominator tree, which most small functions
+    /// never need.</summary>
+    public bool HasLoop()
+    {
+        int maxId = 0;
+        foreach (var block in Blocks) maxId = Math.Max(maxId, block.Id);
+        const byte OnPath = 1, Finished = 2;
+        var state = new byte[maxId + 1];
+        var stack = new Stack<(Block Block, int Next)>();
+        stack.Push((Entry, 0));
+        state[Entry.Id] = OnPath;
+        while (stack.TryPop(out var top))
+        {
+            var succs = top.Block.Succs;
+            if (top.Next == succs.Length)
+            {
+                state[top.Block.Id] = Finished;
+                continue;
+            }
+            stack.Push((top.Block, top.Next + 1));
+            var succ = succs[top.Next];
+            if (state[succ.Id] == OnPath) return true;
+            if (state[succ.Id] == 0)
+            {
+                state[succ.Id] = OnPath;
+                stack.Push((succ, 0));
+            }
+        }
+        return false;
+    }
+
     public override string ToString() => IrPrinter.Print(this);
 }

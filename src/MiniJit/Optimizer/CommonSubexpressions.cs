@@ -20,11 +20,15 @@ public static class CommonSubexpressions
 
     public static int Run(Function function)
     {
-        var tree = new DominatorTree(function);
+        // A function of one block (most small formulas) is its own dominator tree.
         var children = new Dictionary<Block, List<Block>>();
-        foreach (var block in function.ReversePostorder())
-            if (tree.ImmediateDominator(block) is { } parent)
-                (children.TryGetValue(parent, out var list) ? list : children[parent] = []).Add(block);
+        if (function.Blocks.Count > 1)
+        {
+            var tree = new DominatorTree(function);
+            foreach (var block in function.ReversePostorder())
+                if (tree.ImmediateDominator(block) is { } parent)
+                    (children.TryGetValue(parent, out var list) ? list : children[parent] = []).Add(block);
+        }
 
         // A constant operand stands for its value, not its register: two `add x, 16` meet even when each has its own
         // const instruction. Constants get negative numbers, one per (type, bits).
@@ -34,7 +38,7 @@ public static class CommonSubexpressions
             ? constantIds.TryGetValue((constant.Type, constant.Imm), out int id) ? id : constantIds[(constant.Type, constant.Imm)] = -2 - constantIds.Count
             : value;
         var available = new Dictionary<Key, int>();
-        var removed = new HashSet<Instr>();
+        HashSet<Instr>? removed = null;
         var copies = 0;
         var stack = new Stack<(Block Block, List<Key>? Added, bool Leaving)>();
         stack.Push((function.Entry, null, false));
@@ -52,7 +56,7 @@ public static class CommonSubexpressions
                 if (available.TryGetValue(key, out int earlier))
                 {
                     if (instr.HasResult) instr.BecomeCopy(earlier);
-                    else removed.Add(instr);
+                    else (removed ??= []).Add(instr);
                     copies++;
                 }
                 else
@@ -65,7 +69,7 @@ public static class CommonSubexpressions
             if (children.TryGetValue(item.Block, out var kids))
                 foreach (var child in kids) stack.Push((child, null, false));
         }
-        if (removed.Count > 0) UseLists.RemoveAll(function, removed);
+        if (removed is not null) UseLists.RemoveAll(function, removed);
         return copies;
     }
 

@@ -24,6 +24,7 @@ public static class LoopInvariantCodeMotion
 {
     public static int Run(Function function)
     {
+        if (!function.HasLoop()) return 0;
         var tree = new DominatorTree(function);
         int moved = 0;
         foreach (var header in function.ReversePostorder())
