@@ -6,6 +6,30 @@ namespace MiniJit.Lowering;
 /// <summary>How code generation uses the x64 registers: the general-purpose ones and the SSE (xmm) ones, two
 /// register classes that the allocator fills separately. Register sets are 32-bit masks: bit n is general-purpose
 /// register n, bit 16 + n is xmm n.</summary>
+/// <remarks>
+/// <para><b>The contract between the register allocator and the emitter</b>, in one place:</para>
+/// <list type="number">
+/// <item><b>Positions.</b> Instruction i of the layout reads its operands at position 2i and writes its result at
+/// 2i+1 (<see cref="RegisterAllocation.LiveIntervals"/>); phis write at their block's first position, parameters at 0.
+/// So the allocator may give a result the register of an operand whose life ends at that instruction, and every
+/// template reads all its operands before it writes its result's location (or works in a scratch register).</item>
+/// <item><b>Scratch registers</b> (<see cref="Scratch"/>, <see cref="CycleScratch"/>, <see cref="XmmScratch"/>,
+/// <see cref="XmmScratch2"/>) and <see cref="Frame"/> are never allocated; a template may use the scratch registers
+/// freely within one instruction and leaves nothing in them for the next.</item>
+/// <item><b>Fixed registers.</b> An instruction destroys exactly its result's location and <see cref="Clobbers"/>
+/// (a call: the caller-saved set; division and the widening multiplies: rdx:rax; a shift by a variable: rcx). The
+/// allocator keeps no value that is live across the instruction in those registers, and the emitter writes no other
+/// register, so the clobber list is the whole truth for both sides.</item>
+/// <item><b>Calls and returns.</b> Arguments and results travel in the calling convention's registers
+/// (<see cref="CallingConvention"/>); the emitter moves them in and out as one parallel move, breaking cycles through
+/// <see cref="CycleScratch"/>. Callee-saved registers the allocation uses are pushed by the prologue and popped by
+/// every epilogue.</item>
+/// <item><b>Error stubs</b> run out of line and never come back: they may set the error exit's arguments.</item>
+/// </list>
+/// <para>Checked on both sides: the allocation checker proves every operand is where the allocation says, with the
+/// clobbers above (<see cref="RegisterAllocation.AllocationChecker"/>), and <c>EmitterContractTests</c> decodes the
+/// code of every kind of instruction with Iced and fails on any register written outside the contract.</para>
+/// </remarks>
 public static class X64Registers
 {
     /// <summary>Never allocated: code generation needs registers of its own for operands that live in memory
