@@ -32,6 +32,7 @@ public sealed partial class X64Emitter
     readonly int outgoingSlots;   // shadow space (Windows) plus stack arguments of the largest call, at [rsp]
     readonly int frameBytes;   // bytes the prologue subtracts from rsp
     readonly bool checksStack;  // the prologue compares rsp, less the whole frame, with the thread's limit
+    readonly ShrinkWrap? wrap;  // when set, the frame is set up at the start of wrap.Slow, not at the entry
 
     /// <summary>The stack limit leaves this much room (see <see cref="NativeStack"/>), so a leaf function whose
     /// pushes and frame fit in one page needs no guard: its caller was checked, and it stays inside the margin.</summary>
@@ -61,6 +62,7 @@ public sealed partial class X64Emitter
             bytes += (16 - (8 + pushed + bytes) % 16) % 16;  // rsp 16-aligned at every call
         frameBytes = bytes;
         checksStack = lowered.CallsCompiledCode || pushed + bytes > PageSize;
+        wrap = lowered.ShrinkWrap is { } candidate && ShrinkWrapping.AllocationFits(candidate, lowered, allocation, convention) ? candidate : null;
     }
 
     /// <summary>One function's machine code, and whether its prologue checks the stack limit (then its unit's entry
@@ -74,7 +76,8 @@ public sealed partial class X64Emitter
     {
         var emitter = new X64Emitter(lowered, allocation, convention, asm, calleeLabel, errorExit);
         emitter.Add(MOp.Label, entry);
-        emitter.Prologue();
+        if (emitter.wrap is null) emitter.SetUpFrame();
+        emitter.MoveParameters();
         for (int b = 0; b < lowered.Layout.Count; b++)
         {
             // A loop's first block starts on a 16-byte boundary, so the loop body is fetched in as few blocks as
@@ -91,7 +94,9 @@ public sealed partial class X64Emitter
 
     // ------------------------------------------------------------------ frame
 
-    void Prologue()
+    /// <summary>The first half of the prologue: the stack guard, the pushes of the callee-saved registers the allocation
+    /// uses, and the frame. At the entry, or at the start of the slow side when shrink-wrapped.</summary>
+    void SetUpFrame()
     {
         int grows = 8 * allocation.CalleeSavedUsed.Count + frameBytes;
         if (checksStack)
@@ -114,11 +119,15 @@ public sealed partial class X64Emitter
         // proved every page is within the thread's stack.
         for (int offset = frameBytes - PageSize; offset >= 0 && frameBytes > PageSize; offset -= PageSize)
             Add(MOp.Mov, Scratch, Memory.Qword(Register.Rsp, offset));
+    }
 
-        // Parameters move from where the convention puts them to where the allocator wants them.
+    /// <summary>The second half of the prologue: parameters move from where the convention puts them to where the
+    /// allocator wants them. (Shrink-wrapped, all of them arrive in registers and stay in caller-saved ones.)</summary>
+    void MoveParameters()
+    {
         var moves = new List<(MOperand, MOperand)>();
         // Past the return address (and the caller's shadow space, where the convention has one).
-        int incoming = frameBytes + 8 * allocation.CalleeSavedUsed.Count + 8 + convention.ShadowSpace;
+        int incoming = wrap is not null ? 8 + convention.ShadowSpace : frameBytes + 8 * allocation.CalleeSavedUsed.Count + 8 + convention.ShadowSpace;
         var registers = convention.AssignArguments(function.ParamTypes.Select(t => t.IsFloat()).ToArray(), reservedIntegers: 1);
         var stackIndex = new int[registers.Length];
         for (int i = 0, onStack = 0; i < registers.Length; i++) stackIndex[i] = registers[i] is null ? onStack++ : -1;
@@ -136,8 +145,15 @@ public sealed partial class X64Emitter
         ParallelMove(moves);
     }
 
-    void Epilogue()
+    /// <summary>Returns: takes the frame down first, unless <paramref name="block"/> runs before it was set up (the fast
+    /// side of a shrink-wrapped function).</summary>
+    void Epilogue(Block block)
     {
+        if (wrap is not null && wrap.Fast.Contains(block))
+        {
+            Add(MOp.Ret);
+            return;
+        }
         if (frameBytes > 0) Add(MOp.Add, Register.Rsp, MOperand.Imm(frameBytes));
         for (int i = allocation.CalleeSavedUsed.Count - 1; i >= 0; i--) Add(MOp.Pop, allocation.CalleeSavedUsed[i]);
         Add(MOp.Ret);
@@ -285,6 +301,7 @@ public sealed partial class X64Emitter
     void EmitBlock(Block block, Block? next)
     {
         Add(MOp.Label, blockLabels[block]);
+        if (block == wrap?.Slow) SetUpFrame();
         foreach (var instr in block.Instrs)
         {
             if (instr.Op is Op.Phi or Op.Param) continue;
@@ -364,7 +381,7 @@ public sealed partial class X64Emitter
                         moves.Add((Sized(registers[i], size), Where(instr.Args[i], size)));
                     }
                     ParallelMove(moves);
-                    Epilogue();
+                    Epilogue(block);
                     break;
                 }
             default:

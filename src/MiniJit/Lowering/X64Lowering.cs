@@ -4,7 +4,7 @@ namespace MiniJit.Lowering;
 
 /// <summary>The IR prepared for register allocation and code generation on x64.</summary>
 public sealed class LoweredFunction(Function function, List<Block> layout, bool needsFrame, Instr?[] definitions,
-    bool[] immediate, bool[] fused, bool hasCalls, bool callsCompiledCode)
+    bool[] immediate, bool[] fused, bool hasCalls, bool callsCompiledCode, ShrinkWrap? shrinkWrap)
 {
     public Function Function { get; } = function;
     /// <summary>The instruction defining each virtual register. Nothing after lowering changes the IR, so the
@@ -30,6 +30,8 @@ public sealed class LoweredFunction(Function function, List<Block> layout, bool 
     /// into the C math library needs no check (it uses little stack, well within the limit's margin, and returns soon),
     /// so a function whose only calls go there still counts as bounded code.</summary>
     public bool CallsCompiledCode { get; } = callsCompiledCode;
+    /// <summary>Where the prologue may go instead of the entry, if the allocation lets it (see <see cref="ShrinkWrapping"/>).</summary>
+    public ShrinkWrap? ShrinkWrap { get; } = shrinkWrap;
     /// <summary>Blocks that a later block (or the block itself) jumps back to: where loops begin in the layout.</summary>
     public HashSet<Block> LoopHeads { get; } = FindLoopHeads(layout);
 
@@ -52,6 +54,7 @@ public sealed class LoweredFunction(Function function, List<Block> layout, bool 
 /// <item>note whether anything needs the JitFrame pointer (a call's stack guard, an error check);</item>
 /// <item>mark 32-bit and floating-point constants as immediates (the latter live in the constant pool) and
 /// compare-and-branch pairs as fused;</item>
+/// <item>prepare shrink-wrapping: split the entry's values where a base case returns before the calls;</item>
 /// <item>choose the block layout.</item>
 /// </list>
 /// </summary>
@@ -61,10 +64,11 @@ public static class X64Lowering
     {
         var edgeBlocks = SplitCriticalEdges(function);
         var (needsFrame, hasCalls, callsCompiledCode) = FrameAndCalls(function);
+        var shrinkWrap = ShrinkWrapping.Prepare(function);
         var immediate = FindImmediates(function);
         var definitions = function.Definitions();
         return new LoweredFunction(function, Layout(function, edgeBlocks), needsFrame, definitions, immediate,
-            FindFused(function, definitions, immediate), hasCalls, callsCompiledCode);
+            FindFused(function, definitions, immediate), hasCalls, callsCompiledCode, shrinkWrap);
     }
 
     /// <summary>An edge from a block with a conditional terminator into a block with phis gets a block of its own

@@ -68,7 +68,7 @@ public static class LinearScanAllocator
             // Two register classes: a float goes in an xmm register, anything else in a general-purpose one.
             bool isFloat = function.ValueTypes[value].IsFloat();
             bool Available(Register? register) => register is Register r && r.IsXmm == isFloat && (busy & X64Registers.Mask(r)) == 0
-                && !ClobberedWithin(clobberPositions[X64Registers.Index(r)], start, end);
+                && !ClobberedWhileLive(clobberPositions[X64Registers.Index(r)], live.Ranges[value]!);
             // A phi this value flows into that already has a register (a loop header's) is the surest way to save
             // a move; otherwise the static hint, then the register of an operand that dies here.
             Register? choice = null;
@@ -92,7 +92,7 @@ public static class LinearScanAllocator
             foreach (var other in active)
             {
                 var register = locations[other].Register;
-                bool suits = register.IsXmm == isFloat && !ClobberedWithin(clobberPositions[X64Registers.Index(register)], start, end)
+                bool suits = register.IsXmm == isFloat && !ClobberedWhileLive(clobberPositions[X64Registers.Index(register)], live.Ranges[value]!)
                     && !inactive.Any(i => locations[i].Register == register && live.Intersect(i, value));
                 if (suits && (victim < 0 || live.End(other) > live.End(victim))) victim = other;
             }
@@ -269,13 +269,19 @@ public static class LinearScanAllocator
         return byRegister;
     }
 
-    /// <summary>Is the register destroyed strictly inside (start, end)? A clobber at the very position where the
-    /// interval starts (the clobbering instruction's own result) or after its last use does no harm.</summary>
-    static bool ClobberedWithin(List<int> positions, int start, int end)
+    /// <summary>Is the register destroyed strictly inside one of the value's ranges? A clobber at the very position
+    /// where a range starts (the clobbering instruction's own result), after its last use, or in a lifetime hole (a
+    /// call on a path the value does not take, such as a base case that returns a parameter before any call) does no
+    /// harm.</summary>
+    static bool ClobberedWhileLive(List<int> positions, List<(int From, int To)> ranges)
     {
-        int index = positions.BinarySearch(start + 1);
-        if (index < 0) index = ~index;
-        return index < positions.Count && positions[index] < end;
+        foreach (var (from, to) in ranges)
+        {
+            int index = positions.BinarySearch(from + 1);
+            if (index < 0) index = ~index;
+            if (index < positions.Count && positions[index] < to) return true;
+        }
+        return false;
     }
 
     static List<Register> CalleeSavedUsed(Location[] locations, CallingConvention convention) =>
