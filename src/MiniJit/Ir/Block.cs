@@ -18,7 +18,27 @@ public sealed class Block(int id)
     /// <summary>Successors in terminator order (a target listed twice appears twice).</summary>
     public Block[] Succs => Terminator?.Targets ?? [];
 
-    public IEnumerable<Instr> Phis => Instrs.TakeWhile(i => i.Op == Op.Phi);
+    /// <summary>The phis at the block's start. A struct: a <c>foreach</c> over it allocates nothing, which matters in
+    /// passes that visit every edge.</summary>
+    public PhiList Phis => new(Instrs);
 
     public override string ToString() => Name;
+}
+
+/// <summary>The leading phis of a block's instruction list, enumerated without allocating.</summary>
+public readonly struct PhiList(List<Instr> instrs) : IEnumerable<Instr>
+{
+    public Enumerator GetEnumerator() => new(instrs);
+    IEnumerator<Instr> IEnumerable<Instr>.GetEnumerator() => GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public struct Enumerator(List<Instr> instrs) : IEnumerator<Instr>
+    {
+        int index = -1;
+        public readonly Instr Current => instrs[index];
+        readonly object System.Collections.IEnumerator.Current => Current;
+        public bool MoveNext() => ++index < instrs.Count && instrs[index].Op == Op.Phi;
+        public void Reset() => index = -1;
+        public readonly void Dispose() { }
+    }
 }

@@ -40,16 +40,19 @@ public static class CommonSubexpressions
         var available = new Dictionary<Key, int>();
         HashSet<Instr>? removed = null;
         var copies = 0;
-        var stack = new Stack<(Block Block, List<Key>? Added, bool Leaving)>();
-        stack.Push((function.Entry, null, false));
+        // The keys the walk added, in order; leaving a block takes back the ones it added (those past its mark).
+        var added = new List<Key>();
+        var stack = new Stack<(Block Block, int Mark, bool Leaving)>();
+        stack.Push((function.Entry, 0, false));
         while (stack.TryPop(out var item))
         {
             if (item.Leaving)
             {
-                foreach (var key in item.Added!) available.Remove(key);
+                for (int i = added.Count - 1; i >= item.Mark; i--) available.Remove(added[i]);
+                added.RemoveRange(item.Mark, added.Count - item.Mark);
                 continue;
             }
-            var added = new List<Key>();
+            int mark = added.Count;
             foreach (var instr in item.Block.Instrs)
             {
                 if (KeyOf(instr, Operand) is not { } key) continue;
@@ -65,9 +68,9 @@ public static class CommonSubexpressions
                     added.Add(key);
                 }
             }
-            stack.Push((item.Block, added, true));
+            stack.Push((item.Block, mark, true));
             if (children.TryGetValue(item.Block, out var kids))
-                foreach (var child in kids) stack.Push((child, null, false));
+                foreach (var child in kids) stack.Push((child, 0, false));
         }
         if (removed is not null) UseLists.RemoveAll(function, removed);
         return copies;
