@@ -23,7 +23,8 @@ namespace MiniJit.Lowering;
 /// <item><b>Calls and returns.</b> Arguments and results travel in the calling convention's registers
 /// (<see cref="CallingConvention"/>); the emitter moves them in and out as one parallel move, breaking cycles through
 /// <see cref="CycleScratch"/>. Callee-saved registers the allocation uses are pushed by the prologue and popped by
-/// every epilogue.</item>
+/// every epilogue; when the function is shrink-wrapped (<see cref="ShrinkWrapping"/>), the prologue starts the calling
+/// side, and the code before it — the entry and the base case — holds values in caller-saved registers only.</item>
 /// <item><b>Error stubs</b> run out of line and never come back: they may set the error exit's arguments.</item>
 /// </list>
 /// <para>Checked on both sides: the allocation checker proves every operand is where the allocation says, with the

@@ -95,7 +95,7 @@ public class RandomProgramTests
     [InlineData(@"case \(char\)\d:", "a case label of type char")]
     [InlineData(@"\(\w+ p0, (\w+ p\d, ){8}\w+ p9\)", "ten parameters")]
     [InlineData(@"public static \w+ M\dEntry\(", "a wrapper for a method with more than eight parameters")]
-    [InlineData(@"if \(p0 <= 0 \|\| p0 > 6\) return", "a recursive method's base case")]
+    [InlineData(@"(?m)if \(p0 <= 0\) return .*;\n\s+if \(p0 > 6\) return", "a recursive method's base case (its first test alone: shrink-wrapping's shape)")]
     [InlineData(@"M(\d)\(p0 - [12],", "a recursive call")]
     [InlineData(@"\bushort p\d", "a ushort parameter")]
     [InlineData(@"\bsbyte p\d", "an sbyte parameter")]
@@ -150,6 +150,9 @@ public class RandomProgramTests
     }
 
     static readonly Lazy<List<string>> CensusPrograms = new(() => [.. Enumerable.Range(0, 300).Select(seed => new ProgramGenerator(seed).Generate("X"))]);
+
+    /// <summary>300 more, for the rarest struct constructs (a field passed by ref turns up about twice in 300).</summary>
+    static readonly Lazy<List<string>> MoreCensusPrograms = new(() => [.. Enumerable.Range(300, 300).Select(seed => new ProgramGenerator(seed).Generate("X"))]);
 
     /// <summary>Arrays, spans, by-refs and the ways code uses them (issue 11): each must turn up in 300 programs.</summary>
     [Theory]
@@ -228,7 +231,7 @@ public class RandomProgramTests
         Assert.InRange(withMemory, 90, 150);
     }
 
-    /// <summary>Structs and the ways code uses them: each must turn up in 300 programs.</summary>
+    /// <summary>Structs and the ways code uses them: each must turn up in 600 programs.</summary>
     [Theory]
     [InlineData(@"public struct X_S\d\n\{\n\s+public int F0;\n(?!\s+public \w+ F1;)", "a struct of one int")]
     [InlineData(@"public struct X_S\d\n\{\n\s+public int F0;\n\s+public int F1;\n(?!\s+public \w+ F2;)", "a struct of two ints")]
@@ -294,7 +297,7 @@ public class RandomProgramTests
     [InlineData(@"acc\d+\.F\d+ [-+*]= \(\w+\)i\d+;", "a struct accumulator's field updated with the loop counter")]
     [InlineData(@"(?m)^\s+acc\d+\.Mutate\d+\(", "a struct accumulator mutated in a loop")]
     public void GeneratorProducesStructConstructs(string pattern, string construct) =>
-        Assert.True(CensusPrograms.Value.Any(p => Regex.IsMatch(p, pattern)), $"no {construct} in 300 programs");
+        Assert.True(CensusPrograms.Value.Concat(MoreCensusPrograms.Value).Any(p => Regex.IsMatch(p, pattern)), $"no {construct} in 600 programs");
 
     /// <summary>Structs go into about one program in three, mixed with the rest.</summary>
     [Fact]
