@@ -5,6 +5,7 @@ using MiniJit.Assembler;
 using MiniJit.Cil;
 using MiniJit.Cli.Fuzzing;
 using MiniJit.CodeGeneration;
+using MiniJit.Disassembly;
 using MiniJit.Ir;
 using MiniJit.Lowering;
 using MiniJit.Optimization;
@@ -30,6 +31,9 @@ namespace MiniJit.Tests;
 /// the registers each clobbering instruction destroys (see <see cref="LivenessPrinter"/>).</item>
 /// <item><c>allocate</c>: the live intervals and the locations the allocator chose.</item>
 /// <item><c>emit</c>: the machine code after the peephole pass.</item>
+/// <item><c>encode</c>: the bytes the assembler makes of it, decoded by Iced at address 0 (jump sizes, encodings,
+/// constant-pool operands); each callee and the error exit is a named <c>int3</c> after the function. Avoid
+/// <c>call.c</c> here: its target is the C library's address in this process.</item>
 /// </list>
 /// The runner parses and verifies an IR input (or compiles and imports a C# one, and verifies the IR), runs the stage
 /// and compares. IR on both sides goes through the parser and printer, because a pass may leave predecessors (and so
@@ -95,14 +99,32 @@ public class FileTests
         var allocation = LinearScanAllocator.Allocate(lowered, live, convention);
         AllocationChecker.Check(lowered, allocation, convention);
         if (stage == "allocate") return JitCompiler.Describe(lowered.Function, live, allocation);
-        if (stage != "emit") throw new InvalidOperationException($"{file}: no stage named '{stage}' (import, lower, liveness, allocate, emit)");
+        if (stage is not ("emit" or "encode"))
+            throw new InvalidOperationException($"{file}: no stage named '{stage}' (import, lower, liveness, allocate, emit, encode)");
         var asm = new X64Assembler();
         var callees = new Dictionary<string, Label>();
-        var result = X64Emitter.Emit(lowered, allocation, convention, asm, asm.CreateLabel(function.Name),
-            target => callees.TryGetValue(target.Name, out var label) ? label : callees[target.Name] = asm.CreateLabel(target.Name),
-            asm.CreateLabel("error exit"));
+        var entry = asm.CreateLabel(function.Name);
+        var errorExit = asm.CreateLabel("error exit");
+        var result = X64Emitter.Emit(lowered, allocation, convention, asm, entry,
+            // A call of the function itself reaches its entry; any other callee gets a label of its own.
+            target => target.Name == function.Name ? entry
+                : callees.TryGetValue(target.Name, out var label) ? label : callees[target.Name] = asm.CreateLabel(target.Name),
+            errorExit);
         Peephole.Run(result.Code);
-        return string.Join("\n", result.Code);
+        if (stage == "emit") return string.Join("\n", result.Code);
+
+        // encode: the assembler's bytes, as Iced decodes them at address 0. Each callee and the error exit is one
+        // int3 after the function, named, so that calls and jumps show whom they reach.
+        MachineEncoder.Encode(result.Code, asm);
+        Label[] outside = [.. callees.Values, errorExit];
+        foreach (var label in outside)
+        {
+            asm.Bind(label);
+            asm.Int3();
+        }
+        var bytes = asm.Assemble();
+        var names = outside.Append(entry).ToDictionary(label => asm.OffsetOf(label), label => label.Name!);
+        return Disassembler.Disassemble(bytes, 0, names, asm.CodeLength);
     }
 
     /// <summary>The <c>import</c> stage: the C# members compiled (Release) in a class <c>T</c>, and the first method
@@ -126,7 +148,7 @@ public class FileTests
     {
         var folders = Paths().Select(path => Path.GetFileName(Path.GetDirectoryName(path))).ToHashSet();
         foreach (var pass in Optimization.Optimizer.PassNames) Assert.Contains(pass, folders);
-        foreach (var stage in new[] { "import", "lower", "liveness", "allocate", "emit" }) Assert.Contains(stage, folders);
+        foreach (var stage in new[] { "import", "lower", "liveness", "allocate", "emit", "encode" }) Assert.Contains(stage, folders);
     }
 
     sealed record FileTest(string Name, int? Changes, string Header, string Input, string Expected);
