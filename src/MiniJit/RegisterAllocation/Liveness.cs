@@ -67,28 +67,40 @@ public static class Liveness
         var index = new Dictionary<Block, int>(count);
         for (int b = 0; b < count; b++) index[layout[b]] = b;
 
-        // Per block: upward-exposed uses (gen) and definitions (kill), as bit sets over the virtual registers.
-        var gen = new BitSet[count];
-        var kill = new BitSet[count];
+        // Per block: the values it defines, as a list, and its upward-exposed uses (gen), which go straight into its
+        // live-in. In SSA a block never reads a value before defining it (a phi's operands belong to the edges), so a
+        // use is upward-exposed exactly when its value is defined in another block, and live-in = gen ∪ (live-out −
+        // defs). Only live-in and live-out need bit sets.
+        var definedIn = new int[values];
+        Array.Fill(definedIn, -1);
+        var defs = new List<int>[count];
         var liveIn = new BitSet[count];
         var liveOut = new BitSet[count];
         for (int b = 0; b < count; b++)
         {
-            gen[b] = new BitSet(values);
-            kill[b] = new BitSet(values);
+            defs[b] = [];
+            foreach (var instr in layout[b].Instrs)
+                if (instr.HasResult)
+                {
+                    definedIn[instr.Result] = b;
+                    defs[b].Add(instr.Result);
+                }
+        }
+        for (int b = 0; b < count; b++)
+        {
             liveIn[b] = new BitSet(values);
             liveOut[b] = new BitSet(values);
             foreach (var instr in layout[b].Instrs)
             {
-                if (instr.Op != Op.Phi)
-                    foreach (var use in instr.Args)
-                        if (InRegisterOrMemory(use, lowered) && !kill[b][use]) gen[b].Add(use);
-                if (instr.HasResult) kill[b].Add(instr.Result);
+                if (instr.Op == Op.Phi) continue;
+                foreach (var use in instr.Args)
+                    if (InRegisterOrMemory(use, lowered) && definedIn[use] != b) liveIn[b].Add(use);
             }
         }
 
         // live-out = the successors' live-in minus their phis' results, plus the phi operands that come from here;
-        // live-in = gen ∪ (live-out − kill). Backwards over the layout converges in a few rounds.
+        // live-in = gen ∪ (live-out − defs), gen being in live-in from the start. Backwards over the layout converges
+        // in a few rounds.
         // All phi results go before any operand comes in: the phis of a block read their operands at once, so a phi
         // that reads another phi of the same block (a = b; b = t around a loop) keeps that phi alive to the edge.
         var scratch = new BitSet(values);
@@ -108,8 +120,9 @@ public static class Liveness
                         if (!lowered.Immediate[phi.Args[predIndex]]) scratch.Add(phi.Args[predIndex]);
                     changed |= liveOut[b].UnionWith(scratch);
                 }
-                changed |= liveIn[b].UnionWithDifference(liveOut[b], kill[b]);
-                changed |= liveIn[b].UnionWith(gen[b]);
+                scratch.CopyFrom(liveOut[b]);
+                foreach (var defined in defs[b]) scratch.Remove(defined);
+                changed |= liveIn[b].UnionWith(scratch);
             }
         }
 
