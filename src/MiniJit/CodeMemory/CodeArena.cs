@@ -35,7 +35,7 @@ internal sealed class CodeArena(PageAllocator pages, nuint chunkSize)
     readonly List<Chunk> chunks = [];
 
     /// <summary>Bytes a run of <paramref name="length"/> bytes takes: whole cache lines with two views, whole pages otherwise.</summary>
-    public nuint SizeOf(int length)
+    nuint SizeOf(int length)
     {
         long unit = pages.HasWritableView ? ViewsAlignment : pages.PageSize;
         return (nuint)((Math.Max(length, 1) + unit - 1) / unit * unit);

@@ -21,6 +21,12 @@ internal sealed class CodeRegionHandle : SafeHandle
 
     public CodeRegion Region { get; }
 
+    /// <summary>Where the code is written (with two views of the memory, not where it runs).</summary>
+    public nint Writable => Region.Writable;
+
+    /// <summary>Makes the written code runnable (see <see cref="CodeArena.Seal"/>).</summary>
+    public void Seal() => arena.Seal(Region);
+
     public override bool IsInvalid => handle == 0;
 
     /// <summary>Objects the code reads in place (a lambda's captured variables), pinned for as long as the code can

@@ -76,7 +76,7 @@ public sealed class ExecutableMemory : IDisposable
     public unsafe Span<byte> GetWritableSpan()
     {
         if (IsExecutable) throw new InvalidOperationException("Executable memory is never written again (W^X).");
-        return new((void*)Region.Region.Writable, Length);
+        return new((void*)Region.Writable, Length);
     }
 
     /// <summary>Makes the code runnable: its pages turn from read+write to read+execute, or, with two views, the
@@ -84,7 +84,7 @@ public sealed class ExecutableMemory : IDisposable
     public void MakeExecutable()
     {
         if (IsExecutable) throw new InvalidOperationException("The memory is already executable.");
-        CodeArena.Shared.Seal(Region.Region);
+        Region.Seal();
         IsExecutable = true;
     }
 

@@ -64,7 +64,8 @@ public static class X64Lowering
     {
         var edgeBlocks = SplitCriticalEdges(function);
         var (needsFrame, hasCalls, callsCompiledCode) = FrameAndCalls(function);
-        var shrinkWrap = ShrinkWrapping.Prepare(function);
+        // Only a function that calls has a prologue worth moving (pushes of callee-saved registers, a stack guard).
+        var shrinkWrap = hasCalls ? ShrinkWrapping.Prepare(function) : null;
         var immediate = FindImmediates(function);
         var definitions = function.Definitions();
         return new LoweredFunction(function, Layout(function, edgeBlocks), needsFrame, definitions, immediate,

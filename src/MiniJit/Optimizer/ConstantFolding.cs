@@ -100,9 +100,12 @@ public static class ConstantFolding
         long a = 0, b = 0, c = 0;
         if (!ConstantOperand(0, ref a) || !ConstantOperand(1, ref b) || !ConstantOperand(2, ref c)) return false;
         var input = new OpInput(instr.Type, defs[instr.Args[0]]!.Type, instr.Imm, a, b, c);
-        if (info.Is(OpFlags.CanThrow) && Traps(instr.Op, input)) return false;
-        value = info.Rule(input);
-        return true;
+        if (!info.Is(OpFlags.CanThrow))
+        {
+            value = info.Rule(input);
+            return true;
+        }
+        return TryThrowingRule(instr.Op, info.Rule, input, out value);
 
         bool ConstantOperand(int index, ref long constant)
         {
@@ -115,26 +118,31 @@ public static class ConstantFolding
 
     /// <summary>
     /// A throwing op folds only when it does not throw on these constants; otherwise it stays, to throw at run time what
-    /// the CLR throws. The common traps are checked here without running the rule (an exception per round would cost
-    /// microseconds); the rarer float ones (ckfinite, fsign, ftoi.ovf) are tried and caught.
+    /// the CLR throws. The common traps are recognized without running the rule (an exception in every round would cost
+    /// microseconds); the rarer float ones (ckfinite, fsign, ftoi.ovf) run it and catch what it throws.
     /// </summary>
-    static bool Traps(Op op, in OpInput input)
+    static bool TryThrowingRule(Op op, OpRule rule, in OpInput input, out long value)
     {
+        value = 0;
         if (op is Op.Div or Op.Rem or Op.DivU or Op.RemU)
         {
-            if (input.OperandType.Normalize(input.B) == 0) return true;
             long min = input.OperandType == IrType.I32 ? int.MinValue : long.MinValue;
-            return op is Op.Div or Op.Rem && input.OperandType.Normalize(input.B) == -1 && input.OperandType.Normalize(input.A) == min;
+            if (input.B == 0 || op is Op.Div or Op.Rem && input.B == -1 && input.A == min) return false;
         }
-        if (op.IsChecked()) return CheckedArithmetic.Evaluate(op, input.OperandType, input.A, input.B) is null;
+        else if (op.IsChecked())
+        {
+            if (CheckedArithmetic.Evaluate(op, input.OperandType, input.A, input.B) is not long result) return false;
+            value = result;
+            return true;
+        }
         try
         {
-            op.Evaluate(input);
-            return false;
+            value = rule(input);
+            return true;
         }
         catch (ArithmeticException)
         {
-            return true;
+            return false;
         }
     }
 
