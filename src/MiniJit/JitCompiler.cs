@@ -4,6 +4,7 @@ using System.Linq.Expressions;
 using System.Reflection;
 using GCHandle = System.Runtime.InteropServices.GCHandle;
 using MiniJit.Assembler;
+using MiniJit.Baseline;
 using MiniJit.Binding;
 using MiniJit.Cil;
 using MiniJit.Expressions;
@@ -102,8 +103,6 @@ static class JitCompiler
 
         var errorExit = asm.CreateLabel("error exit");
         var functions = new List<CompiledFunction> { compileRoot(asm, rootEntry, target => EntryOf(target.Method!, null), errorExit, clock) };
-        MachineEncoder.Encode(functions[0].Code, asm);
-        clock?.Lap("encode");
         while (pending.TryDequeue(out var method))
         {
             CompiledFunction function;
@@ -116,8 +115,6 @@ static class JitCompiler
             {
                 throw new JitException(e.Method, e.ILOffset, e.OpCode, $"{e.Reason} (reached through {CallChain(method, name, calledFrom)})");
             }
-            MachineEncoder.Encode(function.Code, asm);
-            clock?.Lap("encode");
             functions.Add(function);
         }
 
@@ -160,9 +157,7 @@ static class JitCompiler
         return compiled;
     }
 
-    /// <summary>The pipeline for one function: CIL → SSA IR → optimizer → x64 lowering → liveness → register
-    /// allocation → machine instructions → peephole. Each stage can print what it produced.</summary>
-    /// <summary>One function's machine code and what the driver needs to know about it.</summary>
+    /// <summary>What the driver needs to know about a function whose code is in the unit's assembler.</summary>
     /// <param name="CanFail">It may jump to the error exit (it divides, or it checks the stack).</param>
     /// <param name="ChecksStack">Its prologue compares the stack with the thread's limit (it calls, or its frame is
     /// larger than a page).</param>
@@ -170,9 +165,12 @@ static class JitCompiler
     /// <param name="WritesMemory">It stores to memory outside its own frame (an array, a by-ref, a pointer, a static).</param>
     /// <param name="ChecksTypeInitializer">It starts with a type-initializer check, which re-runs the unit from the start
     /// once the initializer has run (see <see cref="TypeInitializers"/>).</param>
-    internal sealed record CompiledFunction(List<MachineInstr> Code, bool CanFail, bool HasLoops, bool CallsCompiledCode, bool ChecksStack,
+    internal sealed record CompiledFunction(bool CanFail, bool HasLoops, bool CallsCompiledCode, bool ChecksStack,
         bool UsesFloatingPoint, bool WritesMemory, bool ChecksTypeInitializer);
 
+    /// <summary>The pipeline for one function: CIL → SSA IR → optimizer → x64 lowering → liveness → register
+    /// allocation → machine instructions → peephole → encoding, each stage able to print what it produced. With the
+    /// optimizer off, the baseline tier translates CIL to machine code in one pass instead, when it can.</summary>
     [RequiresUnreferencedCode(CilMethod.ReadsIL)]
     internal static CompiledFunction CompileFunction(CilMethod cil, bool ignoreThis, JitOptions options, CallingConvention convention,
         X64Assembler asm, Label entry, Func<CallTarget, Label> calleeEntry, Label errorExit, StageClock? clock = null)
@@ -180,6 +178,15 @@ static class JitCompiler
         clock?.Lap("read IL");
         var title = CilImporter.NameOf(cil.Method);
         options.Explain?.Invoke(new StageOutput(title, "IL", CilPrinter.Print(cil)));
+        if (!options.Optimize)
+        {
+            var baseline = BaselineCompiler.TryCompile(cil, ignoreThis, convention, asm, entry, calleeEntry, errorExit,
+                options.Explain is null ? null : text => options.Explain(new StageOutput(title, "baseline: homes and frame", text)), out var refusal);
+            clock?.Lap("baseline");
+            if (baseline is not null) return baseline;
+            options.Log?.Invoke($"baseline: {title} goes through the IR: {refusal}");
+            options.Explain?.Invoke(new StageOutput(title, "baseline", $"not translated in one pass: {refusal}; compiled through the IR instead"));
+        }
         var ir = CilImporter.Import(cil, ignoreThis);
         clock?.Lap("import");
         return CompileFunction(ir, title, options, convention, asm, entry, calleeEntry, errorExit, clock);
@@ -228,9 +235,11 @@ static class JitCompiler
         Explain($"machine code ({rewritten} peephole rewrites)", () => string.Join("\n", code));
         bool canFail = lowered.NeedsFrame || checksStack;
         if (options.Verify && !canFail) CheckRunsWithoutFrame(title, code, allocation.CalleeSavedUsed, convention);
+        MachineEncoder.Encode(code, asm);
+        clock?.Lap("encode");
         var instrs = lowered.Function.Blocks.SelectMany(b => b.Instrs).ToList();
         bool writesMemory = instrs.Any(i => i.Op is Op.Store or Op.Zero && lowered.Definitions[i.Args[0]] is not { Op: Op.FrameAddress });
-        return new CompiledFunction(code, canFail, lowered.LoopHeads.Count > 0, lowered.CallsCompiledCode, checksStack,
+        return new CompiledFunction(canFail, lowered.LoopHeads.Count > 0, lowered.CallsCompiledCode, checksStack,
             lowered.Function.ValueTypes.Any(t => t.IsFloat()), writesMemory, instrs.Any(i => i.Op == Op.EnsureTypeInitialized));
     }
 

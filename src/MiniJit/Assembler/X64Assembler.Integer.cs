@@ -6,7 +6,7 @@ public sealed partial class X64Assembler
 {
     /// <summary>The eight classic ALU operations share all their encodings: "op r/m, r" is ext*8 + 0/1,
     /// "op r, r/m" is ext*8 + 2/3, "op r/m, imm" is 0x80/0x81/0x83 with ModRM.reg = ext.</summary>
-    enum AluOp { Add = 0, Or = 1, Adc = 2, Sbb = 3, And = 4, Sub = 5, Xor = 6, Cmp = 7 }
+    public enum AluOp { Add = 0, Or = 1, Adc = 2, Sbb = 3, And = 4, Sub = 5, Xor = 6, Cmp = 7 }
 
     /// <summary>Group 2 (shifts and rotates): ModRM.reg extension of D0/D1 (by 1), D2/D3 (by cl), C0/C1 (by imm8).</summary>
     enum ShiftOp { Rol = 0, Ror = 1, Rcl = 2, Rcr = 3, Shl = 4, Shr = 5, Sar = 7 }
@@ -183,12 +183,12 @@ public sealed partial class X64Assembler
 
     // ---- ALU group ---------------------------------------------------------------------------------
 
-    void Alu(AluOp op, Register dst, Register src) => RegReg((byte)((int)op * 8), src, dst);
-    void Alu(AluOp op, Memory dst, Register src) => RegMem((byte)((int)op * 8), src, dst);
-    void Alu(AluOp op, Register dst, Memory src) => RegMem((byte)((int)op * 8 + 2), dst, src);
+    public void Alu(AluOp op, Register dst, Register src) => RegReg((byte)((int)op * 8), src, dst);
+    public void Alu(AluOp op, Memory dst, Register src) => RegMem((byte)((int)op * 8), src, dst);
+    public void Alu(AluOp op, Register dst, Memory src) => RegMem((byte)((int)op * 8 + 2), dst, src);
 
     // 0x83 /n ib sign-extends an imm8: used whenever the value fits, else 0x81 /n iw/id (0x80 for bytes).
-    void Alu(AluOp op, Register dst, long imm)
+    public void Alu(AluOp op, Register dst, long imm)
     {
         int size = GprSize(dst, "Destination");
         long v = Immediate(imm, size);
@@ -196,7 +196,7 @@ public sealed partial class X64Assembler
         else ExtReg(0x80, (int)op, dst, v, ImmSize(size));
     }
 
-    void Alu(AluOp op, Memory dst, long imm)
+    public void Alu(AluOp op, Memory dst, long imm)
     {
         int size = MemorySize(dst, op.ToString().ToLowerInvariant());
         long v = Immediate(imm, size);

@@ -86,6 +86,30 @@ public sealed partial class X64Assembler
         if (label.Owner != this) throw new ArgumentException($"Label {label} belongs to another assembler.", nameof(label));
     }
 
+    /// <summary>A point to come back to: <see cref="Rewind"/> drops everything recorded after it.</summary>
+    public readonly record struct Checkpoint(int Items);
+
+    /// <summary>Marks the current position, so that code recorded after it can be dropped (the baseline tier gives up
+    /// a function it cannot translate, and the function is compiled again another way).</summary>
+    public Checkpoint Mark()
+    {
+        // An empty chunk keeps the labels already bound here (they point at the next item) on this side of the mark.
+        _code = null;
+        _ = Code;
+        _code = null;
+        return new Checkpoint(_items.Count);
+    }
+
+    /// <summary>Drops the code recorded since <paramref name="mark"/> and unbinds the labels bound since; labels
+    /// created since stay, unbound (constants added since stay in the pool, unused).</summary>
+    public void Rewind(Checkpoint mark)
+    {
+        _items.RemoveRange(mark.Items, _items.Count - mark.Items);
+        _code = null;
+        foreach (var label in _labels)
+            if (label.ItemIndex >= mark.Items) label.ItemIndex = -1;
+    }
+
     /// <summary>Offset of a bound label in the bytes returned by the last <see cref="Assemble"/>.</summary>
     public int OffsetOf(Label label)
     {

@@ -73,7 +73,6 @@ public class EmitterTests
             asm.Bind(start);
             harness(asm, body);
         }
-        bool pushesSomething = false;
         while (pending.TryDequeue(out var method))
         {
             if (handWritten?.Invoke(method) is { } write)
@@ -82,14 +81,18 @@ public class EmitterTests
                 write(asm);
                 continue;
             }
-            var code = JitCompiler.CompileFunction(CilMethod.FromMethod(method), false, new JitOptions(), convention, asm, entries[method],
-                target => EntryOf(target.Method!), errorExit).Code;
-            pushesSomething |= code.Any(i => i.Op == MOp.Push);
-            MachineEncoder.Encode(code, asm);
+            JitCompiler.CompileFunction(CilMethod.FromMethod(method), false, new JitOptions(), convention, asm, entries[method],
+                target => EntryOf(target.Method!), errorExit);
         }
         var stub = EntryStub.Emit(asm, start, [ArgumentClass.Integer], ArgumentClass.Integer, convention);
         EntryStub.EmitErrorExit(asm, errorExit, convention);
-        var memory = ExecutableMemory.Create(asm.Assemble());
+        var bytes = asm.Assemble();
+        // The compiled functions lie between the root's entry and the stub.
+        int from = asm.OffsetOf(body), to = asm.OffsetOf(stub);
+        var decoder = Iced.Intel.Decoder.Create(64, new Iced.Intel.ByteArrayCodeReader(bytes[from..to]));
+        bool pushesSomething = false;
+        while (decoder.IP < (ulong)(to - from)) pushesSomething |= decoder.Decode().Mnemonic == Iced.Intel.Mnemonic.Push;
+        var memory = ExecutableMemory.Create(bytes);
         return (NativeBinding.CreateDelegate<Func<long, long>>(memory.Address + asm.OffsetOf(stub), memory), memory, pushesSomething);
     }
 

@@ -56,7 +56,10 @@ public class ExplainCommandTests
         var (exitCode, output, _) = Run("explain", Assembly, "CliSamples.Tally", "--no-opt");
         Assert.Equal(ExitCodes.Success, exitCode);
         Assert.DoesNotContain("IR after", output);
-        Assert.Contains("machine code (0 peephole rewrites)", output);
+        // The baseline tier translates Tally in one pass: no IR at all, its homes and frame instead.
+        Assert.DoesNotContain("=== CliSamples.Tally: IR ===", output);
+        Assert.Contains("=== CliSamples.Tally: baseline: homes and frame ===", output);
+        Assert.Contains("arg0 Int32 -> ", output);
     }
 
     [Fact]
