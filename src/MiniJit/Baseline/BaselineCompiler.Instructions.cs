@@ -598,23 +598,17 @@ sealed partial class BaselineCompiler
     /// registers, which none of them is in any more.</summary>
     void Call(in CilInstruction at)
     {
-        var callee = (MethodInfo)cil.ResolveMethod(at.Token, at);
-        var parameters = callee.GetParameters();
-        var types = new IrType[parameters.Length];
-        for (int i = 0; i < types.Length; i++) CilImporter.TryGetType(parameters[i].ParameterType, out types[i]);
-        var registers = ArgumentRegisters(types, out _)!;
-        if (depth < types.Length) throw new Refusal("the evaluation stack underflows (invalid IL)");
+        var callee = callees![at.Token];
+        int count = callee.Parameters.Length;
+        if (depth < count) throw new Refusal("the evaluation stack underflows (invalid IL)");
         for (int i = 0; i < depth; i++)
             if (stack[i].Place is Place.Register or Place.Flags) ToSlot(i);
-        int first = depth - types.Length;
-        for (int i = 0; i < types.Length; i++) Load(stack[first + i], types[i], registers[i]!.Value, intoTarget: true);
+        int first = depth - count;
+        for (int i = 0; i < count; i++) Load(stack[first + i], callee.Parameters[i], callee.Registers[i]!.Value, intoTarget: true);
         depth = first;
-        asm.Call(calleeEntry(new CallTarget(CilImporter.NameOf(callee), callee)));
-        if (callee.ReturnType != typeof(void))
-        {
-            CilImporter.TryGetType(callee.ReturnType, out var type);
-            Push(new Entry(Place.Register, type, Register: type.IsFloat() ? convention.FloatReturn : convention.IntegerReturn));
-        }
-        usesFloatingPoint |= types.Any(t => t.IsFloat()) || callee.ReturnType == typeof(double) || callee.ReturnType == typeof(float);
+        asm.Call(calleeEntry(callee.Target));
+        if (callee.Result != IrType.Void)
+            Push(new Entry(Place.Register, callee.Result, Register: callee.Result.IsFloat() ? convention.FloatReturn : convention.IntegerReturn));
+        usesFloatingPoint |= callee.Result.IsFloat() || callee.Parameters.Any(t => t.IsFloat());
     }
 }

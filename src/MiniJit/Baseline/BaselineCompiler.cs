@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using MiniJit.Assembler;
 using MiniJit.Binding;
 using MiniJit.Cil;
@@ -219,9 +220,19 @@ sealed partial class BaselineCompiler
                 if (VariableOf(at) is int v && (v < thisOffset || v >= variableTypes.Length)) return "it reads `this` or a variable that does not exist";
                 return null;
             case CilOp.Call:
-                var callee = cil.ResolveMethod(at.Token, at);
                 hasCalls = true;
-                return CalleeRefusal(callee);
+                var callee = cil.ResolveMethod(at.Token, at);
+                // Calls of the method itself (recursion) need no second look.
+                if ((callee != cil.Method || thisOffset > 0) && CalleeRefusal(callee) is { } refusal) return refusal;
+                callees ??= [];
+                if (!callees.ContainsKey(at.Token))
+                {
+                    var info = (MethodInfo)callee;
+                    var types = info.GetParameters().Select(p => { CilImporter.TryGetType(p.ParameterType, out var t); return t; }).ToArray();
+                    CilImporter.TryGetType(info.ReturnType, out var result);
+                    callees[at.Token] = new Callee(new CallTarget(CilImporter.NameOf(callee), callee), types, ArgumentRegisters(types, out _)!, result);
+                }
+                return null;
             default:
                 return "not translated by the baseline";
         }
@@ -230,7 +241,17 @@ sealed partial class BaselineCompiler
     /// <summary>A call the baseline makes is a plain call of a static method compiled from its IL, with scalar
     /// parameters in registers; everything the importer treats specially (intrinsics, throw helpers, span and struct
     /// methods) goes through the IR.</summary>
-    string? CalleeRefusal(MethodBase callee)
+    string? CalleeRefusal(MethodBase callee) => CalleeRefusals.GetValue(callee, c => new StrongBox<string?>(FindCalleeRefusal(c))).Value;
+
+    /// <summary>What a method allows as a callee does not change: the answer is kept as long as the method is.</summary>
+    static readonly ConditionalWeakTable<MethodBase, StrongBox<string?>> CalleeRefusals = [];
+
+    /// <summary>A callee as a call site needs it: where it is, its argument registers, its result's type.</summary>
+    sealed record Callee(CallTarget Target, IrType[] Parameters, Register?[] Registers, IrType Result);
+
+    Dictionary<int, Callee>? callees;   // by metadata token
+
+    static string? FindCalleeRefusal(MethodBase callee)
     {
         if (callee is not MethodInfo info || !callee.IsStatic || callee.IsGenericMethod || callee.ContainsGenericParameters) return "it calls a method that is not a plain static method";
         if (MathIntrinsics.Find(info) is not null || MathIntrinsics.FindWithOut(info) is not null || MathIntrinsics.RoundWithMode(info) is not null
@@ -244,7 +265,8 @@ sealed partial class BaselineCompiler
         for (int i = 0; i < parameters.Length; i++)
             if (!IsScalar(parameters[i].ParameterType) || !CilImporter.TryGetType(parameters[i].ParameterType, out types[i]))
                 return $"{callee.Name} takes {parameters[i].ParameterType.Name}";
-        return ArgumentRegisters(types, out _) is null ? $"{callee.Name} takes arguments on the stack" : null;
+        return JitCompiler.Convention.AssignArguments([.. types.Select(t => t.IsFloat())], reservedIntegers: 1).Any(r => r is null)
+            ? $"{callee.Name} takes arguments on the stack" : null;
     }
 
     /// <summary>The variable an ldarg/starg/ldloc/stloc names (arguments first), or null for any other instruction.</summary>

@@ -276,4 +276,25 @@ public sealed class LabelLayoutTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => c.Align(3));
         Assert.Throws<ArgumentException>(() => c.Nop(-1));
     }
+
+    [Fact]
+    public void Rewind_drops_the_code_and_the_labels_bound_since_the_mark()
+    {
+        var asm = new X64Assembler();
+        asm.Mov(Register.Rax, 1);
+        var kept = asm.CreateLabel("kept");
+        asm.Bind(kept);   // bound before the mark, to whatever comes next
+        var mark = asm.Mark();
+        var dropped = asm.CreateLabel("dropped");
+        asm.Bind(dropped);
+        asm.Mov(Register.Rcx, 2);
+        asm.Jmp(dropped);
+        asm.Rewind(mark);
+        Assert.False(dropped.IsBound);
+        Assert.True(kept.IsBound);
+        asm.Ret();
+        var bytes = asm.Assemble();
+        Assert.Equal([0xB8, 1, 0, 0, 0, 0xC3], bytes);
+        Assert.Equal(5, asm.OffsetOf(kept));
+    }
 }

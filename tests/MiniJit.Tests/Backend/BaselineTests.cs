@@ -1,0 +1,130 @@
+using System.Reflection;
+using MiniJit.Tests.ClrParity;
+
+namespace MiniJit.Tests.Backend;
+
+/// <summary>Methods the baseline tier translates in one pass (every construct it knows), and some it gives up.</summary>
+public static class BaselinePrograms
+{
+    public static long Foo(long a, long b) => a * a - b * b;
+    public static int Fib(int n) => n < 2 ? n : Fib(n - 1) + Fib(n - 2);
+    public static int Gcd(int a, int b) { while (b != 0) { int t = a % b; a = b; b = t; } return a; }
+    public static long SumTo(long n) { long s = 0; for (long i = 1; i <= n; i++) s += i; return s; }
+    public static int Collatz(long n) { int steps = 0; while (n > 1 && steps < 1000) { n = (n & 1) == 0 ? n >> 1 : 3 * n + 1; steps++; } return steps; }
+    public static int Mandelbrot(double cr, double ci)
+    {
+        double zr = 0, zi = 0;
+        int i = 0;
+        while (i < 200 && zr * zr + zi * zi <= 4) { double t = zr * zr - zi * zi + cr; zi = 2 * zr * zi + ci; zr = t; i++; }
+        return i;
+    }
+    public static int Switch(int x) => (x & 7) switch { 0 => 10, 1 => 20, 2 => x * 3, 5 => -x, _ => x >> 2 };
+    public static int Checked(int a, int b) => checked(a * b + a - b);
+    public static long CheckedUnsigned(ulong a, uint b) => (long)checked(a + b * 3UL);
+    public static long Divisions(long a, long b, int c, int d) => a / b + a % b + c / d + c % d + (long)((ulong)a / (ulong)b) + (uint)c % (uint)d;
+    public static int Shifts(int a, int s, long b) => (a << s) ^ (a >> (s + 1)) ^ (int)((uint)a >>> s) ^ (int)(b >> s) ^ (int)((ulong)b >>> (s & 7));
+    public static byte Narrow(int a, short b, char c, sbyte d) { byte x = (byte)(a + b); x += (byte)c; ushort y = (ushort)(x * d); return (byte)(y ^ (ushort)d); }
+    public static bool Compares(int a, long b, double c, float d) => (a < b) ^ (c >= d) ^ (a == (int)b) ^ (c == c + 0.0) ^ (c != d) ^ (d < 0.5f) ^ ((uint)a > 7u);
+    public static double Floats(double a, float b, int c, long d) => -a * b + c / (a + 1.5) - d * 0.25 + (float)(b * b) + (double)(float)a;
+    public static long Conversions(double a, float b, int c) => (long)a + (int)b + (short)a + (sbyte)b + (byte)a + (ushort)b + (long)(uint)c + (long)(ulong)c + (int)(long)a;
+    public static double Calls(double a, int n) => Half(a) + Square(n) + Mix(n, a, n + 1, a * 2, (byte)n, (long)n * 3);
+    static double Half(double x) => x / 2;
+    static long Square(int n) => (long)n * n;
+    static double Mix(int a, double b, long c, double d, byte e, long f) => a + b * c - d + e - f;
+    public static int Ternaries(int a, int b) => (a > b ? a : b) + (a < 0 ? -1 : a == 0 ? 0 : 1) * (b != 0 && a % b == 0 ? 2 : 3);
+    public static int Deep(int n) => n <= 0 ? 0 : 1 + Deep(n - 1);
+    public static int DivideByZero(int a, int b) => a / b;
+
+    // Given up by the baseline: an array (memory), and a floating-point remainder met only while translating.
+    public static int Sum(int[] a) { int s = 0; foreach (var x in a) s += x; return s; }
+    public static double Remainder(double a, double b) => a % b + 1;
+    public static double CallsRemainder(double a, int n) => Remainder(a, n) * 2 + n;
+}
+
+public class BaselineTests
+{
+    static MethodInfo Method(string name) => typeof(BaselinePrograms).GetMethod(name)!;
+
+    /// <summary>The stages a compile with the optimizer off explains, as "method: stage".</summary>
+    static List<string> Stages(MethodInfo method)
+    {
+        var stages = new List<string>();
+        Parity.Compile(method, new JitOptions { Optimize = false, Explain = s => stages.Add($"{s.Method}: {s.Stage}") });
+        return stages;
+    }
+
+    public static TheoryData<string> Translated() =>
+    [
+        nameof(BaselinePrograms.Foo), nameof(BaselinePrograms.Fib), nameof(BaselinePrograms.Gcd), nameof(BaselinePrograms.SumTo),
+        nameof(BaselinePrograms.Collatz), nameof(BaselinePrograms.Mandelbrot), nameof(BaselinePrograms.Switch),
+        nameof(BaselinePrograms.Checked), nameof(BaselinePrograms.CheckedUnsigned), nameof(BaselinePrograms.Divisions),
+        nameof(BaselinePrograms.Shifts), nameof(BaselinePrograms.Narrow), nameof(BaselinePrograms.Compares),
+        nameof(BaselinePrograms.Floats), nameof(BaselinePrograms.Conversions), nameof(BaselinePrograms.Calls),
+        nameof(BaselinePrograms.Ternaries),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Translated))]
+    public void TranslatesInOnePassAndMatchesTheClr(string name)
+    {
+        var method = Method(name);
+        var stages = Stages(method);
+        Assert.Contains(stages, s => s.EndsWith(": baseline: homes and frame", StringComparison.Ordinal));
+        Assert.DoesNotContain(stages, s => s.EndsWith(": IR", StringComparison.Ordinal));
+        // Fib and SumTo take time growing with their argument: small ones only.
+        var small = Values.Bounded(-3, 25);
+        bool bounded = name is nameof(BaselinePrograms.Fib) or nameof(BaselinePrograms.SumTo);
+        var inputs = bounded ? new long[] { -1, 0, 1, 2, 20 }.Select(n => Values.Convert([n], method.GetParameters())) : Parity.EdgeInputs(method);
+        Parity.Check(method, inputs, Values.Vector([.. method.GetParameters().Select(_ => bounded ? small : Values.Mixed)]), randomSamples: 300);
+    }
+
+    [Fact]
+    public void TheHomesGoToTheMostUsedVariables()
+    {
+        var stages = new List<StageOutput>();
+        Jit.Compile<Func<long, long>>(Method(nameof(BaselinePrograms.SumTo)), new JitOptions { Optimize = false, Explain = stages.Add });
+        var homes = stages.Single(s => s.Stage == "baseline: homes and frame").Text;
+        // n, s and i are all read in the loop: each gets a callee-saved register (there are five); nothing else is used.
+        Assert.Matches(@"arg0 Int64 -> (rbx|r12|r13|r14)\n", homes);
+        Assert.Matches(@"loc0 Int64 -> (rbx|r12|r13|r14)\n", homes);
+        Assert.Matches(@"loc1 Int64 -> (rbx|r12|r13|r14)\n", homes);
+        Assert.Contains("frame", homes);
+    }
+
+    [Fact]
+    public void ErrorsSurfaceAsTheClrsExceptions()
+    {
+        var divide = Jit.Compile<Func<int, int, int>>(Method(nameof(BaselinePrograms.DivideByZero)), new JitOptions { Optimize = false });
+        Assert.Throws<DivideByZeroException>(() => divide(1, 0));
+        Assert.Throws<OverflowException>(() => divide(int.MinValue, -1));
+        Assert.Equal(int.MaxValue, divide(int.MinValue + 1, -1));
+        var check = Jit.Compile<Func<int, int, int>>(Method(nameof(BaselinePrograms.Checked)), new JitOptions { Optimize = false });
+        Assert.Throws<OverflowException>(() => check(65536, 65536));
+        var deep = Jit.Compile<Func<int, int>>(Method(nameof(BaselinePrograms.Deep)), new JitOptions { Optimize = false });
+        Assert.Equal(1000, deep(1000));
+        Assert.Throws<InsufficientExecutionStackException>(() => deep(100_000_000));
+        Assert.Equal(7, deep(7));   // the thread and the code still work after the overflow
+    }
+
+    [Fact]
+    public void AMethodItDoesNotTranslateGoesThroughTheIr()
+    {
+        var log = new List<string>();
+        var sum = Jit.Compile<Func<int[], int>>(Method(nameof(BaselinePrograms.Sum)), new JitOptions { Optimize = false, Log = log.Add });
+        Assert.Equal(6, sum([1, 2, 3]));
+        Assert.Contains(log, line => line.Contains("baseline: BaselinePrograms.Sum goes through the IR: a parameter has type Int32[]"));
+    }
+
+    [Fact]
+    public void ARefusalMidwayRewindsTheAssemblerAndTheUnitMixesBothPaths()
+    {
+        // The caller is translated by the baseline; the callee's % of doubles is met only while translating it, so its
+        // half-made code is dropped and it is compiled through the IR, into the same unit.
+        var method = Method(nameof(BaselinePrograms.CallsRemainder));
+        var stages = Stages(method);
+        Assert.Contains("BaselinePrograms.CallsRemainder: baseline: homes and frame", stages);
+        Assert.Contains("BaselinePrograms.Remainder: baseline", stages);
+        Assert.Contains("BaselinePrograms.Remainder: IR", stages);
+        Parity.Check(method, Parity.EdgeInputs(method), Values.Vector([Values.Mixed, Values.Mixed]), randomSamples: 300);
+    }
+}
