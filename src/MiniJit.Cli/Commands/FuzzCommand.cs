@@ -6,7 +6,7 @@ namespace MiniJit.Cli.Commands;
 /// <summary>
 /// <c>minijit fuzz [--programs N] [--seed S] [--out DIR]</c>: generates random C# programs, compiles them with
 /// Roslyn and checks MiniJit (optimizer on and off) against the CLR, each batch in a child process; see
-/// <see cref="FuzzRunner"/>. With <c>--trees N [--weights SHAPE=W,…]</c> it checks random expression trees instead
+/// <see cref="FuzzRunner"/>; <c>--scalar</c> leaves memory and structs out of the programs. With <c>--trees N [--weights SHAPE=W,…]</c> it checks random expression trees instead
 /// (see <see cref="ExpressionFuzz"/>), in child processes the same way. <c>--worker</c> is how the parent starts
 /// those children.
 /// </summary>
@@ -25,6 +25,7 @@ public static class FuzzCommand
             Description = $"With --trees: how often each shape appears, as SHAPE=WEIGHT,… changing the defaults (0 turns a shape off). Shapes: {string.Join(", ", Enum.GetNames<TreeShape>())}.",
             HelpName = "SHAPES",
         };
+        var scalar = new Option<bool>("--scalar") { Description = "Programs of scalar variables only (no arrays, spans, pointers or structs): mostly methods the baseline tier (optimizer off) translates in one pass." };
         var seed = new Option<int>("--seed") { Description = "The base seed; program (or tree) I has seed S * 100003 + I, as in the test suite.", DefaultValueFactory = _ => 1 };
         var first = new Option<int>("--first") { Description = "The index of the first program or tree (to rerun one: --first I --programs 1).", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out")
@@ -37,7 +38,7 @@ public static class FuzzCommand
         var worker = new Option<bool>("--worker") { Description = "Run the programs in this process and report line by line (used by fuzz itself).", Hidden = true };
         var fuzz = new Command("fuzz", "Check MiniJit against the CLR on random generated programs or expression trees, isolating crashes in child processes.")
         {
-            programs, trees, weights, seed, first, output, batch, worker,
+            programs, trees, weights, scalar, seed, first, output, batch, worker,
         };
         fuzz.SetAction(parseResult =>
         {
@@ -46,7 +47,9 @@ public static class FuzzCommand
                 throw new UserErrorException("--programs and --trees do not go together: a run checks programs or trees");
             var shapes = parseResult.GetValue(weights);
             if (treeCount is null && shapes is not null) throw new UserErrorException("--weights goes with --trees");
-            var target = treeCount is null ? FuzzTarget.Programs : FuzzTarget.Trees(Weights(shapes));
+            bool scalarOnly = parseResult.GetValue(scalar);
+            if (treeCount is not null && scalarOnly) throw new UserErrorException("--scalar goes with --programs");
+            var target = treeCount is not null ? FuzzTarget.Trees(Weights(shapes)) : scalarOnly ? FuzzTarget.ScalarPrograms : FuzzTarget.Programs;
             int count = treeCount ?? parseResult.GetValue(programs);
             int firstIndex = parseResult.GetValue(first);
             int batchSize = parseResult.GetValue(batch) ?? (treeCount is null ? ProgramsPerChild : TreesPerChild);
@@ -57,7 +60,7 @@ public static class FuzzCommand
             int baseSeed = parseResult.GetValue(seed);
             if (parseResult.GetValue(worker))
             {
-                if (treeCount is null) FuzzWorker.Run(baseSeed, firstIndex, count, console);
+                if (treeCount is null) FuzzWorker.Run(baseSeed, firstIndex, count, scalarOnly, console);
                 else ExpressionFuzz.Run(baseSeed, firstIndex, count, Weights(shapes), console);
                 return ExitCodes.Success;
             }

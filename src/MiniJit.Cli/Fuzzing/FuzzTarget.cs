@@ -13,7 +13,10 @@ namespace MiniJit.Cli.Fuzzing;
 /// <param name="Source">The text of item I of a base seed (base seed, I).</param>
 public sealed record FuzzTarget(string Noun, string CountOption, string Compared, string Extension, IReadOnlyList<string> Options, Func<int, int, string> Source)
 {
-    public static FuzzTarget Programs { get; } = new("programs", "--programs", "methods", "cs", [], FuzzWorker.Source);
+    public static FuzzTarget Programs { get; } = new("programs", "--programs", "methods", "cs", [], (seed, index) => FuzzWorker.Source(seed, index));
+
+    /// <summary>Programs of scalar variables only (<c>--scalar</c>): mostly what the baseline tier translates itself.</summary>
+    public static FuzzTarget ScalarPrograms { get; } = new("programs", "--programs", "methods", "cs", ["--scalar"], (seed, index) => FuzzWorker.Source(seed, index, scalarOnly: true));
 
     public static FuzzTarget Trees(ExpressionWeights weights) => new("trees", "--trees", "calls", "txt",
         weights.ToString() is { Length: > 0 } changes ? ["--weights", changes] : [],

@@ -31,14 +31,15 @@ public static class FuzzWorker
     /// suite's random programs use the same numbering.</summary>
     public static int ProgramSeed(int baseSeed, int index) => unchecked(baseSeed * 100003 + index);
 
-    public static string Source(int baseSeed, int index) => new ProgramGenerator(ProgramSeed(baseSeed, index)).Generate(ClassName(index));
+    public static string Source(int baseSeed, int index, bool scalarOnly = false) =>
+        new ProgramGenerator(ProgramSeed(baseSeed, index)) { ScalarOnly = scalarOnly }.Generate(ClassName(index));
 
     static string ClassName(int index) => $"P{index}";
 
-    public static void Run(int baseSeed, int first, int count, TextWriter output)
+    public static void Run(int baseSeed, int first, int count, bool scalarOnly, TextWriter output)
     {
         var indexes = Enumerable.Range(first, count).ToList();
-        var source = string.Concat(indexes.Select(i => Source(baseSeed, i)));
+        var source = string.Concat(indexes.Select(i => Source(baseSeed, i, scalarOnly)));
         var levels = new[] { OptimizationLevel.Release, OptimizationLevel.Debug }
             .Select(level => (level, ProgramCompiler.Compile(source, $"Fuzz{baseSeed}_{first}_{level}", level))).ToList();
         foreach (var index in indexes)

@@ -41,7 +41,7 @@ public sealed partial class ProgramGenerator
 
     void ChooseMemory()
     {
-        memory = Chance(40);
+        memory = Chance(40) && !ScalarOnly;
         if (!memory) return;
         elementPool = [.. Enumerable.Range(0, rng.Next(1, 4)).Select(_ => Pick(ElementTypes)).Distinct()];
     }

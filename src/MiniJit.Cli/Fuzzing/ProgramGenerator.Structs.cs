@@ -72,7 +72,7 @@ public sealed partial class ProgramGenerator
 
     void ChooseStructs(string className)
     {
-        structs = Chance(33);
+        structs = Chance(33) && !ScalarOnly;
         if (!structs) return;
         for (int k = rng.Next(1, 4); k > 0; k--)
         {

@@ -74,6 +74,10 @@ public sealed partial class ProgramGenerator
 
     public ProgramGenerator(int seed) => rng = new Random(seed);
 
+    /// <summary>Scalar variables only: no arrays, spans, pointers, by-refs or structs (the choices are still drawn, so
+    /// a seed's other choices stay as they are). Most such methods are what the baseline tier translates in one pass.</summary>
+    public bool ScalarOnly { get; init; }
+
     T Pick<T>(IReadOnlyList<T> items) => items[rng.Next(items.Count)];
     bool Chance(int percent) => rng.Next(100) < percent;
 

@@ -50,6 +50,18 @@ public class FuzzCommandTests
     }
 
     [Fact]
+    public void Scalar_programs_have_no_memory_and_no_structs()
+    {
+        var scalar = string.Concat(Enumerable.Range(0, 30).Select(i => FuzzWorker.Source(3, i, scalarOnly: true)));
+        var all = string.Concat(Enumerable.Range(0, 30).Select(i => FuzzWorker.Source(3, i)));
+        foreach (var marker in new[] { "[]", "Span<", "struct ", "ref " })
+        {
+            Assert.DoesNotContain(marker, scalar);
+            Assert.Contains(marker, all);
+        }
+    }
+
+    [Fact]
     public void Fuzz_trees_runs_expression_trees_in_child_processes_and_summarizes()
     {
         var folder = Path.Combine(Path.GetTempPath(), $"minijit-fuzz-{Guid.NewGuid():N}");

@@ -21,42 +21,60 @@ public class RandomProgramTests
     public static readonly int BaseSeed = Env("MINIJIT_RANDOM_SEED", 1);
     public static readonly int Count = Env("MINIJIT_RANDOM_COUNT", 40);
 
+    /// <summary>Scalar-only programs (no memory, no structs) per run: mostly translated by the baseline tier when the
+    /// optimizer is off, where the other programs mostly go through the IR.</summary>
+    public static readonly int ScalarCount = Count / 2;
+
     public static int SeedOf(int index) => FuzzWorker.ProgramSeed(BaseSeed, index);
 
     // Numbered as `minijit fuzz --seed` numbers them, so a failure here can be rerun there and the other way round.
-    static readonly Lazy<string[]> Sources = new(() => [.. Enumerable.Range(0, Count).Select(i => FuzzWorker.Source(BaseSeed, i))]);
+    static readonly Lazy<string[]>[] Sources =
+    [
+        new(() => [.. Enumerable.Range(0, Count).Select(i => FuzzWorker.Source(BaseSeed, i))]),
+        new(() => [.. Enumerable.Range(0, ScalarCount).Select(i => FuzzWorker.Source(BaseSeed, i, scalarOnly: true))]),
+    ];
 
-    static readonly Dictionary<OptimizationLevel, Lazy<Assembly>> Assemblies = new()
+    static readonly Dictionary<(OptimizationLevel, bool), Lazy<Assembly>> Assemblies = new()
     {
-        [OptimizationLevel.Debug] = new(() => CompileAll(OptimizationLevel.Debug)),
-        [OptimizationLevel.Release] = new(() => CompileAll(OptimizationLevel.Release)),
+        [(OptimizationLevel.Debug, false)] = new(() => CompileAll(OptimizationLevel.Debug, false)),
+        [(OptimizationLevel.Release, false)] = new(() => CompileAll(OptimizationLevel.Release, false)),
+        [(OptimizationLevel.Debug, true)] = new(() => CompileAll(OptimizationLevel.Debug, true)),
+        [(OptimizationLevel.Release, true)] = new(() => CompileAll(OptimizationLevel.Release, true)),
     };
 
-    static Assembly CompileAll(OptimizationLevel level)
+    static Assembly CompileAll(OptimizationLevel level, bool scalarOnly)
     {
         var all = new StringBuilder();
-        foreach (var s in Sources.Value) all.Append(s);
-        return ProgramCompiler.Compile(all.ToString(), $"RandomPrograms{level}", level);
+        foreach (var s in Sources[scalarOnly ? 1 : 0].Value) all.Append(s);
+        return ProgramCompiler.Compile(all.ToString(), $"RandomPrograms{level}{(scalarOnly ? "Scalar" : "")}", level);
     }
 
     public static TheoryData<int> Indexes() => [.. Enumerable.Range(0, Count)];
+    public static TheoryData<int> ScalarIndexes() => [.. Enumerable.Range(0, ScalarCount)];
 
     [Theory]
     [MemberData(nameof(Indexes))]
-    public void MatchesClr(int index)
+    public void MatchesClr(int index) => Check(index, scalarOnly: false);
+
+    /// <summary>As <c>minijit fuzz --scalar</c> generates them.</summary>
+    [Theory]
+    [MemberData(nameof(ScalarIndexes))]
+    public void ScalarProgramsMatchClr(int index) => Check(index, scalarOnly: true);
+
+    static void Check(int index, bool scalarOnly)
     {
         int seed = SeedOf(index);
-        var source = Sources.Value[index];
+        var source = Sources[scalarOnly ? 1 : 0].Value[index];
         var inputs = new Random(seed ^ 0x5EED);
         foreach (var level in new[] { OptimizationLevel.Release, OptimizationLevel.Debug })
         {
-            var type = Assemblies[level].Value.GetType($"P{index}")!;
+            var type = Assemblies[(level, scalarOnly)].Value.GetType($"P{index}")!;
             // Methods with more parameters than a delegate carries are tested through their callers and wrappers.
             foreach (var m in type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)
                          .Where(m => m.GetParameters().Length <= ProgramGenerator.MaxEntryParameters).OrderBy(m => m.Name))
             {
                 var ps = m.GetParameters();
-                var context = $"Random program seed {seed} (MINIJIT_RANDOM_SEED={BaseSeed}, index {index}), Roslyn {level}, method {m.Name}:\n{source}";
+                var context = $"Random {(scalarOnly ? "scalar " : "")}program seed {seed} (MINIJIT_RANDOM_SEED={BaseSeed}, index {index}), Roslyn {level}, method {m.Name}:\n{source}";
                 if (FuzzArguments.NeedsHarness(m))
                 {
                     // Arrays, spans, by-refs and structs: the fuzzer's own inputs, copies and comparison of the arguments
