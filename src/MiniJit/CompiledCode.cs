@@ -14,8 +14,12 @@ public sealed class CompiledCode : IDisposable
 {
 
     internal CompiledCode(MethodInfo? method, string name, int parameterCount, int slotCount, CodeMemory.ExecutableMemory memory, nint entryStub,
-        nint directEntry, bool bounded, IReadOnlyDictionary<int, string> symbols, int codeLength)
+        nint directEntry, bool bounded, IReadOnlyDictionary<int, string> symbols, int codeLength, nint rootEntry, bool canFail, bool usesSse, nint tierCell)
     {
+        TierCell = tierCell;
+        RootEntry = rootEntry;
+        CanFail = canFail;
+        UsesSse = usesSse;
         DirectEntry = directEntry;
         Bounded = bounded;
         Method = method;
@@ -54,6 +58,56 @@ public sealed class CompiledCode : IDisposable
     /// <summary>One function without loops or calls: it returns within a bounded number of instructions, so its
     /// delegate calls it without the GC transition.</summary>
     public bool Bounded { get; }
+    /// <summary>A tiered unit's cell (see <see cref="Tiering.TierCell"/>), or 0.</summary>
+    internal nint TierCell { get; }
+    /// <summary>Address of the compiled method itself (the function the entry stub calls).</summary>
+    internal nint RootEntry { get; }
+    /// <summary>Some function may leave through the error exit, so the entry stub sets up the frame for it.</summary>
+    internal bool CanFail { get; }
+    /// <summary>Some function uses SSE instructions, so the stubs clear the upper halves of the vector registers.</summary>
+    internal bool UsesSse { get; }
+
+    /// <summary>With <see cref="JitOptions.Tiered"/>: the optimized code this unit's calls have gone to since it tiered up,
+    /// or null while they run the baseline code (it is disposed with this unit).</summary>
+    public CompiledCode? Optimized { get; private set; }
+
+    /// <summary>Sends every later call through <paramref name="tierCell"/> to <paramref name="optimized"/>'s code, unless
+    /// this unit is disposed or that code needs more of the stubs than this unit's give it (a frame for the error exit,
+    /// cleared vector registers, or the GC transition). Returns whether it did.</summary>
+    internal bool Promote(CompiledCode optimized, nint tierCell)
+    {
+        bool fits = (!optimized.CanFail || CanFail) && (!optimized.UsesSse || UsesSse) && (!Bounded || optimized.Bounded);
+        return fits && WhileRunnable(() =>
+        {
+            Memory.ReleaseWith(optimized.Dispose);
+            Optimized = optimized;
+            Tiering.TierCell.SetTarget(tierCell, optimized.RootEntry);
+            return true;
+        }) == true;
+    }
+
+    /// <summary>Runs <paramref name="action"/> while the pages are sure to stay (as a call does), or returns null when the
+    /// code is already disposed.</summary>
+    internal T? WhileRunnable<T>(Func<T> action) where T : struct
+    {
+        var region = Memory.RegionForCall;
+        if (region is null) return null;
+        bool added = false;
+        try
+        {
+            region.DangerousAddRef(ref added);
+            return action();
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+        finally
+        {
+            if (added) region.DangerousRelease();
+        }
+    }
+
     /// <summary>Offsets of the functions and stubs in the code, with their names.</summary>
     public IReadOnlyDictionary<int, string> Symbols { get; }
 

@@ -13,6 +13,7 @@ using MiniJit.Ir;
 using MiniJit.Lowering;
 using MiniJit.Optimization;
 using MiniJit.RegisterAllocation;
+using MiniJit.Tiering;
 
 namespace MiniJit;
 
@@ -27,10 +28,23 @@ static class JitCompiler
     /// <summary>Compiles <paramref name="root"/> and its callees into one unit. With <paramref name="ignoreThis"/>,
     /// the root is a lambda's instance method whose `this` is never read.</summary>
     [RequiresUnreferencedCode(CilMethod.ReadsIL)]
-    public static CompiledCode Compile(MethodInfo root, bool ignoreThis, JitOptions options) =>
+    public static CompiledCode Compile(MethodInfo root, bool ignoreThis, JitOptions options)
+    {
+        if (!options.Tiered || !options.Optimize) return Compile(root, ignoreThis, options, tierUpCalls: null);
+        // Tiered: baseline code now, called through a cell that the tiering timer points at optimized code later.
+        if (options.TierUpCalls < 0) throw new ArgumentOutOfRangeException(nameof(options), "JitOptions.TierUpCalls must not be negative");
+        var code = Compile(root, ignoreThis, options.Untiered(optimize: false), options.TierUpCalls);
+        var optimized = options.Untiered(optimize: true, quiet: true);
+        TierUp.Watch(code, code.TierCell, () => Compile(root, ignoreThis, optimized, tierUpCalls: null), options.Log);
+        return code;
+    }
+
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
+    static CompiledCode Compile(MethodInfo root, bool ignoreThis, JitOptions options, int? tierUpCalls) =>
         CompileUnit(CilImporter.NameOf(root), JitException.MethodName(root), root,
             [.. root.GetParameters().Select(p => p.ParameterType)], root.ReturnType, options,
-            (asm, entry, calleeEntry, errorExit, clock) => CompileFunction(CilMethod.FromMethod(root), ignoreThis, options, Convention, asm, entry, calleeEntry, errorExit, clock));
+            (asm, entry, calleeEntry, errorExit, clock) => CompileFunction(CilMethod.FromMethod(root), ignoreThis, options, Convention, asm, entry, calleeEntry, errorExit, clock),
+            tierUpCalls);
 
     /// <summary>Compiles an expression tree, with the methods it calls (compiled from their IL), into one unit.</summary>
     public static CompiledCode Compile(LambdaExpression lambda, JitOptions options)
@@ -70,8 +84,10 @@ static class JitCompiler
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Callees are compiled from their IL only when the root calls " +
         "them: a method root is compiled from IL itself (Compile(MethodInfo) carries the annotation), and the expression importer " +
         "refuses calls of methods where IL cannot be read (NativeAOT); a method a tree calls is kept, with its IL, by the tree's reference to it.")]
+    /// <param name="tierUpCalls">For a tiered unit: the calls before it tiers up. Its stubs then call through a cell (see
+    /// <see cref="TierCell"/>) that points at this unit's root until then, and is freed with its pages.</param>
     static CompiledCode CompileUnit(string title, string name, MethodInfo? rootMethod, Type[] parameterTypes, Type returnType, JitOptions options,
-        Func<X64Assembler, Label, Func<CallTarget, Label>, Label, StageClock?, CompiledFunction> compileRoot)
+        Func<X64Assembler, Label, Func<CallTarget, Label>, Label, StageClock?, CompiledFunction> compileRoot, int? tierUpCalls = null)
     {
         var clock = StageClock.For(options);
         // The frame and the thunks carry at most this many argument slots (a span takes two); refusing here wastes no
@@ -131,28 +147,47 @@ static class JitCompiler
         var parameters = NativeBinding.ResultBufferSlotsOf(returnType).Concat(parameterTypes.SelectMany(NativeBinding.SlotsOf)).ToList();
         var results = NativeBinding.ResultSlotsOf(returnType);
         bool usesSse = functions.Any(f => f.UsesFloatingPoint);
-        var stub = EntryStub.Emit(asm, rootEntry, parameters, results.Count > 0 ? results[0] : null, Convention, canFail, usesSse,
-            secondResult: results.Count > 1 ? results[1] : null);
-        if (canFail) EntryStub.EmitErrorExit(asm, errorExit, Convention);
-        // Code that is bounded (so it may run without the GC transition) and cannot fail (so it needs no frame) can also be
-        // called as the plain function of its signature, through the direct entry.
-        Label? direct = bounded && !canFail && DirectEntry.Supports(parameterTypes, returnType, Convention)
-            ? DirectEntry.Emit(asm, rootEntry, parameterTypes, Convention, usesSse)
-            : null;
+        // A tiered unit's stubs call through its cell, which lives from here until its pages are freed.
+        nint tierCell = tierUpCalls is int calls ? TierCell.Allocate(calls) : 0;
+        Label stub;
+        Label? direct;
+        CodeMemory.ExecutableMemory memory;
+        try
+        {
+            stub = EntryStub.Emit(asm, rootEntry, parameters, results.Count > 0 ? results[0] : null, Convention, canFail, usesSse,
+                secondResult: results.Count > 1 ? results[1] : null, tierCell: tierCell);
+            if (canFail) EntryStub.EmitErrorExit(asm, errorExit, Convention);
+            // Code that is bounded (so it may run without the GC transition) and cannot fail (so it needs no frame) can also be
+            // called as the plain function of its signature, through the direct entry.
+            direct = bounded && !canFail && DirectEntry.Supports(parameterTypes, returnType, Convention)
+                ? DirectEntry.Emit(asm, rootEntry, parameterTypes, Convention, usesSse, tierCell)
+                : null;
 
-        clock?.Lap("entry stub");
-        var bytes = asm.Assemble();
-        clock?.Lap("assemble");
-        var memory = CodeMemory.ExecutableMemory.Create(bytes);
-        clock?.Lap("executable memory");
+            clock?.Lap("entry stub");
+            var bytes = asm.Assemble();
+            clock?.Lap("assemble");
+            memory = CodeMemory.ExecutableMemory.Create(bytes);
+            clock?.Lap("executable memory");
+        }
+        catch when (tierCell != 0)
+        {
+            TierCell.Free(tierCell);
+            throw;
+        }
+        var rootAddress = memory.Address + asm.OffsetOf(rootEntry);
+        if (tierCell != 0)
+        {
+            TierCell.SetTarget(tierCell, rootAddress);
+            memory.ReleaseWith(() => TierCell.Free(tierCell));
+        }
         var symbols = entries.ToDictionary(e => asm.OffsetOf(e.Value), e => CilImporter.NameOf(e.Key));
         symbols[asm.OffsetOf(rootEntry)] = title;
         symbols[asm.OffsetOf(stub)] = "entry stub";
         if (canFail) symbols[asm.OffsetOf(errorExit)] = "error exit";
         if (direct is not null) symbols[asm.OffsetOf(direct)] = "direct entry";
         var compiled = new CompiledCode(rootMethod, name, parameterTypes.Length, parameters.Count, memory, memory.Address + asm.OffsetOf(stub),
-            direct is null ? 0 : memory.Address + asm.OffsetOf(direct), bounded, symbols, asm.CodeLength);
-        options.Log?.Invoke($"compiled {name}: {bytes.Length} bytes in {stopwatch.Elapsed.TotalMicroseconds:F0} µs");
+            direct is null ? 0 : memory.Address + asm.OffsetOf(direct), bounded, symbols, asm.CodeLength, rootAddress, canFail, usesSse, tierCell);
+        options.Log?.Invoke($"compiled {name}: {memory.Length} bytes in {stopwatch.Elapsed.TotalMicroseconds:F0} µs");
         options.Explain?.Invoke(new StageOutput(title, "disassembly", compiled.Disassemble()));
         return compiled;
     }

@@ -21,6 +21,18 @@ public sealed class JitOptions
     /// seed-style code (every value in a stack slot), to show and measure what they buy.</summary>
     public bool Optimize { get; init; } = true;
 
+    /// <summary>Tiered compilation: a method's code starts on the baseline tier (compiled in one pass, as with
+    /// <see cref="Optimize"/> off) and, once it has been called <see cref="TierUpCalls"/> times, is compiled again with
+    /// the optimizer on a background thread and swapped in; calls already running finish on the code they started on.
+    /// With <see cref="Optimize"/> off there is nothing to tier up to, and the code stays on the baseline. Expression
+    /// trees are compiled optimized at once (the baseline tier translates CIL). <see cref="CompiledCode.Optimized"/>
+    /// tells when the swap has happened; <see cref="Log"/> is told too, from the background thread.</summary>
+    public bool Tiered { get; init; }
+
+    /// <summary>With <see cref="Tiered"/>: calls on the baseline tier before the method is optimized (30, as the CLR's
+    /// call counting). The count is checked every 20 ms, so a method called in a tight loop is swapped a little later.</summary>
+    public int TierUpCalls { get; init; } = 30;
+
     /// <summary>Checks the IR with the verifier after import and after every optimization pass, and proves the
     /// register allocation with <see cref="RegisterAllocation.AllocationChecker"/>. On by default in Debug builds of
     /// MiniJit (so every test checks every pass), off in Release, where compile time matters.</summary>
@@ -44,4 +56,16 @@ public sealed class JitOptions
     public Action<StageTiming>? Timing { get; init; }
 
     internal static readonly JitOptions Default = new();
+
+    /// <summary>These options with the optimizer on or off and without tiering; <paramref name="quiet"/> drops the
+    /// per-stage callbacks (a compile on the tiering thread should not print stages in the middle of the caller's).</summary>
+    internal JitOptions Untiered(bool optimize, bool quiet = false) => new()
+    {
+        Log = Log,
+        ThrowOnFallback = ThrowOnFallback,
+        Optimize = optimize,
+        Verify = Verify,
+        Explain = quiet ? null : Explain,
+        Timing = quiet ? null : Timing,
+    };
 }

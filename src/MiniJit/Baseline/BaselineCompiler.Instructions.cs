@@ -563,9 +563,106 @@ sealed partial class BaselineCompiler
                     Push(new Entry(Place.Register, to, Register: dst));
                     return;
                 }
+            case CilOp.Conv_R_Un:
+                {
+                    if (from.IsFloat()) throw new Refusal("conv.r.un of a floating-point value");
+                    // `(float)someUlong` is conv.r.un; conv.r4, which the CLR rounds once: the pair is one conversion.
+                    bool toSingle = position + 1 < code.Length && code[position + 1].Op == CilOp.Conv_R4 && labels[code[position + 1].Offset] is null;
+                    Push(new Entry(Place.Register, toSingle ? IrType.F32 : IrType.F64, Register: UnsignedToFloat(value, toSingle ? IrType.F32 : IrType.F64)));
+                    return;
+                }
             default:
-                throw new Refusal($"{op} is not translated by the baseline");
+                CheckedConversion(op, value);
+                return;
         }
+    }
+
+    /// <summary>An integer read as unsigned to float or double, rounded once. Below 2^63 the signed conversion is exact
+    /// input; from there the value is halved, keeping its lowest bit so the rounding still sees it, converted and doubled.</summary>
+    Register UnsignedToFloat(in Entry value, IrType to)
+    {
+        var dst = Allocate(to);
+        bool single = to == IrType.F32;
+        var source = Scratch;
+        if (value.Type == IrType.I32) asm.Mov(source.As32, Sized(Load(value, IrType.I32, Scratch), IrType.I32));   // zero-extends
+        else Load(value, IrType.I64, Scratch, intoTarget: true);
+        asm.Xorps(dst, dst);
+        var big = asm.CreateLabel();
+        var done = asm.CreateLabel();
+        asm.Test(source, source);
+        asm.Jcc(Condition.S, big);
+        if (single) asm.Cvtsi2ss(dst, source); else asm.Cvtsi2sd(dst, source);
+        asm.Jmp(done);
+        asm.Bind(big);
+        var low = Allocate(IrType.I64, X64Registers.Mask(dst));
+        asm.Mov(low, source);
+        asm.And(low, 1);
+        asm.Shr(source, 1);
+        asm.Or(source, low);
+        if (single) { asm.Cvtsi2ss(dst, source); asm.Addss(dst, dst); }
+        else { asm.Cvtsi2sd(dst, source); asm.Addsd(dst, dst); }
+        asm.Bind(done);
+        return dst;
+    }
+
+    /// <summary>conv.ovf.* of an integer: the value, read as signed (or as unsigned by the .un forms), must lie in the
+    /// target's range, else OverflowException. In range, its low bits already are the target's value.</summary>
+    void CheckedConversion(CilOp op, in Entry value)
+    {
+        if (value.Type.IsFloat()) throw new Refusal($"{op} of a floating-point value");
+        var (bits, signedTarget, unsignedSource) = op switch
+        {
+            CilOp.Conv_Ovf_I1 => (8, true, false), CilOp.Conv_Ovf_U1 => (8, false, false),
+            CilOp.Conv_Ovf_I2 => (16, true, false), CilOp.Conv_Ovf_U2 => (16, false, false),
+            CilOp.Conv_Ovf_I4 => (32, true, false), CilOp.Conv_Ovf_U4 => (32, false, false),
+            CilOp.Conv_Ovf_I8 or CilOp.Conv_Ovf_I => (64, true, false), CilOp.Conv_Ovf_U8 or CilOp.Conv_Ovf_U => (64, false, false),
+            CilOp.Conv_Ovf_I1_Un => (8, true, true), CilOp.Conv_Ovf_U1_Un => (8, false, true),
+            CilOp.Conv_Ovf_I2_Un => (16, true, true), CilOp.Conv_Ovf_U2_Un => (16, false, true),
+            CilOp.Conv_Ovf_I4_Un => (32, true, true), CilOp.Conv_Ovf_U4_Un => (32, false, true),
+            CilOp.Conv_Ovf_I8_Un or CilOp.Conv_Ovf_I_Un => (64, true, true), CilOp.Conv_Ovf_U8_Un or CilOp.Conv_Ovf_U_Un => (64, false, true),
+            _ => throw new Refusal($"{op} is not translated by the baseline"),
+        };
+        // The value as 64 bits, extended the way the conversion reads it.
+        var dst = value.Place == Place.Register ? value.Register : Allocate(IrType.I64);
+        if (value.Type == IrType.I32 && unsignedSource) asm.Mov(dst.As32, Sized(Load(value, IrType.I32, dst, intoTarget: true), IrType.I32));
+        else Load(value, IrType.I64, dst, intoTarget: true);
+        long max = bits == 64 ? (signedTarget ? long.MaxValue : -1) : signedTarget ? (1L << (bits - 1)) - 1 : (1L << bits) - 1;
+        long min = signedTarget ? bits == 64 ? long.MinValue : -(1L << (bits - 1)) : 0;
+        var overflow = ErrorStub(JitStatus.Overflow);
+        void CompareWith(long bound)
+        {
+            if (Encoding.FitsInt32(bound)) asm.Cmp(dst, bound);
+            else
+            {
+                asm.Mov(Scratch, bound);
+                asm.Cmp(dst, Scratch);
+            }
+        }
+        if (unsignedSource)
+        {
+            // Unsigned: only the top can be passed (every value is at least 0).
+            if (max != -1)
+            {
+                CompareWith(max);
+                asm.Jcc(Condition.A, overflow);
+            }
+        }
+        else
+        {
+            if (min != long.MinValue)
+            {
+                CompareWith(min);
+                asm.Jcc(Condition.L, overflow);
+            }
+            if (max != -1 && max != long.MaxValue)
+            {
+                CompareWith(max);
+                asm.Jcc(Condition.G, overflow);
+            }
+        }
+        var type = bits == 64 ? IrType.I64 : IrType.I32;
+        if (type == IrType.I32) asm.Mov(dst.As32, dst.As32);
+        Push(new Entry(Place.Register, type, Register: dst));
     }
 
     /// <summary>double (or float) to int32 or int64, saturating as the CLR does since .NET 9: NaN gives 0, values past
@@ -604,7 +701,12 @@ sealed partial class BaselineCompiler
         for (int i = 0; i < depth; i++)
             if (stack[i].Place is Place.Register or Place.Flags) ToSlot(i);
         int first = depth - count;
-        for (int i = 0; i < count; i++) Load(stack[first + i], callee.Parameters[i], callee.Registers[i]!.Value, intoTarget: true);
+        for (int i = 0, onStack = 0; i < count; i++)
+        {
+            var type = callee.Parameters[i];
+            if (callee.Registers[i] is { } register) Load(stack[first + i], type, register, intoTarget: true);
+            else StoreRegister(new Memory(SizeOf(type), Register.Rsp, null, 1, 8 * onStack++), Load(stack[first + i], type, type.IsFloat() ? XmmScratch : Scratch), type);
+        }
         depth = first;
         asm.Call(calleeEntry(callee.Target));
         if (callee.Result != IrType.Void)

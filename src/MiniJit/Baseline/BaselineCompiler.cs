@@ -65,6 +65,7 @@ sealed partial class BaselineCompiler
     readonly bool[] loopHeads;
     readonly Label?[] errorStubs = new Label?[16];
     int frameBytes;
+    int position;                        // the instruction being translated
     bool hasCalls, usesFloatingPoint;
 
     BaselineCompiler(CilMethod cil, bool ignoreThis, CallingConvention convention, X64Assembler asm,
@@ -128,7 +129,6 @@ sealed partial class BaselineCompiler
             if (!IsScalar(variableTypes[v])) return $"{(v < ArgumentCount ? "a parameter" : "a local")} has type {variableTypes[v].Name}";
             CilImporter.TryGetType(variableTypes[v], out variableIrTypes[v]);
         }
-        if (ArgumentRegisters(variableIrTypes[thisOffset..ArgumentCount], out _) is null) return "some parameters arrive on the stack";
 
         // Loops: an instruction's weight grows tenfold with each loop around it.
         var nesting = new int[code.Length + 1];
@@ -158,7 +158,8 @@ sealed partial class BaselineCompiler
 
         // Homes: registers by weight, then slots after the evaluation stack's.
         var order = Enumerable.Range(0, variableTypes.Length).Where(v => weights[v] > 0).OrderByDescending(v => weights[v]).ToList();
-        int integers = 0, floats = 0, slots = stack.Length;
+        // The frame, from rsp up: outgoing stack arguments, the evaluation stack's slots, variables kept in memory.
+        int integers = 0, floats = 0, slots = outgoingSlots + stack.Length;
         foreach (int v in order)
         {
             if (variableIrTypes[v].IsFloat() ? !hasCalls && floats < FloatHomes.Length : integers < IntegerHomes.Length)
@@ -195,12 +196,12 @@ sealed partial class BaselineCompiler
     static bool IsScalar(Type type) => Type.GetTypeCode(type) is >= TypeCode.Boolean and <= TypeCode.Double and not TypeCode.Decimal
         || type == typeof(nint) || type == typeof(nuint);
 
-    Register?[]? ArgumentRegisters(IrType[] types, out bool[] isFloat)
-    {
-        isFloat = [.. types.Select(t => t.IsFloat())];
-        var registers = convention.AssignArguments(isFloat, reservedIntegers: 1);
-        return registers.Any(r => r is null) ? null : registers;
-    }
+    /// <summary>Where each argument travels between compiled functions: its register, or null for the stack.</summary>
+    static Register?[] ArgumentRegisters(IrType[] types) =>
+        JitCompiler.Convention.AssignArguments([.. types.Select(t => t.IsFloat())], reservedIntegers: 1);
+
+    /// <summary>8-byte slots at the bottom of the frame for the stack arguments of the call that needs most.</summary>
+    int outgoingSlots;
 
     /// <summary>Why the baseline does not translate this instruction, or null when it does.</summary>
     string? Refuses(in CilInstruction at)
@@ -214,7 +215,9 @@ sealed partial class BaselineCompiler
                 or (>= CilOp.Br_S and <= CilOp.Switch)
                 or (>= CilOp.Add and <= CilOp.Not)
                 or CilOp.Conv_I1 or CilOp.Conv_I2 or CilOp.Conv_I4 or CilOp.Conv_I8 or CilOp.Conv_R4 or CilOp.Conv_R8
-                or CilOp.Conv_U4 or CilOp.Conv_U8 or CilOp.Conv_U2 or CilOp.Conv_U1 or CilOp.Conv_I or CilOp.Conv_U
+                or CilOp.Conv_U4 or CilOp.Conv_U8 or CilOp.Conv_U2 or CilOp.Conv_U1 or CilOp.Conv_I or CilOp.Conv_U or CilOp.Conv_R_Un
+                or (>= CilOp.Conv_Ovf_I1_Un and <= CilOp.Conv_Ovf_U_Un) or (>= CilOp.Conv_Ovf_I1 and <= CilOp.Conv_Ovf_U8)
+                or CilOp.Conv_Ovf_I or CilOp.Conv_Ovf_U
                 or CilOp.Add_Ovf or CilOp.Add_Ovf_Un or CilOp.Mul_Ovf or CilOp.Mul_Ovf_Un or CilOp.Sub_Ovf or CilOp.Sub_Ovf_Un
                 or CilOp.Ceq or CilOp.Cgt or CilOp.Cgt_Un or CilOp.Clt or CilOp.Clt_Un:
                 if (VariableOf(at) is int v && (v < thisOffset || v >= variableTypes.Length)) return "it reads `this` or a variable that does not exist";
@@ -230,7 +233,9 @@ sealed partial class BaselineCompiler
                     var info = (MethodInfo)callee;
                     var types = info.GetParameters().Select(p => { CilImporter.TryGetType(p.ParameterType, out var t); return t; }).ToArray();
                     CilImporter.TryGetType(info.ReturnType, out var result);
-                    callees[at.Token] = new Callee(new CallTarget(CilImporter.NameOf(callee), callee), types, ArgumentRegisters(types, out _)!, result);
+                    var registers = ArgumentRegisters(types);
+                    outgoingSlots = Math.Max(outgoingSlots, registers.Count(r => r is null));
+                    callees[at.Token] = new Callee(new CallTarget(CilImporter.NameOf(callee), callee), types, registers, result);
                 }
                 return null;
             default:
@@ -246,7 +251,7 @@ sealed partial class BaselineCompiler
     /// <summary>What a method allows as a callee does not change: the answer is kept as long as the method is.</summary>
     static readonly ConditionalWeakTable<MethodBase, StrongBox<string?>> CalleeRefusals = [];
 
-    /// <summary>A callee as a call site needs it: where it is, its argument registers, its result's type.</summary>
+    /// <summary>A callee as a call site needs it: where it is, its argument registers (null: on the stack), its result's type.</summary>
     sealed record Callee(CallTarget Target, IrType[] Parameters, Register?[] Registers, IrType Result);
 
     Dictionary<int, Callee>? callees;   // by metadata token
@@ -265,8 +270,7 @@ sealed partial class BaselineCompiler
         for (int i = 0; i < parameters.Length; i++)
             if (!IsScalar(parameters[i].ParameterType) || !CilImporter.TryGetType(parameters[i].ParameterType, out types[i]))
                 return $"{callee.Name} takes {parameters[i].ParameterType.Name}";
-        return JitCompiler.Convention.AssignArguments([.. types.Select(t => t.IsFloat())], reservedIntegers: 1).Any(r => r is null)
-            ? $"{callee.Name} takes arguments on the stack" : null;
+        return null;
     }
 
     /// <summary>The variable an ldarg/starg/ldloc/stloc names (arguments first), or null for any other instruction.</summary>
@@ -297,8 +301,9 @@ sealed partial class BaselineCompiler
         ReceiveArguments();
 
         bool reachable = true, hasLoops = false;
-        foreach (var at in code)
+        for (position = 0; position < code.Length; position++)
         {
+            var at = code[position];
             if (labels[at.Offset] is { } label)
             {
                 if (reachable) MeetAt(at.Offset);
@@ -334,12 +339,17 @@ sealed partial class BaselineCompiler
     /// passes an int32, as the CLR's callers do); the locals the method reads start at zero.</summary>
     void ReceiveArguments()
     {
-        var registers = ArgumentRegisters(variableIrTypes[thisOffset..ArgumentCount], out _)!;
-        for (int v = thisOffset; v < ArgumentCount; v++)
+        var registers = ArgumentRegisters(variableIrTypes[thisOffset..ArgumentCount]);
+        // Past the return address: the caller's stack arguments, 8 bytes each, in order.
+        int incoming = frameBytes + 8 * pushed.Count + 8;
+        for (int v = thisOffset, onStack = 0; v < ArgumentCount; v++)
         {
+            var type = variableIrTypes[v];
+            var arrival = registers[v - thisOffset] is { } register
+                ? new Entry(Place.Register, type, Register: register)
+                : new Entry(Place.Slot, type, (incoming + 8 * onStack++) / 8 - outgoingSlots);   // a "slot" past the frame's end
             if (homeRegisters[v] is null && homeSlots[v] == 0) continue;   // never used
-            var from = registers[v - thisOffset]!.Value;
-            StoreVariable(v, new Entry(Place.Register, variableIrTypes[v], Register: from));
+            StoreVariable(v, arrival);
         }
         for (int v = ArgumentCount; v < variableTypes.Length; v++)
         {
@@ -381,7 +391,8 @@ sealed partial class BaselineCompiler
 
     static bool ConsumesFlags(CilOp op) => op is CilOp.Brtrue or CilOp.Brtrue_S or CilOp.Brfalse or CilOp.Brfalse_S;
 
-    Memory SlotOf(int index, IrType type) => new(SizeOf(type), Register.Rsp, null, 1, 8 * index);
+    /// <summary>The slot of the evaluation stack's entry <paramref name="index"/>, above the outgoing arguments.</summary>
+    Memory SlotOf(int index, IrType type) => new(SizeOf(type), Register.Rsp, null, 1, 8 * (outgoingSlots + index));
 
     static int SizeOf(IrType type) => type is IrType.I32 or IrType.F32 ? 4 : 8;
 

@@ -47,7 +47,8 @@ internal static class DirectEntry
     /// <summary>Emits the direct entry of <paramref name="root"/> at the current position and returns a label bound to its
     /// first byte. Only for a signature <see cref="Supports"/> accepts.</summary>
     /// <param name="usesSse">Some code in the unit uses SSE instructions: clear the upper halves of the vector registers first.</param>
-    public static Label Emit(X64Assembler asm, Label root, IReadOnlyList<Type> parameterTypes, CallingConvention cc, bool usesSse)
+    /// <param name="tierCell">For a tiered unit: the cell to count the call in and jump through (see <see cref="Tiering.TierCell"/>).</param>
+    public static Label Emit(X64Assembler asm, Label root, IReadOnlyList<Type> parameterTypes, CallingConvention cc, bool usesSse, nint tierCell = 0)
     {
         var entry = asm.CreateLabel("direct entry");
         asm.Bind(entry);
@@ -65,7 +66,8 @@ internal static class DirectEntry
             if (parameterTypes[i] == typeof(int)) asm.Mov(to.As32, from.As32);
             else asm.Mov(to, from);
         }
-        asm.Jmp(root);
+        if (tierCell != 0) Tiering.TierCell.EmitCallThrough(asm, tierCell, jump: true);
+        else asm.Jmp(root);
         return entry;
     }
 

@@ -32,11 +32,13 @@ public static class EntryStub
     /// <param name="canFail">Some code in the unit may jump to the error exit. Only then must the stub save the
     /// callee-saved registers and rsp for it; code that cannot fail restores what it uses itself.</param>
     /// <param name="usesSse">Some code in the unit uses SSE instructions (floating point). Managed code may leave the
+    /// <param name="tierCell">For a tiered unit: the cell to count the call in and call the body through (see
+    /// <see cref="Tiering.TierCell"/>), instead of calling <paramref name="body"/>.</param>
     /// upper halves of the vector registers dirty (RyuJIT zeroes frames with AVX-512 stores), and each legacy SSE
     /// instruction would then wait on them — 5× slower code was measured — so the stub clears them with vzeroupper
     /// first, on CPUs with AVX.</param>
     public static Label Emit(X64Assembler asm, Label body, IReadOnlyList<ArgumentClass> parameters, ArgumentClass? result,
-        CallingConvention cc, bool canFail = true, bool usesSse = true, ArgumentClass? secondResult = null)
+        CallingConvention cc, bool canFail = true, bool usesSse = true, ArgumentClass? secondResult = null, nint tierCell = 0)
     {
         if (parameters.Count > JitFrame.MaxArguments)
             throw new JitException($"{parameters.Count} argument slots; the entry stub passes at most {JitFrame.MaxArguments}.");
@@ -78,7 +80,8 @@ public static class EntryStub
             }
         }
 
-        asm.Call(body);
+        if (tierCell != 0) Tiering.TierCell.EmitCallThrough(asm, tierCell, jump: false);
+        else asm.Call(body);
 
         if (padding + belowEntryRsp != 0) asm.Add(Register.Rsp, padding + belowEntryRsp);
         // The body may have used the frame register for anything; the copy on the stack is still good.

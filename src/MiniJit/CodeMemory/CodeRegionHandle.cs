@@ -33,9 +33,13 @@ internal sealed class CodeRegionHandle : SafeHandle
     /// run: they are released with it, never before.</summary>
     public GCHandle[] Pins = [];
 
+    /// <summary>What else goes with the pages: a tiered unit's cell, and the optimized code its calls may be running.</summary>
+    public Action? Released;
+
     protected override bool ReleaseHandle()
     {
         foreach (var pin in Pins) pin.Free();
+        Released?.Invoke();
         GC.RemoveMemoryPressure((long)Region.Size);
         return arena.Return(Region);
     }

@@ -59,6 +59,9 @@ public sealed class ExecutableMemory : IDisposable
     /// <summary>Hands over pinned objects the code reads; they are freed with the pages (see <see cref="CodeRegionHandle.Pins"/>).</summary>
     internal void KeepPinned(GCHandle[] pins) => Region.Pins = pins;
 
+    /// <summary>Runs <paramref name="release"/> when the pages are freed (see <see cref="CodeRegionHandle.Released"/>).</summary>
+    internal void ReleaseWith(Action release) => Region.Released += release;
+
     /// <summary>From now on Dispose leaves freeing the pages to the garbage collector (see the remarks).</summary>
     internal void NoteDelegateBound() => boundToDelegates = true;
 
