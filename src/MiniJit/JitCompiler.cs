@@ -124,8 +124,11 @@ static class JitCompiler
             CompiledFunction function;
             try
             {
-                function = CompileFunction(CilMethod.FromMethod(method), false, options, Convention,
-                    asm, entries[method], target => EntryOf(target.Method!, method), errorExit, clock);
+                // A math intrinsic is called as a function only by baseline code (see IntrinsicFunctions).
+                function = method is MethodInfo info && IntrinsicFunctions.Build(info) is { } intrinsic
+                    ? CompileFunction(intrinsic, intrinsic.Name, options, Convention, asm, entries[method], target => EntryOf(target.Method!, method), errorExit, clock)
+                    : CompileFunction(CilMethod.FromMethod(method), false, options, Convention,
+                        asm, entries[method], target => EntryOf(target.Method!, method), errorExit, clock);
             }
             catch (JitException e)
             {

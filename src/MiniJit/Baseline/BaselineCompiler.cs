@@ -231,8 +231,9 @@ sealed partial class BaselineCompiler
                 if (!callees.ContainsKey(at.Token))
                 {
                     var info = (MethodInfo)callee;
-                    var types = info.GetParameters().Select(p => { CilImporter.TryGetType(p.ParameterType, out var t); return t; }).ToArray();
-                    CilImporter.TryGetType(info.ReturnType, out var result);
+                    var (types, result) = IntrinsicFunctions.SignatureOf(info) ?? (
+                        [.. info.GetParameters().Select(p => { CilImporter.TryGetType(p.ParameterType, out var t); return t; })],
+                        CilImporter.TryGetType(info.ReturnType, out var type) ? type : IrType.Void);
                     var registers = ArgumentRegisters(types);
                     outgoingSlots = Math.Max(outgoingSlots, registers.Count(r => r is null));
                     callees[at.Token] = new Callee(new CallTarget(CilImporter.NameOf(callee), callee), types, registers, result);
@@ -259,8 +260,9 @@ sealed partial class BaselineCompiler
     static string? FindCalleeRefusal(MethodBase callee)
     {
         if (callee is not MethodInfo info || !callee.IsStatic || callee.IsGenericMethod || callee.ContainsGenericParameters) return "it calls a method that is not a plain static method";
-        if (MathIntrinsics.Find(info) is not null || MathIntrinsics.FindWithOut(info) is not null || MathIntrinsics.RoundWithMode(info) is not null
-            || MathIntrinsics.FindClassification(info) is not null || RuntimeIntrinsics.HardwareSupport(callee) is not null
+        if (IntrinsicFunctions.SignatureOf(info) is not null) return null;   // called as a function compiled through the IR
+        if (MathIntrinsics.FindWithOut(info) is not null || MathIntrinsics.RoundWithMode(info) is not null
+            || RuntimeIntrinsics.HardwareSupport(callee) is not null
             || RuntimeIntrinsics.IsRefused(callee) || ThrowHelpers.NeverReturns(callee))
             return $"it calls {callee.Name}, which the IR path treats specially";
         if (callee.GetMethodBody() is null) return $"{callee.Name} has no IL body";
