@@ -102,35 +102,37 @@ static class JitCompiler
 
         var asm = new X64Assembler();
         var rootEntry = asm.CreateLabel(title);
-        var entries = new Dictionary<MethodBase, Label>();
-        if (rootMethod is not null) entries[rootMethod] = rootEntry;
+        // Functions by their method, or by name for a function built from IR (the baseline's helpers).
+        var entries = new Dictionary<object, (Label Label, string Name)>();
+        if (rootMethod is not null) entries[rootMethod] = (rootEntry, title);
         var calledFrom = new Dictionary<MethodBase, MethodBase?>();  // the first caller of each callee (null: the root), for error messages
-        var pending = new Queue<MethodBase>();
-        Label EntryOf(MethodBase method, MethodBase? caller)
+        var pending = new Queue<CallTarget>();
+        Label EntryOf(CallTarget target, MethodBase? caller)
         {
-            if (!entries.TryGetValue(method, out var label))
+            object key = target.Body is null ? target.Method! : target.Name;
+            if (!entries.TryGetValue(key, out var entry))
             {
-                entries[method] = label = asm.CreateLabel(CilImporter.NameOf(method));
-                calledFrom[method] = caller;
-                pending.Enqueue(method);
+                entries[key] = entry = (asm.CreateLabel(target.Name), target.Name);
+                if (target.Body is null) calledFrom[target.Method!] = caller;
+                pending.Enqueue(target);
             }
-            return label;
+            return entry.Label;
         }
 
         var errorExit = asm.CreateLabel("error exit");
-        var functions = new List<CompiledFunction> { compileRoot(asm, rootEntry, target => EntryOf(target.Method!, null), errorExit, clock) };
-        while (pending.TryDequeue(out var method))
+        var functions = new List<CompiledFunction> { compileRoot(asm, rootEntry, target => EntryOf(target, null), errorExit, clock) };
+        while (pending.TryDequeue(out var target))
         {
             CompiledFunction function;
+            var caller = target.Method;
+            var entry = entries[target.Body is null ? target.Method! : target.Name].Label;
             try
             {
-                // A math intrinsic is called as a function only by baseline code (see IntrinsicFunctions).
-                function = method is MethodInfo info && IntrinsicFunctions.Build(info) is { } intrinsic
-                    ? CompileFunction(intrinsic, intrinsic.Name, options, Convention, asm, entries[method], target => EntryOf(target.Method!, method), errorExit, clock)
-                    : CompileFunction(CilMethod.FromMethod(method), false, options, Convention,
-                        asm, entries[method], target => EntryOf(target.Method!, method), errorExit, clock);
+                function = target.Body is { } body
+                    ? CompileFunction(body(), target.Name, options, Convention, asm, entry, callee => EntryOf(callee, caller), errorExit, clock)
+                    : CompileFunction(CilMethod.FromMethod(target.Method!), false, options, Convention, asm, entry, callee => EntryOf(callee, caller), errorExit, clock);
             }
-            catch (JitException e)
+            catch (JitException e) when (target.Method is { } method)
             {
                 throw new JitException(e.Method, e.ILOffset, e.OpCode, $"{e.Reason} (reached through {CallChain(method, name, calledFrom)})");
             }
@@ -183,7 +185,7 @@ static class JitCompiler
             TierCell.SetTarget(tierCell, rootAddress);
             memory.ReleaseWith(() => TierCell.Free(tierCell));
         }
-        var symbols = entries.ToDictionary(e => asm.OffsetOf(e.Value), e => CilImporter.NameOf(e.Key));
+        var symbols = entries.Values.ToDictionary(e => asm.OffsetOf(e.Label), e => e.Name);
         symbols[asm.OffsetOf(rootEntry)] = title;
         symbols[asm.OffsetOf(stub)] = "entry stub";
         if (canFail) symbols[asm.OffsetOf(errorExit)] = "error exit";

@@ -99,7 +99,13 @@ sealed partial class BaselineCompiler
                 Binary(op == CilOp.Add_Ovf_Un ? CilOp.Add : CilOp.Sub, Condition.B, check: true);
                 return true;
             case CilOp.Div or CilOp.Div_Un or CilOp.Rem or CilOp.Rem_Un or CilOp.Mul_Ovf_Un:
-                if (op == CilOp.Div && depth > 0 && stack[depth - 1].Type.IsFloat()) Binary(op, Condition.O, check: false);
+                if (depth > 1 && stack[depth - 1].Type.IsFloat() && op == CilOp.Div) Binary(op, Condition.O, check: false);
+                else if (depth > 1 && stack[depth - 1].Type.IsFloat() && op == CilOp.Rem)
+                {
+                    // The CLR's % on floating point is C's fmod.
+                    var type = Pair(stack[depth - 2].Type, stack[depth - 1].Type);
+                    CallHelper("rem", [type, type], type, (ops, block, args) => ops.Arithmetic(block, Op.Rem, args[0], args[1]));
+                }
                 else Divide(op);
                 return true;
             case CilOp.Shl or CilOp.Shr or CilOp.Shr_Un:
@@ -517,7 +523,12 @@ sealed partial class BaselineCompiler
         {
             case CilOp.Conv_I1 or CilOp.Conv_U1 or CilOp.Conv_I2 or CilOp.Conv_U2 or CilOp.Conv_I4 or CilOp.Conv_U4:
                 {
-                    if (from.IsFloat() && op == CilOp.Conv_U4) throw new Refusal("conv.u4 of a floating-point value");
+                    if (from.IsFloat() && op == CilOp.Conv_U4)
+                    {
+                        Push(value);
+                        CallHelper("conv.u4", [from], IrType.I32, (ops, block, args) => ops.Narrow(block, args[0], null, unsigned: true));
+                        return;
+                    }
                     var dst = from.IsFloat() ? FloatToInteger(value, IrType.I32) : Destination(value, IrType.I32, 0);
                     Normalize(dst, op switch
                     {
@@ -536,7 +547,12 @@ sealed partial class BaselineCompiler
                     Register dst;
                     if (from.IsFloat())
                     {
-                        if (unsigned) throw new Refusal($"{op} of a floating-point value");
+                        if (unsigned)
+                        {
+                            Push(value);
+                            CallHelper("conv.u8", [from], IrType.I64, (ops, block, args) => ops.Extend(block, args[0], Op.ZeroExtend32));
+                            return;
+                        }
                         dst = FloatToInteger(value, IrType.I64);
                     }
                     else if (unsigned && from == IrType.I32)
@@ -609,7 +625,6 @@ sealed partial class BaselineCompiler
     /// target's range, else OverflowException. In range, its low bits already are the target's value.</summary>
     void CheckedConversion(CilOp op, in Entry value)
     {
-        if (value.Type.IsFloat()) throw new Refusal($"{op} of a floating-point value");
         var (bits, signedTarget, unsignedSource) = op switch
         {
             CilOp.Conv_Ovf_I1 => (8, true, false), CilOp.Conv_Ovf_U1 => (8, false, false),
@@ -622,6 +637,13 @@ sealed partial class BaselineCompiler
             CilOp.Conv_Ovf_I8_Un or CilOp.Conv_Ovf_I_Un => (64, true, true), CilOp.Conv_Ovf_U8_Un or CilOp.Conv_Ovf_U_Un => (64, false, true),
             _ => throw new Refusal($"{op} is not translated by the baseline"),
         };
+        if (value.Type.IsFloat())
+        {
+            Push(value);
+            CallHelper(op.ToString().ToLowerInvariant().Replace('_', '.'), [value.Type], bits == 64 ? IrType.I64 : IrType.I32,
+                (ops, block, args) => ops.CheckedConversion(block, args[0], op));
+            return;
+        }
         // The value as 64 bits, extended the way the conversion reads it.
         var dst = value.Place == Place.Register ? value.Register : Allocate(IrType.I64);
         if (value.Type == IrType.I32 && unsignedSource) asm.Mov(dst.As32, Sized(Load(value, IrType.I32, dst, intoTarget: true), IrType.I32));
@@ -693,10 +715,19 @@ sealed partial class BaselineCompiler
     /// <summary>A call of another compiled function. Entries in caller-saved registers go to their slots first (the
     /// callee may change those registers); the arguments then load from wherever they are into the convention's
     /// registers, which none of them is in any more.</summary>
-    void Call(in CilInstruction at)
+    void Call(in CilInstruction at) => Call(callees![at.Token]);
+
+    /// <summary>A call of a helper compiled through the IR (see <see cref="HelperFunctions"/>) with the top entries as
+    /// arguments; the scan saw to it that nothing lives in a caller-saved register across it (see <see cref="MayCallHelper"/>).</summary>
+    void CallHelper(string name, IrType[] parameters, IrType result, Func<CilOperations, Block, int[], int> body) =>
+        Call(HelperFunctions.Operation(name, parameters, result, body));
+
+    void Call(Callee callee)
     {
-        var callee = callees![at.Token];
+        // A call clobbers every xmm register: floating-point variables may be homed in some only when the scan saw no call.
+        if (!hasCalls) throw new Refusal("a call the scan did not foresee");
         int count = callee.Parameters.Length;
+        var registers = ArgumentRegisters(callee.Parameters);
         if (depth < count) throw new Refusal("the evaluation stack underflows (invalid IL)");
         for (int i = 0; i < depth; i++)
             if (stack[i].Place is Place.Register or Place.Flags) ToSlot(i);
@@ -704,7 +735,7 @@ sealed partial class BaselineCompiler
         for (int i = 0, onStack = 0; i < count; i++)
         {
             var type = callee.Parameters[i];
-            if (callee.Registers[i] is { } register) Load(stack[first + i], type, register, intoTarget: true);
+            if (registers[i] is { } register) Load(stack[first + i], type, register, intoTarget: true);
             else StoreRegister(new Memory(SizeOf(type), Register.Rsp, null, 1, 8 * onStack++), Load(stack[first + i], type, type.IsFloat() ? XmmScratch : Scratch), type);
         }
         depth = first;

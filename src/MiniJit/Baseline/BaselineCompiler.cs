@@ -134,9 +134,14 @@ sealed partial class BaselineCompiler
         var nesting = new int[code.Length + 1];
         var indexAt = new int[cil.IL.Length + 1];
         for (int i = 0; i < code.Length; i++) indexAt[code[i].Offset] = i;
+        bool usesFloats = variableIrTypes.Any(t => t.IsFloat()) || cil.ReturnType == typeof(double) || cil.ReturnType == typeof(float);
+        bool helperOperations = false;
         foreach (var at in code)
         {
             if (Refuses(at) is { } reason) return $"IL_{at.Offset:x4} {at.OpCode.Name}: {reason}";
+            usesFloats |= at.Op is CilOp.Ldc_R4 or CilOp.Ldc_R8 or CilOp.Conv_R4 or CilOp.Conv_R8 or CilOp.Conv_R_Un
+                || at.Op == CilOp.Call && callees![at.Token] is var callee && (callee.Result.IsFloat() || callee.Parameters.Any(t => t.IsFloat()));
+            helperOperations |= MayCallHelper(at.Op);
             if (at.Targets is { } targets) foreach (var t in targets) labels[t] ??= asm.CreateLabel();
             else if (at.OpCode.Flow is CilFlow.Branch or CilFlow.CondBranch)
             {
@@ -149,6 +154,8 @@ sealed partial class BaselineCompiler
                 }
             }
         }
+        // On floating-point values these operations call helpers: then nothing may live in an xmm register across them.
+        if (usesFloats && helperOperations) hasCalls = true;
         var weights = new long[variableTypes.Length];
         for (int i = 0, level = 0; i < code.Length; i++)
         {
@@ -231,12 +238,11 @@ sealed partial class BaselineCompiler
                 if (!callees.ContainsKey(at.Token))
                 {
                     var info = (MethodInfo)callee;
-                    var (types, result) = IntrinsicFunctions.SignatureOf(info) ?? (
+                    var target = HelperFunctions.ForIntrinsic(info) ?? new Callee(new CallTarget(CilImporter.NameOf(callee), callee),
                         [.. info.GetParameters().Select(p => { CilImporter.TryGetType(p.ParameterType, out var t); return t; })],
                         CilImporter.TryGetType(info.ReturnType, out var type) ? type : IrType.Void);
-                    var registers = ArgumentRegisters(types);
-                    outgoingSlots = Math.Max(outgoingSlots, registers.Count(r => r is null));
-                    callees[at.Token] = new Callee(new CallTarget(CilImporter.NameOf(callee), callee), types, registers, result);
+                    outgoingSlots = Math.Max(outgoingSlots, ArgumentRegisters(target.Parameters).Count(r => r is null));
+                    callees[at.Token] = target;
                 }
                 return null;
             default:
@@ -252,15 +258,12 @@ sealed partial class BaselineCompiler
     /// <summary>What a method allows as a callee does not change: the answer is kept as long as the method is.</summary>
     static readonly ConditionalWeakTable<MethodBase, StrongBox<string?>> CalleeRefusals = [];
 
-    /// <summary>A callee as a call site needs it: where it is, its argument registers (null: on the stack), its result's type.</summary>
-    sealed record Callee(CallTarget Target, IrType[] Parameters, Register?[] Registers, IrType Result);
-
     Dictionary<int, Callee>? callees;   // by metadata token
 
     static string? FindCalleeRefusal(MethodBase callee)
     {
         if (callee is not MethodInfo info || !callee.IsStatic || callee.IsGenericMethod || callee.ContainsGenericParameters) return "it calls a method that is not a plain static method";
-        if (IntrinsicFunctions.SignatureOf(info) is not null) return null;   // called as a function compiled through the IR
+        if (HelperFunctions.ForIntrinsic(info) is not null) return null;   // called as a function compiled through the IR
         if (MathIntrinsics.FindWithOut(info) is not null || MathIntrinsics.RoundWithMode(info) is not null
             || RuntimeIntrinsics.HardwareSupport(callee) is not null
             || RuntimeIntrinsics.IsRefused(callee) || ThrowHelpers.NeverReturns(callee))
@@ -274,6 +277,10 @@ sealed partial class BaselineCompiler
                 return $"{callee.Name} takes {parameters[i].ParameterType.Name}";
         return null;
     }
+
+    /// <summary>Operations that call a helper when their operand is floating point (see <see cref="HelperFunctions"/>).</summary>
+    static bool MayCallHelper(CilOp op) => op is CilOp.Rem or CilOp.Conv_U4 or CilOp.Conv_U8 or CilOp.Conv_U
+        or (>= CilOp.Conv_Ovf_I1_Un and <= CilOp.Conv_Ovf_U_Un) or (>= CilOp.Conv_Ovf_I1 and <= CilOp.Conv_Ovf_U8) or CilOp.Conv_Ovf_I or CilOp.Conv_Ovf_U;
 
     /// <summary>The variable an ldarg/starg/ldloc/stloc names (arguments first), or null for any other instruction.</summary>
     int? VariableOf(in CilInstruction at) => at.Op switch

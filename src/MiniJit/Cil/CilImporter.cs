@@ -630,23 +630,9 @@ public sealed partial class CilImporter
             case CilOp.Mul_Ovf: CheckedBinary(block, at, stack, Op.MulOvf); return false;
             case CilOp.Mul_Ovf_Un: CheckedBinary(block, at, stack, Op.MulOvfUn); return false;
 
-            case CilOp.Conv_Ovf_I1: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI1)); return false;
-            case CilOp.Conv_Ovf_U1: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU1)); return false;
-            case CilOp.Conv_Ovf_I2: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI2)); return false;
-            case CilOp.Conv_Ovf_U2: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU2)); return false;
-            case CilOp.Conv_Ovf_I4: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI4)); return false;
-            case CilOp.Conv_Ovf_U4: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU4)); return false;
-            case CilOp.Conv_Ovf_U8 or CilOp.Conv_Ovf_U: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU8)); return false;
-            case CilOp.Conv_Ovf_I1_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI1Un)); return false;
-            case CilOp.Conv_Ovf_U1_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU1Un)); return false;
-            case CilOp.Conv_Ovf_I2_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI2Un)); return false;
-            case CilOp.Conv_Ovf_U2_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU2Un)); return false;
-            case CilOp.Conv_Ovf_I4_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI4Un)); return false;
-            case CilOp.Conv_Ovf_U4_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfU4Un)); return false;
-            case CilOp.Conv_Ovf_I8_Un or CilOp.Conv_Ovf_I_Un: stack.Add(ops.CheckedConversion(block, Pop(stack, at), Op.ConvOvfI8Un)); return false;
-            // Every integer fits in int64 read signed, and every unsigned one in uint64: these only widen.
-            case CilOp.Conv_Ovf_I8 or CilOp.Conv_Ovf_I: stack.Add(ops.CheckedToInt64(block, Pop(stack, at), signed: true)); return false;
-            case CilOp.Conv_Ovf_U8_Un or CilOp.Conv_Ovf_U_Un: stack.Add(ops.CheckedToInt64(block, Pop(stack, at), signed: false)); return false;
+            case (>= CilOp.Conv_Ovf_I1_Un and <= CilOp.Conv_Ovf_U_Un) or (>= CilOp.Conv_Ovf_I1 and <= CilOp.Conv_Ovf_U8) or CilOp.Conv_Ovf_I or CilOp.Conv_Ovf_U:
+                stack.Add(ops.CheckedConversion(block, Pop(stack, at), at.Op));
+                return false;
 
             case CilOp.Ceq: Compare(block, at, stack, Op.Eq); return false;
             case CilOp.Cgt: Compare(block, at, stack, Op.Gt); return false;

@@ -172,6 +172,29 @@ sealed class CilOperations(Function function, Func<string, JitException> error)
         return Emit(block, op, type, ToType(a), ToType(b));
     }
 
+    /// <summary>conv.ovf.* by its CIL opcode.</summary>
+    public int CheckedConversion(Block block, int value, CilOp op) => op switch
+    {
+        CilOp.Conv_Ovf_I1 => CheckedConversion(block, value, Op.ConvOvfI1),
+        CilOp.Conv_Ovf_U1 => CheckedConversion(block, value, Op.ConvOvfU1),
+        CilOp.Conv_Ovf_I2 => CheckedConversion(block, value, Op.ConvOvfI2),
+        CilOp.Conv_Ovf_U2 => CheckedConversion(block, value, Op.ConvOvfU2),
+        CilOp.Conv_Ovf_I4 => CheckedConversion(block, value, Op.ConvOvfI4),
+        CilOp.Conv_Ovf_U4 => CheckedConversion(block, value, Op.ConvOvfU4),
+        CilOp.Conv_Ovf_U8 or CilOp.Conv_Ovf_U => CheckedConversion(block, value, Op.ConvOvfU8),
+        CilOp.Conv_Ovf_I1_Un => CheckedConversion(block, value, Op.ConvOvfI1Un),
+        CilOp.Conv_Ovf_U1_Un => CheckedConversion(block, value, Op.ConvOvfU1Un),
+        CilOp.Conv_Ovf_I2_Un => CheckedConversion(block, value, Op.ConvOvfI2Un),
+        CilOp.Conv_Ovf_U2_Un => CheckedConversion(block, value, Op.ConvOvfU2Un),
+        CilOp.Conv_Ovf_I4_Un => CheckedConversion(block, value, Op.ConvOvfI4Un),
+        CilOp.Conv_Ovf_U4_Un => CheckedConversion(block, value, Op.ConvOvfU4Un),
+        CilOp.Conv_Ovf_I8_Un or CilOp.Conv_Ovf_I_Un => CheckedConversion(block, value, Op.ConvOvfI8Un),
+        // Every integer fits in int64 read signed, and every unsigned one in uint64: these only widen.
+        CilOp.Conv_Ovf_I8 or CilOp.Conv_Ovf_I => CheckedToInt64(block, value, signed: true),
+        CilOp.Conv_Ovf_U8_Un or CilOp.Conv_Ovf_U_Un => CheckedToInt64(block, value, signed: false),
+        _ => throw error($"{op} is no checked conversion"),
+    };
+
     /// <summary>conv.ovf.*: the operand's value must fit the target type. Where every value of the operand's type
     /// fits (conv.ovf.i4 of an int32), only the widening remains, and nothing is left that could throw.</summary>
     public int CheckedConversion(Block block, int value, Op op)

@@ -3,7 +3,9 @@ using System.Reflection;
 namespace MiniJit.Ir;
 
 /// <summary>What a call instruction calls: a printable name, and the method when it came from CIL.</summary>
-public sealed record CallTarget(string Name, MethodBase? Method)
+/// <param name="Body">For a function that is no method's code (the baseline tier's helpers, see
+/// <c>Baseline/HelperFunctions</c>): builds its IR. Such functions are told apart by name.</param>
+public sealed record CallTarget(string Name, MethodBase? Method, Func<Function>? Body = null)
 {
     public override string ToString() => Name;
 }

@@ -1,5 +1,7 @@
 using System.Reflection;
 using MiniJit.Tests.ClrParity;
+using MiniJit.Cil;
+using MiniJit.Tests.Cil;
 
 namespace MiniJit.Tests.Backend;
 
@@ -44,10 +46,14 @@ public static class BaselinePrograms
     public static int Deep(int n) => n <= 0 ? 0 : 1 + Deep(n - 1);
     public static int DivideByZero(int a, int b) => a / b;
 
-    // Given up by the baseline: an array (memory), and a floating-point remainder met only while translating.
+    // Operations on floating point that the baseline calls helpers for.
+    public static double FloatHelpers(double a, float b, int n) => a % n + b % 3.5f + (uint)a + (ulong)b + (long)(nuint)(a * 2)
+        + checked((int)(a % 1e9) + (short)(b % 100) + (long)(b % 1e18f) + (byte)(Math.Abs(a) % 255));
+
+    // Given up by the baseline: an array (memory), and an `out` argument (an address); the caller is translated.
     public static int Sum(int[] a) { int s = 0; foreach (var x in a) s += x; return s; }
-    public static double Remainder(double a, double b) => a % b + 1;
-    public static double CallsRemainder(double a, int n) => Remainder(a, n) * 2 + n;
+    public static int Remainder(int a) { int q = Math.DivRem(a, 7, out int r); return q * 10 + r; }
+    public static int CallsRemainder(int a) => Remainder(a) + Remainder(a / 3) * 2;
 }
 
 public class BaselineTests
@@ -71,6 +77,7 @@ public class BaselineTests
         nameof(BaselinePrograms.Floats), nameof(BaselinePrograms.Conversions), nameof(BaselinePrograms.Calls),
         nameof(BaselinePrograms.Ternaries), nameof(BaselinePrograms.MathCalls), nameof(BaselinePrograms.AbsOfMinValue),
         nameof(BaselinePrograms.ManyArguments), nameof(BaselinePrograms.Unsigned), nameof(BaselinePrograms.CheckedConversions),
+        nameof(BaselinePrograms.FloatHelpers),
     ];
 
     [Theory]
@@ -127,15 +134,27 @@ public class BaselineTests
     }
 
     [Fact]
-    public void ARefusalMidwayRewindsTheAssemblerAndTheUnitMixesBothPaths()
+    public void AUnitMixesBaselineAndIrCode()
     {
-        // The caller is translated by the baseline; the callee's % of doubles is met only while translating it, so its
-        // half-made code is dropped and it is compiled through the IR, into the same unit.
+        // The caller is translated by the baseline; the callee takes an address for `out`, so it is compiled through
+        // the IR, into the same unit, and called with the same convention.
         var method = Method(nameof(BaselinePrograms.CallsRemainder));
         var stages = Stages(method);
         Assert.Contains("BaselinePrograms.CallsRemainder: baseline: homes and frame", stages);
         Assert.Contains("BaselinePrograms.Remainder: baseline", stages);
         Assert.Contains("BaselinePrograms.Remainder: IR", stages);
-        Parity.Check(method, Parity.EdgeInputs(method), Values.Vector([Values.Mixed, Values.Mixed]), randomSamples: 300);
+        Parity.Check(method, Parity.EdgeInputs(method), Values.Vector([Values.Mixed]), randomSamples: 300);
+    }
+
+    [Fact]
+    public void InvalidIlMetWhileTranslatingIsRewoundAndRefusedWithTheImportersReason()
+    {
+        // int32 + float64 passes the scan (each instruction is one the baseline knows) and is found out while
+        // translating: the half-made code is dropped and the IR path says what is wrong.
+        var method = EmittedMethod.Build(typeof(double), [], () => new IlWriter().Op(CilOp.Ldc_I4_1).Op(CilOp.Ldc_R8).F64(1.5).Op(CilOp.Add).Op(CilOp.Ret));
+        var log = new List<string>();
+        var error = Assert.Throws<JitException>(() => Parity.Compile(method, new JitOptions { Optimize = false, Log = log.Add }));
+        Assert.Contains("cannot be combined", error.Message);
+        Assert.Contains(log, line => line.Contains("goes through the IR: an integer and a floating-point operand (invalid IL)"));
     }
 }
