@@ -29,14 +29,15 @@ sealed partial class BaselineCompiler
                 {
                     int v = VariableOf(at)!.Value;
                     var value = Pop();
-                    // Entries that still stand for the variable's old value take it into a register first.
-                    for (int i = 0; i < depth; i++)
-                        if (stack[i] is { Place: Place.Variable } old && old.Value == v && !(value.Place == Place.Variable && value.Value == v))
-                        {
-                            var register = Allocate(old.Type, MaskOf(value));
-                            stack[i] = new Entry(Place.Register, old.Type, Register: Load(old, old.Type, register, intoTarget: true));
-                        }
-                    if (!(value.Place == Place.Variable && value.Value == v)) StoreVariable(v, value);
+                    if (value.Place == Place.Variable && value.Value == v) return true;   // x = x
+                    Assign(v, value);
+                    return true;
+                }
+            case CilOp.Ldloca_S or CilOp.Ldloca or CilOp.Ldarga_S or CilOp.Ldarga:
+                {
+                    // The scan allowed it only before Math.DivRem or Math.BigMul, with no branch target between.
+                    if (labels[code[position + 1].Offset] is not null) throw new Refusal("a branch target between an address and its call");
+                    outVariable = VariableOf(at)!.Value;
                     return true;
                 }
             case >= CilOp.Ldc_I4_M1 and <= CilOp.Ldc_I4_8:
@@ -117,6 +118,9 @@ sealed partial class BaselineCompiler
             case >= CilOp.Ceq and <= CilOp.Clt_Un:
                 Compare(op);
                 return true;
+            case CilOp.Call when outVariable >= 0:
+                WithOut(at);
+                return true;
             case CilOp.Call:
                 Call(at);
                 return true;
@@ -124,6 +128,42 @@ sealed partial class BaselineCompiler
                 Convert(op);
                 return true;
         }
+    }
+
+    /// <summary>stloc and the like: entries that still stand for the variable's old value take it into a register first
+    /// (none of <paramref name="value"/>'s), then the value is stored.</summary>
+    void Assign(int v, in Entry value)
+    {
+        for (int i = 0; i < depth; i++)
+            if (stack[i] is { Place: Place.Variable } old && old.Value == v)
+            {
+                var register = Allocate(old.Type, MaskOf(value));
+                stack[i] = new Entry(Place.Register, old.Type, Register: Load(old, old.Type, register, intoTarget: true));
+            }
+        StoreVariable(v, value);
+    }
+
+    /// <summary>Math.DivRem(a, b, out r) and Math.BigMul(a, b, out low), in rdx:rax: one result is pushed, the other
+    /// goes to the variable whose address came before the call.</summary>
+    void WithOut(in CilInstruction at)
+    {
+        var withOut = MathIntrinsics.FindWithOut((MethodInfo)cil.ResolveMethod(at.Token, at))!;
+        int v = outVariable;
+        outVariable = -1;
+        if (withOut.Kind == MathIntrinsics.WithOutKind.DivRem)
+        {
+            Divide(CilOp.Div, withOut.Type);
+            Assign(v, new Entry(Place.Register, withOut.Type, Register: Register.Rdx));
+            return;
+        }
+        var b = Pop();
+        var a = Pop();
+        Evict(X64Registers.Mask(Register.Rax) | X64Registers.Mask(Register.Rdx));
+        Load(b, IrType.I64, Scratch, intoTarget: true);
+        Load(a, IrType.I64, Register.Rax, intoTarget: true);
+        if (withOut.Kind == MathIntrinsics.WithOutKind.BigMulSigned) asm.Imul(Scratch); else asm.Mul(Scratch);
+        Push(new Entry(Place.Register, IrType.I64, Register: Register.Rdx));   // the high half
+        Assign(v, new Entry(Place.Register, IrType.I64, Register: Register.Rax));
     }
 
     /// <summary>Stores a value into a variable's home, keeping only the bits of a small type (and extending them
@@ -295,11 +335,11 @@ sealed partial class BaselineCompiler
 
     /// <summary>Integer division and remainder, and the unsigned checked multiply: rdx:rax with the divisor in the
     /// scratch register. A zero divisor and MinValue / -1 go to the error exit, as the CLR throws for them.</summary>
-    void Divide(CilOp op)
+    void Divide(CilOp op, IrType? asType = null)
     {
         var b = Pop();
         var a = Pop();
-        var type = Pair(a.Type, b.Type);
+        var type = asType ?? Pair(a.Type, b.Type);
         if (type.IsFloat()) throw new Refusal($"{op} of floating-point values");
         if (op == CilOp.Mul_Ovf_Un) (a, b) = (ZeroExtended(a, type, MaskOf(b)), ZeroExtended(b, type, MaskOf(a)));
         Evict(X64Registers.Mask(Register.Rax) | X64Registers.Mask(Register.Rdx));

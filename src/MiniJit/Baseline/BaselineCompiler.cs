@@ -66,6 +66,7 @@ sealed partial class BaselineCompiler
     readonly Label?[] errorStubs = new Label?[16];
     int frameBytes;
     int position;                        // the instruction being translated
+    int outVariable = -1;                // the variable whose address was just taken, for the next call's out argument
     bool hasCalls, usesFloatingPoint;
 
     BaselineCompiler(CilMethod cil, bool ignoreThis, CallingConvention convention, X64Assembler asm,
@@ -136,11 +137,12 @@ sealed partial class BaselineCompiler
         for (int i = 0; i < code.Length; i++) indexAt[code[i].Offset] = i;
         bool usesFloats = variableIrTypes.Any(t => t.IsFloat()) || cil.ReturnType == typeof(double) || cil.ReturnType == typeof(float);
         bool helperOperations = false;
-        foreach (var at in code)
+        for (int i = 0; i < code.Length; i++)
         {
-            if (Refuses(at) is { } reason) return $"IL_{at.Offset:x4} {at.OpCode.Name}: {reason}";
+            var at = code[i];
+            if (Refuses(at, i + 1 < code.Length ? code[i + 1] : null) is { } reason) return $"IL_{at.Offset:x4} {at.OpCode.Name}: {reason}";
             usesFloats |= at.Op is CilOp.Ldc_R4 or CilOp.Ldc_R8 or CilOp.Conv_R4 or CilOp.Conv_R8 or CilOp.Conv_R_Un
-                || at.Op == CilOp.Call && callees![at.Token] is var callee && (callee.Result.IsFloat() || callee.Parameters.Any(t => t.IsFloat()));
+                || at.Op == CilOp.Call && callees?.GetValueOrDefault(at.Token) is { } callee && (callee.Result.IsFloat() || callee.Parameters.Any(t => t.IsFloat()));
             helperOperations |= MayCallHelper(at.Op);
             if (at.Targets is { } targets) foreach (var t in targets) labels[t] ??= asm.CreateLabel();
             else if (at.OpCode.Flow is CilFlow.Branch or CilFlow.CondBranch)
@@ -211,10 +213,16 @@ sealed partial class BaselineCompiler
     int outgoingSlots;
 
     /// <summary>Why the baseline does not translate this instruction, or null when it does.</summary>
-    string? Refuses(in CilInstruction at)
+    string? Refuses(in CilInstruction at, CilInstruction? next)
     {
         switch (at.Op)
         {
+            case CilOp.Ldloca_S or CilOp.Ldloca or CilOp.Ldarga_S or CilOp.Ldarga:
+                // Only as the out argument of Math.DivRem or Math.BigMul, which the baseline computes itself.
+                return next is { Op: CilOp.Call } call && cil.ResolveMethod(call.Token, call) is MethodInfo method
+                    && MathIntrinsics.FindWithOut(method) is not null && VariableOf(at) is int variable && variable >= thisOffset
+                    ? null
+                    : "an address is taken (the baseline takes one only for the out argument of Math.DivRem and Math.BigMul)";
             case CilOp.Nop or CilOp.Dup or CilOp.Pop or CilOp.Ret
                 or (>= CilOp.Ldarg_0 and <= CilOp.Stloc_3) or CilOp.Ldarg_S or CilOp.Starg_S or CilOp.Ldloc_S or CilOp.Stloc_S
                 or CilOp.Ldarg or CilOp.Starg or CilOp.Ldloc or CilOp.Stloc
@@ -229,6 +237,8 @@ sealed partial class BaselineCompiler
                 or CilOp.Ceq or CilOp.Cgt or CilOp.Cgt_Un or CilOp.Clt or CilOp.Clt_Un:
                 if (VariableOf(at) is int v && (v < thisOffset || v >= variableTypes.Length)) return "it reads `this` or a variable that does not exist";
                 return null;
+            case CilOp.Call when cil.ResolveMethod(at.Token, at) is MethodInfo withOut && MathIntrinsics.FindWithOut(withOut) is not null:
+                return null;   // after the address of its out argument (see above): computed in place, no call
             case CilOp.Call:
                 hasCalls = true;
                 var callee = cil.ResolveMethod(at.Token, at);
@@ -264,7 +274,7 @@ sealed partial class BaselineCompiler
     {
         if (callee is not MethodInfo info || !callee.IsStatic || callee.IsGenericMethod || callee.ContainsGenericParameters) return "it calls a method that is not a plain static method";
         if (HelperFunctions.ForIntrinsic(info) is not null) return null;   // called as a function compiled through the IR
-        if (MathIntrinsics.FindWithOut(info) is not null || MathIntrinsics.RoundWithMode(info) is not null
+        if (MathIntrinsics.RoundWithMode(info) is not null
             || RuntimeIntrinsics.HardwareSupport(callee) is not null
             || RuntimeIntrinsics.IsRefused(callee) || ThrowHelpers.NeverReturns(callee))
             return $"it calls {callee.Name}, which the IR path treats specially";
@@ -290,6 +300,8 @@ sealed partial class BaselineCompiler
         >= CilOp.Stloc_0 and <= CilOp.Stloc_3 => ArgumentCount + (at.Op - CilOp.Stloc_0),
         CilOp.Ldarg_S or CilOp.Starg_S or CilOp.Ldarg or CilOp.Starg => (int)at.Int,
         CilOp.Ldloc_S or CilOp.Stloc_S or CilOp.Ldloc or CilOp.Stloc => ArgumentCount + (int)at.Int,
+        CilOp.Ldarga_S or CilOp.Ldarga => (int)at.Int,
+        CilOp.Ldloca_S or CilOp.Ldloca => ArgumentCount + (int)at.Int,
         _ => null,
     };
 

@@ -50,10 +50,20 @@ public static class BaselinePrograms
     public static double FloatHelpers(double a, float b, int n) => a % n + b % 3.5f + (uint)a + (ulong)b + (long)(nuint)(a * 2)
         + checked((int)(a % 1e9) + (short)(b % 100) + (long)(b % 1e18f) + (byte)(Math.Abs(a) % 255));
 
-    // Given up by the baseline: an array (memory), and an `out` argument (an address); the caller is translated.
+    // Math.DivRem and Math.BigMul, whose out argument is the one address the baseline takes.
+    public static long WithOuts(int a, long b, ulong c, int d)
+    {
+        int q = Math.DivRem(a, d, out int r);
+        long high = Math.BigMul(b, b + 7, out long low);
+        ulong uhigh = Math.BigMul(c, c ^ 0x5555, out ulong ulow);
+        long q2 = Math.DivRem(b, 3L, out b);
+        return q * 31 + r + high * 17 + low + (long)(uhigh * 13 + ulow) + q2 + b;
+    }
+
+    // Given up by the baseline: an array (memory), and a ref local (an address); the caller is translated.
     public static int Sum(int[] a) { int s = 0; foreach (var x in a) s += x; return s; }
-    public static int Remainder(int a) { int q = Math.DivRem(a, 7, out int r); return q * 10 + r; }
-    public static int CallsRemainder(int a) => Remainder(a) + Remainder(a / 3) * 2;
+    public static int ThroughRef(int a) { int x = a; ref int r = ref x; r += 3; return x * 2; }
+    public static int CallsThroughRef(int a) => ThroughRef(a) + ThroughRef(a / 3) * 2;
 }
 
 public class BaselineTests
@@ -77,7 +87,7 @@ public class BaselineTests
         nameof(BaselinePrograms.Floats), nameof(BaselinePrograms.Conversions), nameof(BaselinePrograms.Calls),
         nameof(BaselinePrograms.Ternaries), nameof(BaselinePrograms.MathCalls), nameof(BaselinePrograms.AbsOfMinValue),
         nameof(BaselinePrograms.ManyArguments), nameof(BaselinePrograms.Unsigned), nameof(BaselinePrograms.CheckedConversions),
-        nameof(BaselinePrograms.FloatHelpers),
+        nameof(BaselinePrograms.FloatHelpers), nameof(BaselinePrograms.WithOuts),
     ];
 
     [Theory]
@@ -136,13 +146,13 @@ public class BaselineTests
     [Fact]
     public void AUnitMixesBaselineAndIrCode()
     {
-        // The caller is translated by the baseline; the callee takes an address for `out`, so it is compiled through
-        // the IR, into the same unit, and called with the same convention.
-        var method = Method(nameof(BaselinePrograms.CallsRemainder));
+        // The caller is translated by the baseline; the callee takes an address for a ref local, so it is compiled
+        // through the IR, into the same unit, and called with the same convention.
+        var method = Method(nameof(BaselinePrograms.CallsThroughRef));
         var stages = Stages(method);
-        Assert.Contains("BaselinePrograms.CallsRemainder: baseline: homes and frame", stages);
-        Assert.Contains("BaselinePrograms.Remainder: baseline", stages);
-        Assert.Contains("BaselinePrograms.Remainder: IR", stages);
+        Assert.Contains("BaselinePrograms.CallsThroughRef: baseline: homes and frame", stages);
+        Assert.Contains("BaselinePrograms.ThroughRef: baseline", stages);
+        Assert.Contains("BaselinePrograms.ThroughRef: IR", stages);
         Parity.Check(method, Parity.EdgeInputs(method), Values.Vector([Values.Mixed]), randomSamples: 300);
     }
 
