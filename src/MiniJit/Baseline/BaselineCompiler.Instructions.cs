@@ -559,6 +559,11 @@ sealed partial class BaselineCompiler
     {
         var value = Pop();
         var from = value.Type;
+        if (value.Place == Place.Constant && !from.IsFloat() && ConvertConstant(op, from, from == IrType.I32 ? (int)value.Value : value.Value) is { } constant)
+        {
+            Push(constant);
+            return;
+        }
         switch (op)
         {
             case CilOp.Conv_I1 or CilOp.Conv_U1 or CilOp.Conv_I2 or CilOp.Conv_U2 or CilOp.Conv_I4 or CilOp.Conv_U4:
@@ -632,6 +637,21 @@ sealed partial class BaselineCompiler
                 return;
         }
     }
+
+    /// <summary>An integer conversion of a constant (<c>ldc.i4.1; conv.i8</c> is how C# writes <c>1L</c>) is a constant.</summary>
+    static Entry? ConvertConstant(CilOp op, IrType from, long value) => op switch
+    {
+        CilOp.Conv_I1 => new Entry(Place.Constant, IrType.I32, (sbyte)value),
+        CilOp.Conv_U1 => new Entry(Place.Constant, IrType.I32, (byte)value),
+        CilOp.Conv_I2 => new Entry(Place.Constant, IrType.I32, (short)value),
+        CilOp.Conv_U2 => new Entry(Place.Constant, IrType.I32, (ushort)value),
+        CilOp.Conv_I4 or CilOp.Conv_U4 => new Entry(Place.Constant, IrType.I32, (int)value),
+        CilOp.Conv_I8 or CilOp.Conv_I => new Entry(Place.Constant, IrType.I64, value),
+        CilOp.Conv_U8 or CilOp.Conv_U => new Entry(Place.Constant, IrType.I64, from == IrType.I32 ? (uint)value : value),
+        CilOp.Conv_R8 => new Entry(Place.Constant, IrType.F64, BitConverter.DoubleToInt64Bits(value)),
+        CilOp.Conv_R4 => new Entry(Place.Constant, IrType.F32, BitConverter.SingleToInt32Bits(value)),
+        _ => null,
+    };
 
     /// <summary>An integer read as unsigned to float or double, rounded once. Below 2^63 the signed conversion is exact
     /// input; from there the value is halved, keeping its lowest bit so the rounding still sees it, converted and doubled.</summary>

@@ -43,6 +43,8 @@ public static class BaselinePrograms
         double x5, double x6, double x7, double x8, double x9, float x10) => a - b + c * d - e + f * g - h + (long)(x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10);
     public static double Unsigned(ulong a, uint b) => (double)a + (float)a + b + (float)b;
     public static long CheckedConversions(long a, ulong b, int c) => checked((sbyte)(a & 0x7F) + (byte)(b & 0xFF) + (short)c + (ushort)(c & 0xFFFF) + (int)a + (uint)b + (long)b + (int)(uint)c);
+    // C# writes small long and ulong constants as ldc.i4 and a conversion, which the baseline folds.
+    public static ulong WideConstants(ulong a, long b) => a + 0xFFFFFFFFUL + 5UL + (ulong)(b * -3L + 100L) + (a > 0x80000000UL ? 1UL : 2UL);
     public static int Deep(int n) => n <= 0 ? 0 : 1 + Deep(n - 1);
     public static int DivideByZero(int a, int b) => a / b;
 
@@ -87,7 +89,7 @@ public class BaselineTests
         nameof(BaselinePrograms.Floats), nameof(BaselinePrograms.Conversions), nameof(BaselinePrograms.Calls),
         nameof(BaselinePrograms.Ternaries), nameof(BaselinePrograms.MathCalls), nameof(BaselinePrograms.AbsOfMinValue),
         nameof(BaselinePrograms.ManyArguments), nameof(BaselinePrograms.Unsigned), nameof(BaselinePrograms.CheckedConversions),
-        nameof(BaselinePrograms.FloatHelpers), nameof(BaselinePrograms.WithOuts),
+        nameof(BaselinePrograms.FloatHelpers), nameof(BaselinePrograms.WithOuts), nameof(BaselinePrograms.WideConstants),
     ];
 
     [Theory]
