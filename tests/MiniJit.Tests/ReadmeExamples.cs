@@ -171,4 +171,20 @@ public class ReadmeExamples
         Assert.Contains("imul", code);
         Assert.Contains("jo ", code);
     }
+
+    [Fact]
+    public void Tiers_tiered_compilation()
+    {
+        var fib = Jit.Compile<Func<long, long>>(Fib, new JitOptions { Tiered = true });
+        Assert.Equal(6765, fib(20));
+        Assert.Null(Jit.CodeOf(fib).Optimized);
+        for (int i = 0; i < 30; i++) Assert.Equal(55, fib(10));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Jit.CodeOf(fib).Optimized is null)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "no tier-up");
+            Thread.Sleep(5);
+        }
+        Assert.Equal(6765, fib(20));
+    }
 }
