@@ -55,7 +55,7 @@ sealed partial class BaselineCompiler
     readonly Type[] variableTypes;
     readonly IrType[] variableIrTypes;
     readonly Register?[] homeRegisters;
-    readonly int[] homeSlots;            // rsp offset of a variable kept in memory
+    readonly int[] homeSlots;            // rsp offset of a variable kept in memory (0: none; the evaluation stack's slots come first)
     readonly List<Register> pushed = [];
 
     readonly Entry[] stack;
@@ -176,7 +176,7 @@ sealed partial class BaselineCompiler
             else homeSlots[v] = 8 * slots++;
         }
         pushed.AddRange(IntegerHomes[..integers]);
-        usesFloatingPoint = variableIrTypes.Any(t => t.IsFloat()) || cil.ReturnType == typeof(double) || cil.ReturnType == typeof(float);
+        usesFloatingPoint = usesFloats;
         int bytes = 8 * slots;
         bytes += (16 - (8 + 8 * pushed.Count + bytes) % 16) % 16;   // rsp 16-aligned at every call
         frameBytes = bytes;
@@ -196,7 +196,7 @@ sealed partial class BaselineCompiler
             string home = homeRegisters[v] is { } r ? r.ToString() : homeSlots[v] != 0 ? $"[rsp+{homeSlots[v]}]" : "unused";
             lines.Add($"{name} {variableTypes[v].Name} -> {home}");
         }
-        lines.Add($"evaluation stack: {stack.Length} slots from [rsp+0]; frame {frameBytes} bytes; saves {(pushed.Count == 0 ? "nothing" : string.Join(", ", pushed))}"
+        lines.Add($"evaluation stack: {stack.Length} slots from [rsp+{8 * outgoingSlots}]; frame {frameBytes} bytes; saves {(pushed.Count == 0 ? "nothing" : string.Join(", ", pushed))}"
             + (hasCalls ? "; checks the stack limit (it calls)" : ""));
         return string.Join("\n", lines);
     }
