@@ -117,6 +117,10 @@ public sealed class CompiledCode : IDisposable
 
     public string Disassemble() => Disassembler.Disassemble(Memory, Symbols, CodeLength);
 
+    /// <summary>The machine code as data: each instruction's address, bytes, mnemonic, operands, the function it belongs
+    /// to and any constant it reads (what <see cref="Disassemble"/> prints).</summary>
+    public IReadOnlyList<DisassembledInstruction> DisassembleInstructions() => Disassembler.Decode(Memory, Symbols, CodeLength);
+
     /// <summary>A <see cref="SlotFunction"/> that calls this code with its arguments as slots: the way to call code of
     /// any signature without a delegate type for it, which under NativeAOT is every signature outside
     /// <see cref="NativeBinding.AotDelegateTypes"/>. <see cref="Jit.CodeOf"/> finds this unit behind it.</summary>

@@ -6,6 +6,7 @@ using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using MiniJit.Binding;
 using MiniJit.Cil;
+using MiniJit.Disassembly;
 
 namespace MiniJit;
 
@@ -191,6 +192,10 @@ public static class Jit
     /// <summary>The machine code behind a delegate from <see cref="Compile{TDelegate}(TDelegate, JitOptions?)"/>, or
     /// from <see cref="Lazy{TDelegate}"/> once it has been called: one line per instruction (address, bytes, Intel syntax).</summary>
     public static string Disassemble(Delegate compiled) => CodeOf(compiled).Disassemble();
+
+    /// <summary>The machine code behind a compiled delegate as data, one record per instruction (address, bytes,
+    /// mnemonic, operands, the function it belongs to): what <see cref="Disassemble"/> prints, for tools.</summary>
+    public static IReadOnlyList<DisassembledInstruction> DisassembleInstructions(Delegate compiled) => CodeOf(compiled).DisassembleInstructions();
 
     /// <summary>The compiled unit behind a delegate, to inspect it or to free its memory early.</summary>
     public static CompiledCode CodeOf(Delegate compiled)

@@ -79,4 +79,38 @@ public class DisassemblerTests
         Assert.StartsWith("0x10 90 ", lines[16]);
         Assert.Single(lines.Select(line => line.IndexOf("nop", StringComparison.Ordinal)).Distinct());
     }
+
+    [Fact]
+    public void Decode_gives_each_instruction_as_data()
+    {
+        // f: mov rbx, rdi; call f; ret; g: movsd xmm0, [rip + pool]; ret; then the pool (one 16-byte entry).
+        byte[] code = [0x48, 0x89, 0xFB, 0xE8, 0xF8, 0xFF, 0xFF, 0xFF, 0xC3, 0xF2, 0x0F, 0x10, 0x05, 0x01, 0x00, 0x00, 0x00, 0xC3,
+            .. BitConverter.GetBytes(0.5), 0, 0, 0, 0, 0, 0, 0, 0];
+        var labels = new Dictionary<int, string> { [0] = "f", [9] = "g" };
+        var instructions = Disassembler.Decode(code, 0x1000, labels, codeLength: 18);
+        Assert.Equal(5, instructions.Count);
+        var first = instructions[0];
+        Assert.Equal((0x1000UL, "mov", "rbx, rdi", "f", "f", (string?)null), (first.Address, first.Mnemonic, first.Operands, first.Function, first.Label, first.Constant));
+        Assert.Equal([0x48, 0x89, 0xFB], first.Bytes);
+        Assert.Equal(("call", "f", "f", (string?)null), (instructions[1].Mnemonic, instructions[1].Operands, instructions[1].Function, instructions[1].Label));
+        Assert.Equal(("ret", "", "f"), (instructions[2].Mnemonic, instructions[2].Operands, instructions[2].Function));
+        Assert.Equal((0x1009UL, "movsd", "g", "g", "0.5"), (instructions[3].Address, instructions[3].Mnemonic, instructions[3].Function, instructions[3].Label, instructions[3].Constant));
+        Assert.Equal("ret", instructions[4].Text);
+        // The listing is the same data, laid out: the text after the address and the bytes column.
+        var lines = Lines(Disassembler.Disassemble(code, 0x1000, labels, codeLength: 18)).Where(l => l.StartsWith("0x1", StringComparison.Ordinal)).Take(5);
+        Assert.Equal(instructions.Select(i => i.Text + (i.Constant is null ? "" : $"  ; {i.Constant}")), lines.Select(l => l[(l.IndexOf(' ') + 1 + 30)..]));
+    }
+
+    [Fact]
+    public void Compiled_code_is_decoded_with_its_function_names()
+    {
+        var foo = Jit.Compile<Func<long, long, long>>((a, b) => a * a - b * b);
+        var instructions = Jit.DisassembleInstructions(foo);
+        var code = Jit.CodeOf(foo);
+        Assert.Equal((ulong)code.Address, instructions[0].Address);
+        Assert.Equal(code.Symbols[0], instructions[0].Label);
+        Assert.Contains(instructions, i => i.Mnemonic == "imul" && i.Function == code.Symbols[0]);
+        Assert.Contains(instructions, i => i.Label == "entry stub");
+        Assert.Equal(code.CodeLength, instructions.Sum(i => i.Bytes.Length));
+    }
 }
