@@ -193,6 +193,8 @@ static class JitCompiler
         var compiled = new CompiledCode(rootMethod, name, parameterTypes.Length, parameters.Count, memory, memory.Address + asm.OffsetOf(stub),
             direct is null ? 0 : memory.Address + asm.OffsetOf(direct), bounded, symbols, asm.CodeLength, rootAddress, canFail, usesSse, tierCell);
         options.Log?.Invoke($"compiled {name}: {memory.Length} bytes in {stopwatch.Elapsed.TotalMicroseconds:F0} µs");
+        JitEventSource.Log.Compiled(name, functions.Sum(f => f.ILSize), memory.Length, stopwatch.Elapsed, options.Optimize);
+        if (options.PerfMap) PerfMap.Append(compiled);
         options.Explain?.Invoke(new StageOutput(title, "disassembly", compiled.Disassemble()));
         return compiled;
     }
@@ -205,8 +207,12 @@ static class JitCompiler
     /// <param name="WritesMemory">It stores to memory outside its own frame (an array, a by-ref, a pointer, a static).</param>
     /// <param name="ChecksTypeInitializer">It starts with a type-initializer check, which re-runs the unit from the start
     /// once the initializer has run (see <see cref="TypeInitializers"/>).</param>
+    /// <param name="ILSize">Bytes of IL it was compiled from (0 for a tree or a helper).</param>
     internal sealed record CompiledFunction(bool CanFail, bool HasLoops, bool CallsCompiledCode, bool ChecksStack,
-        bool UsesFloatingPoint, bool WritesMemory, bool ChecksTypeInitializer);
+        bool UsesFloatingPoint, bool WritesMemory, bool ChecksTypeInitializer)
+    {
+        public int ILSize { get; init; }
+    }
 
     /// <summary>The pipeline for one function: CIL → SSA IR → optimizer → x64 lowering → liveness → register
     /// allocation → machine instructions → peephole → encoding, each stage able to print what it produced. With the
@@ -223,13 +229,13 @@ static class JitCompiler
             var baseline = BaselineCompiler.TryCompile(cil, ignoreThis, convention, asm, entry, calleeEntry, errorExit,
                 options.Explain is null ? null : text => options.Explain(new StageOutput(title, "baseline: homes and frame", text)), out var refusal);
             clock?.Lap("baseline");
-            if (baseline is not null) return baseline;
+            if (baseline is not null) return baseline with { ILSize = cil.IL.Length };
             options.Log?.Invoke($"baseline: {title} goes through the IR: {refusal}");
             options.Explain?.Invoke(new StageOutput(title, "baseline", $"not translated in one pass: {refusal}; compiled through the IR instead"));
         }
         var ir = CilImporter.Import(cil, ignoreThis);
         clock?.Lap("import");
-        return CompileFunction(ir, title, options, convention, asm, entry, calleeEntry, errorExit, clock);
+        return CompileFunction(ir, title, options, convention, asm, entry, calleeEntry, errorExit, clock) with { ILSize = cil.IL.Length };
     }
 
     /// <summary>The pipeline from imported IR on, whichever front end produced it.</summary>

@@ -29,6 +29,11 @@ public sealed class JitOptions
     /// tells when the swap has happened; <see cref="Log"/> is told too, from the background thread.</summary>
     public bool Tiered { get; init; }
 
+    /// <summary>Appends every compiled function to the perf map, <c>/tmp/perf-PID.map</c>, so that <c>perf</c> and other
+    /// profilers name MiniJit's code. On by default when the runtime's own variable asks for a perf map
+    /// (<c>DOTNET_PerfMapEnabled=1</c> or <c>3</c>); the runtime then writes its methods to the same file.</summary>
+    public bool PerfMap { get; init; } = MiniJit.PerfMap.EnabledByEnvironment;
+
     /// <summary>With <see cref="Tiered"/>: calls on the baseline tier before the method is optimized (30, as the CLR's
     /// call counting). The count is checked every 20 ms, so a method called in a tight loop is swapped a little later.</summary>
     public int TierUpCalls { get; init; } = 30;
@@ -67,5 +72,6 @@ public sealed class JitOptions
         Verify = Verify,
         Explain = quiet ? null : Explain,
         Timing = quiet ? null : Timing,
+        PerfMap = PerfMap,
     };
 }

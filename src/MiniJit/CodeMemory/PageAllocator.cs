@@ -30,7 +30,10 @@ internal abstract class PageAllocator
     static PageAllocator Choose()
     {
         if (OperatingSystem.IsWindows()) return new WindowsPageAllocator();
-        bool twoViewsAllowed = Environment.GetEnvironmentVariable(ModeVariable) != "mprotect";
+        // perf reads the perf map only for anonymous memory: the two views of a memfd look like a file to it, so
+        // when the runtime's perf map is on, code goes in anonymous pages (the .NET runtime's own advice for perf is
+        // likewise to turn its double mapping off).
+        bool twoViewsAllowed = Environment.GetEnvironmentVariable(ModeVariable) != "mprotect" && !PerfMap.EnabledByEnvironment;
         return OperatingSystem.IsLinux() && twoViewsAllowed && DualMappedPageAllocator.TryCreate() is { } dual
             ? dual
             : new UnixPageAllocator();
