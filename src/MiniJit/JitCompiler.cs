@@ -193,7 +193,9 @@ static class JitCompiler
         var compiled = new CompiledCode(rootMethod, name, parameterTypes.Length, parameters.Count, memory, memory.Address + asm.OffsetOf(stub),
             direct is null ? 0 : memory.Address + asm.OffsetOf(direct), bounded, symbols, asm.CodeLength, rootAddress, canFail, usesSse, tierCell);
         options.Log?.Invoke($"compiled {name}: {memory.Length} bytes in {stopwatch.Elapsed.TotalMicroseconds:F0} µs");
-        JitEventSource.Log.Compiled(name, functions.Sum(f => f.ILSize), memory.Length, stopwatch.Elapsed, options.Optimize);
+        int ilSize = 0;
+        foreach (var function in functions) ilSize += function.ILSize;
+        JitEventSource.Log.Compiled(name, ilSize, memory.Length, stopwatch.Elapsed, options.Optimize);
         if (options.PerfMap) PerfMap.Append(compiled);
         options.Explain?.Invoke(new StageOutput(title, "disassembly", compiled.Disassemble()));
         return compiled;

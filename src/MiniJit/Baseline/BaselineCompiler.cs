@@ -237,11 +237,11 @@ sealed partial class BaselineCompiler
                 or CilOp.Ceq or CilOp.Cgt or CilOp.Cgt_Un or CilOp.Clt or CilOp.Clt_Un:
                 if (VariableOf(at) is int v && (v < thisOffset || v >= variableTypes.Length)) return "it reads `this` or a variable that does not exist";
                 return null;
-            case CilOp.Call when cil.ResolveMethod(at.Token, at) is MethodInfo withOut && MathIntrinsics.FindWithOut(withOut) is not null:
-                return null;   // after the address of its out argument (see above): computed in place, no call
             case CilOp.Call:
-                hasCalls = true;
                 var callee = cil.ResolveMethod(at.Token, at);
+                if (callee is MethodInfo withOut && MathIntrinsics.FindWithOut(withOut) is not null)
+                    return null;   // after the address of its out argument (see above): computed in place, no call
+                hasCalls = true;
                 // Calls of the method itself (recursion) need no second look.
                 if ((callee != cil.Method || thisOffset > 0) && CalleeRefusal(callee) is { } refusal) return refusal;
                 callees ??= [];
