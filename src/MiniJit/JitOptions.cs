@@ -17,8 +17,9 @@ public sealed class JitOptions
     /// either way.</summary>
     public bool ThrowOnFallback { get; init; }
 
-    /// <summary>Runs the optimizer, the linear-scan register allocator and the peephole pass. Off gives
-    /// seed-style code (every value in a stack slot), to show and measure what they buy.</summary>
+    /// <summary>Runs the optimizing pipeline (SSA IR, the optimizer, linear-scan allocation, the peephole pass). Off, the
+    /// baseline tier translates CIL to machine code in one pass, several times faster (see README, "Tiers"); a method it
+    /// does not translate goes through the IR without the optimizer.</summary>
     public bool Optimize { get; init; } = true;
 
     /// <summary>Tiered compilation: a method's code starts on the baseline tier (compiled in one pass, as with

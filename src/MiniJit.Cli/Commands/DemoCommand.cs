@@ -52,7 +52,7 @@ public static class DemoCommand
             Description = "A formula over doubles x and y: + - * / % ^, comparisons inside if(c, a, b), sin cos tan exp log sqrt abs min max floor ceiling round pow.",
             DefaultValueFactory = _ => DefaultFormula,
         };
-        var noOpt = new Option<bool>("--no-opt") { Description = "Compile without the optimizer, register allocator and peephole pass." };
+        var noOpt = new Option<bool>("--no-opt") { Description = "Turn the optimizer off: the baseline tier, one pass from CIL to machine code (a method it does not translate goes through the IR unoptimized)." };
         var formula = new Command("formula", "Parse a formula into an expression tree, compile the tree with MiniJit showing every stage, and check values against Compile().")
         {
             text, noOpt,

@@ -32,7 +32,7 @@ public static class ExplainCommand
             HelpName = "FILE",
         };
         var signature = TargetMethod.CreateSignatureOption();
-        var noOpt = new Option<bool>("--no-opt") { Description = "Compile without the optimizer, register allocator and peephole pass." };
+        var noOpt = new Option<bool>("--no-opt") { Description = "Turn the optimizer off: the baseline tier, one pass from CIL to machine code (a method it does not translate goes through the IR unoptimized)." };
         var demo = new Option<bool>("--demo") { Description = "Explain the built-in examples (foo, a recursive Fibonacci, a loop) instead of ASSEMBLY." };
         var timings = new Option<bool>("--timings") { Description = "Instead of the stages' output, print the time and memory each stage of a compile takes (median of --repeat compiles)." };
         var repeat = new Option<int>("--repeat") { Description = "How many compiles --timings measures (after at least as many warm-up compiles).", DefaultValueFactory = _ => 200 };

@@ -23,7 +23,7 @@ public static class RunCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var signature = TargetMethod.CreateSignatureOption();
-        var noOpt = new Option<bool>("--no-opt") { Description = "Compile without the optimizer, register allocator and peephole pass." };
+        var noOpt = new Option<bool>("--no-opt") { Description = "Turn the optimizer off: the baseline tier, one pass from CIL to machine code (a method it does not translate goes through the IR unoptimized)." };
         var run = new Command("run", "Compile a static method, call it with ARGS and print the result.")
         {
             assembly, method, arguments, signature, noOpt,
