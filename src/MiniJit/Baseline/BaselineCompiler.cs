@@ -206,8 +206,8 @@ sealed partial class BaselineCompiler
         || type == typeof(nint) || type == typeof(nuint);
 
     /// <summary>Where each argument travels between compiled functions: its register, or null for the stack.</summary>
-    static Register?[] ArgumentRegisters(IrType[] types) =>
-        JitCompiler.Convention.AssignArguments([.. types.Select(t => t.IsFloat())], reservedIntegers: 1);
+    Register?[] ArgumentRegisters(IrType[] types) =>
+        convention.AssignArguments([.. types.Select(t => t.IsFloat())], reservedIntegers: 1);
 
     /// <summary>8-byte slots at the bottom of the frame for the stack arguments of the call that needs most.</summary>
     int outgoingSlots;
