@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using MiniJit.Binding;
 using MiniJit.Cil;
@@ -41,7 +40,7 @@ public static class Jit
     /// <summary>The warning a NativeAOT application gets for a way in that compiles IL. At run time the same
     /// calls throw a <see cref="JitException"/> there (<see cref="CilMethod.NoILUnderNativeAot"/>); a lazy delegate
     /// falls back to its managed method.</summary>
-    const string NeedsIL = "Compiling a method needs its IL, which NativeAOT does not keep; compile an expression tree instead.";
+    internal const string NeedsIL = "Compiling a method needs its IL, which NativeAOT does not keep; compile an expression tree instead.";
 
     static void ThrowIfUnsupported()
     {
@@ -174,7 +173,7 @@ public static class Jit
     public static TDelegate Lazy<TDelegate>(TDelegate method, JitOptions? options = null) where TDelegate : Delegate
     {
         ArgumentNullException.ThrowIfNull(method);
-        var state = new LazyCompilation<TDelegate>(method, options ?? JitOptions.Default);
+        var state = new JitOnFirstCall<TDelegate>(method, options);
         // (args) => state.Resolve()(args): an expression tree builds a forwarder of any delegate type without
         // Reflection.Emit in our code; it costs one extra delegate call per call.
         var invoke = NativeBinding.InvokeMethodOf(typeof(TDelegate));
@@ -183,36 +182,69 @@ public static class Jit
                 + $"{(unsupported.ParameterType.IsPointer ? "pointer" : "span")}, which the expression tree that forwards each call cannot take. "
                 + "Use Jit.Compile, which binds any supported signature.", nameof(method));
         var parameters = invoke.GetParameters().Select(p => Expression.Parameter(p.ParameterType, p.Name)).ToArray();
-        var resolve = Expression.Call(Expression.Constant(state), typeof(LazyCompilation<TDelegate>).GetMethod(nameof(LazyCompilation<TDelegate>.Resolve))!);
+        var resolve = Expression.Property(Expression.Constant(state), typeof(JitOnFirstCall<TDelegate>).GetProperty(nameof(JitOnFirstCall<TDelegate>.Target))!);
         var forwarder = Expression.Lambda<TDelegate>(Expression.Invoke(resolve, parameters), parameters).Compile();
         LazyStates.Add(forwarder, state);
         return forwarder;
     }
 
-    /// <summary>The machine code behind a delegate from <see cref="Compile{TDelegate}(TDelegate, JitOptions?)"/>, or
-    /// from <see cref="Lazy{TDelegate}"/> once it has been called: one line per instruction (address, bytes, Intel syntax).</summary>
+    /// <summary>
+    /// What the stubs of <see cref="JitAttribute"/> methods call through (the generator writes this call; it is public
+    /// for that code): <paramref name="method"/> compiled on its first call, as <see cref="Lazy{TDelegate}"/> does,
+    /// and recorded so that <see cref="CodeOf"/> and <see cref="Disassemble"/> find the machine code from a plain
+    /// delegate to the method (<c>Jit.Disassemble(SumSquares)</c>).
+    /// </summary>
+    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
+    [RequiresDynamicCode(NeedsIL)]
+    public static JitOnFirstCall<TDelegate> OnFirstCall<TDelegate>(TDelegate method, JitOptions? options = null) where TDelegate : Delegate
+    {
+        var state = new JitOnFirstCall<TDelegate>(method, options);
+        AttributedMethods[method.Method] = state;
+        return state;
+    }
+
+    /// <summary>The [Jit] methods whose stubs have been set up in this process, by method.</summary>
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<MethodInfo, ICompiledOnFirstCall> AttributedMethods = new();
+
+    internal static void ReportFallback(JitFallback fallback, JitOptions options)
+    {
+        options.Log?.Invoke(fallback.ToString());
+        JitEventSource.Log.Fallback(JitException.MethodName(fallback.Method), fallback.Error.Message);
+        Fallback?.Invoke(fallback);
+    }
+
+    /// <summary>The machine code behind a delegate from <see cref="Compile{TDelegate}(TDelegate, JitOptions?)"/>, from
+    /// <see cref="Lazy{TDelegate}"/> once it has been called, or to a <see cref="JitAttribute"/> method once a call has
+    /// compiled it: one line per instruction (address, bytes, Intel syntax).</summary>
     public static string Disassemble(Delegate compiled) => CodeOf(compiled).Disassemble();
 
     /// <summary>The machine code behind a compiled delegate as data, one record per instruction (address, bytes,
     /// mnemonic, operands, the function it belongs to): what <see cref="Disassemble"/> prints, for tools.</summary>
     public static IReadOnlyList<DisassembledInstruction> DisassembleInstructions(Delegate compiled) => CodeOf(compiled).DisassembleInstructions();
 
-    /// <summary>The compiled unit behind a delegate, to inspect it or to free its memory early.</summary>
+    /// <summary>The compiled unit behind a delegate, to inspect it or to free its memory early: a delegate from
+    /// <see cref="Compile{TDelegate}(TDelegate, JitOptions?)"/> or <see cref="Lazy{TDelegate}"/>, or any delegate to a
+    /// <see cref="JitAttribute"/> method (the unit its redirected calls run).</summary>
     public static CompiledCode CodeOf(Delegate compiled)
     {
         ArgumentNullException.ThrowIfNull(compiled);
         if (LazyStates.TryGetValue(compiled, out var lazy))
-            return lazy.Compiled is { } inner
-                ? CodeOf(inner)
-                : throw new InvalidOperationException(lazy.CompileFailed
-                    ? "this lazy delegate could not compile its method; there is no machine code"
-                    : "this lazy delegate has not been called yet, so it is not compiled");
-        return compiled.Target is Thunk { Owner: CompiledCode code }
-            ? code
-            : throw new ArgumentException("the delegate was not produced by Jit.Compile or Jit.Lazy", nameof(compiled));
+            return CodeOf(lazy, "this lazy delegate");
+        if (compiled.Target is Thunk { Owner: CompiledCode code }) return code;
+        if (compiled.Target is null && AttributedMethods.TryGetValue(compiled.Method, out var attributed))
+            return CodeOf(attributed, $"[Jit] method {JitException.MethodName(compiled.Method)}");
+        throw new ArgumentException("the delegate was not produced by Jit.Compile or Jit.Lazy, and its method is not a [Jit] method "
+            + "whose calls have been redirected (the MiniJit package's generator does that in the project that calls it)", nameof(compiled));
     }
 
-    static readonly ConditionalWeakTable<Delegate, ILazyCompilation> LazyStates = [];
+    static CompiledCode CodeOf(ICompiledOnFirstCall state, string what) =>
+        state.Compiled is { } inner
+            ? CodeOf(inner)
+            : throw new InvalidOperationException(state.CompileFailed
+                ? $"{what} could not compile its method; there is no machine code"
+                : $"{what} has not been called yet, so it is not compiled");
+
+    static readonly ConditionalWeakTable<Delegate, ICompiledOnFirstCall> LazyStates = [];
 
     static TDelegate Bind<TDelegate>(CompiledCode code, JitOptions options) where TDelegate : Delegate
     {
@@ -268,57 +300,5 @@ public static class Jit
         var expected = invoke.GetParameters().Select(p => p.ParameterType);
         if (invoke.ReturnType != method.ReturnType || !expected.SequenceEqual(method.GetParameters().Select(p => p.ParameterType)))
             throw new ArgumentException($"{JitException.MethodName(method)} does not match the signature of {delegateType.Name}");
-    }
-
-    interface ILazyCompilation
-    {
-        Delegate? Compiled { get; }
-        bool CompileFailed { get; }
-    }
-
-    /// <summary>The state behind a lazy delegate: the managed method until the first call, then the compiled one
-    /// (or, if compiling failed, the managed method for good, or with ThrowOnFallback the failure for good).</summary>
-    [RequiresUnreferencedCode(CilMethod.ReadsIL)]
-    [RequiresDynamicCode(NeedsIL)]
-    sealed class LazyCompilation<TDelegate>(TDelegate managed, JitOptions options) : ILazyCompilation where TDelegate : Delegate
-    {
-        readonly Lock gate = new();
-        volatile TDelegate? resolved;
-        TDelegate? compiled;
-        ExceptionDispatchInfo? failure;
-
-        public Delegate? Compiled => compiled;
-        public bool CompileFailed { get; private set; }
-
-        public TDelegate Resolve() => resolved ?? CompileOnce();
-
-        TDelegate CompileOnce()
-        {
-            lock (gate)
-            {
-                failure?.Throw();
-                if (resolved is not null) return resolved;
-                try
-                {
-                    compiled = Jit.Compile(managed, options);
-                    resolved = compiled;
-                    return resolved;
-                }
-                // Not only JitException: a failure of the platform or of the memory calls would fail again on every
-                // call, so it is remembered and surfaced the same way.
-                catch (Exception e)
-                {
-                    CompileFailed = true;
-                    if (options.ThrowOnFallback) failure = ExceptionDispatchInfo.Capture(e);
-                    else resolved = managed;
-                    var fallback = new JitFallback(managed.Method, e);
-                    options.Log?.Invoke(fallback.ToString());
-                    JitEventSource.Log.Fallback(JitException.MethodName(managed.Method), e.Message);
-                    Fallback?.Invoke(fallback);
-                    failure?.Throw();
-                    return managed;
-                }
-            }
-        }
     }
 }

@@ -123,7 +123,23 @@ public sealed class CilMethod
     // Each helper accepts the instruction holding the token so that a failure names its offset and opcode.
 
     public MethodBase ResolveMethod(int token, CilInstruction? at = null) =>
-        Resolve(token, at, "method", () => Module.ResolveMethod(token, _typeArguments, _methodArguments));
+        BehindStub(Resolve(token, at, "method", () => Module.ResolveMethod(token, _typeArguments, _methodArguments)), at);
+
+    /// <summary>The namespace of the stubs the <see cref="JitAttribute"/> generator writes.</summary>
+    const string StubNamespace = "MiniJit.Generated";
+
+    /// <summary>The method a call really means. In a project that uses <see cref="JitAttribute"/>, a call to a [Jit]
+    /// method is compiled as a call to its stub (a C# interceptor), whose managed body calls through a delegate, which
+    /// MiniJit cannot compile; the stub's <see cref="JitStubAttribute"/> names the method, which can be.</summary>
+    MethodBase BehindStub(MethodBase callee, CilInstruction? at)
+    {
+        if (callee.DeclaringType?.Namespace != StubNamespace || callee.GetCustomAttribute<JitStubAttribute>() is not { } stub)
+            return callee;
+        var parameters = callee.GetParameters().Select(p => p.ParameterType).ToArray();
+        return stub.DeclaringType.GetMethod(stub.MethodName, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, parameters)
+            ?? throw new JitException(Method, at?.Offset, at?.OpCode.Name,
+                $"the [Jit] stub {JitException.MethodName(callee)} names {stub.DeclaringType}.{stub.MethodName}, which has no overload with its parameters");
+    }
 
     public FieldInfo ResolveField(int token, CilInstruction? at = null) =>
         Resolve(token, at, "field", () => Module.ResolveField(token, _typeArguments, _methodArguments));
