@@ -34,7 +34,7 @@ public sealed class JitAttributeAnalyzer : DiagnosticAnalyzer
         var method = (IMethodSymbol)context.Symbol;
         if (!JitMethodRules.HasJitAttribute(method)) return;
         var location = method.Locations.FirstOrDefault();
-        string name = method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+        string name = JitMethodRules.Display(method);
         if (JitMethodRules.MethodRefusal(method) is var (rule, reason))
         {
             context.ReportDiagnostic(Diagnostic.Create(rule, location, name, reason));
@@ -65,7 +65,7 @@ public sealed class JitAttributeAnalyzer : DiagnosticAnalyzer
                 && JitBodyRules.FirstRefusal(block, context.Compilation) is var (location, reason))
             {
                 context.ReportDiagnostic(Diagnostic.Create(JitDiagnostics.UnsupportedBody, location,
-                    method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), $"it {reason}"));
+                    JitMethodRules.Display(method), $"it {reason}"));
                 return;
             }
     }

@@ -28,7 +28,7 @@ static class JitBodyRules
                 && FirstRefusal(calleeBody, compilation, visited, depth + 1) is (var at, var inner))
             {
                 var line = at.GetLineSpan().StartLinePosition.Line + 1;
-                return (operation.Syntax.GetLocation(), $"it calls {call.TargetMethod.Name}, which MiniJit compiles with it, and there (line {line}) {inner}");
+                return (operation.Syntax.GetLocation(), $"calls {call.TargetMethod.Name}, which MiniJit compiles with it, and there (line {line}) it {inner}");
             }
         }
         return null;
@@ -45,8 +45,11 @@ static class JitBodyRules
                 return "uses exception handling (try, using or lock), which MiniJit does not compile";
             case IArrayCreationOperation:
                 return "allocates an array; compiled code does not allocate (pass the array in, or use stackalloc)";
-            case IInvocationOperation { TargetMethod: var target } when target.IsVirtual || target.IsOverride || target.IsAbstract:
-                return $"makes a virtual call ({target.Name}), which needs an object or boxing";
+            // A struct's own methods are called directly; a method it inherits from object or ValueType (or an interface
+            // method called on it through a constrained call) takes the struct boxed.
+            case IInvocationOperation { Instance.Type.IsValueType: true, TargetMethod: var target }
+                when target.ContainingType.IsReferenceType || target.ContainingType.TypeKind == TypeKind.Interface:
+                return $"calls {target.ContainingType.Name}.{target.Name} on a struct, which boxes it (a virtual call on an object)";
             case IFieldReferenceOperation { Field: { IsStatic: true, IsConst: false } field }:
                 return StaticFieldRefusal(field);
         }

@@ -70,7 +70,7 @@ sealed record JitTarget(string Key, string Display, string DeclaringType, string
             .ToArray();
         bool usesPointers = method.Parameters.Any(p => p.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
             || method.ReturnType.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer;
-        return new JitTarget(key, method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), method.ContainingType.ToDisplayString(TypeFormat), method.Name,
+        return new JitTarget(key, JitMethodRules.Display(method), method.ContainingType.ToDisplayString(TypeFormat), method.Name,
             compilation.IsSymbolAccessibleWithin(method, compilation.Assembly), usesPointers,
             method.ReturnType.ToDisplayString(TypeFormat), new(parameters), new(options));
     }

@@ -14,6 +14,16 @@ static class JitMethodRules
     /// <summary>The entry stub passes at most this many argument slots (JitFrame.MaxArguments).</summary>
     const int MaxArgumentSlots = 8;
 
+    /// <summary>How messages and the generated code's comments name a method: <c>Kernels.Grid(long[,], ref int)</c>.</summary>
+    public static string Display(IMethodSymbol method) => method.ToDisplayString(MethodFormat);
+
+    static readonly SymbolDisplayFormat MethodFormat = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypes,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        memberOptions: SymbolDisplayMemberOptions.IncludeParameters | SymbolDisplayMemberOptions.IncludeContainingType,
+        parameterOptions: SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeParamsRefOut,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
     public static bool HasJitAttribute(IMethodSymbol method) =>
         method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeName);
 
@@ -46,15 +56,22 @@ static class JitMethodRules
     public static string? SignatureRefusal(IMethodSymbol method)
     {
         if (method.IsAsync) return "an async method returns a task, an object";
-        int slots = 0;
+        int? slots = 0;
         foreach (var parameter in method.Parameters)
         {
             if (ParameterRefusal(parameter) is { } reason)
                 return $"parameter '{parameter.Name}' {reason}";
-            slots += IsSpan(parameter.Type, out _) && parameter.RefKind == RefKind.None ? 2 : 1;
+            slots += parameter.RefKind != RefKind.None ? 1
+                : IsSpan(parameter.Type, out _) ? 2
+                : parameter.Type.TypeKind == TypeKind.Struct && !IsPrimitive(parameter.Type) ? (SizeOf(parameter.Type)?.Size + 7) / 8
+                : 1;
         }
+        // A struct result that does not come back in two registers comes back through a buffer, whose address takes a slot.
+        if (method.ReturnType.TypeKind == TypeKind.Struct && !IsPrimitive(method.ReturnType) && SizeOf(method.ReturnType) is var (size, _) && size > 16)
+            slots += 1;
         if (slots > MaxArgumentSlots)
-            return $"its parameters need {slots} argument slots (a span takes two); compiled code is called with at most {MaxArgumentSlots}";
+            return $"its parameters need {slots} argument slots (a span takes two, a struct one per 8 bytes, a struct result of more "
+                + $"than 16 bytes one for its buffer); compiled code is called with at most {MaxArgumentSlots}";
         if (method.ReturnsByRef || method.ReturnsByRefReadonly)
             return "it returns a reference; compiled code returns values";
         var result = method.ReturnType;
@@ -94,7 +111,7 @@ static class JitMethodRules
             return IsElement(element) ? null : $"{Name(type)}: only spans of primitives are supported";
         if (type.IsReferenceType)
             return type.SpecialType == SpecialType.System_String
-                ? "a string, an object: native code cannot hold a reference the GC does not see"
+                ? "a string: native code cannot hold a reference to an object, which the GC could not see"
                 : $"{Name(type)}, an object: native code cannot hold a reference the GC does not see";
         if (type.TypeKind == TypeKind.TypeParameter) return null;   // only in code the other rules refuse
         return StructRefusal(type);
@@ -119,6 +136,34 @@ static class JitMethodRules
         return null;
     }
 
+    /// <summary>The size and alignment of a value of <paramref name="type"/> as the CLR lays out a struct by default
+    /// (fields in order, each at a multiple of its alignment), or null when that is not known here (a struct with a
+    /// <c>[StructLayout]</c> of its own, or a type that is not a plain struct).</summary>
+    static (int Size, int Alignment)? SizeOf(ITypeSymbol type)
+    {
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean or SpecialType.System_SByte or SpecialType.System_Byte: return (1, 1);
+            case SpecialType.System_Char or SpecialType.System_Int16 or SpecialType.System_UInt16: return (2, 2);
+            case SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Single: return (4, 4);
+            case SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Double
+                or SpecialType.System_IntPtr or SpecialType.System_UIntPtr: return (8, 8);
+        }
+        if (type.TypeKind == TypeKind.Pointer) return (8, 8);
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying }) return SizeOf(underlying);
+        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Struct } named
+            || named.GetAttributes().Any(a => a.AttributeClass?.Name == "StructLayoutAttribute"))
+            return null;
+        int size = 0, alignment = 1;
+        foreach (var field in named.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
+        {
+            if (SizeOf(field.Type) is not var (fieldSize, fieldAlignment)) return null;
+            size = (size + fieldAlignment - 1) / fieldAlignment * fieldAlignment + fieldSize;
+            alignment = System.Math.Max(alignment, fieldAlignment);
+        }
+        return (System.Math.Max(1, (size + alignment - 1) / alignment * alignment), alignment);
+    }
+
     static bool IsPrimitive(ITypeSymbol type) => type.SpecialType is SpecialType.System_Boolean or SpecialType.System_Char
         or SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16
         or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64
@@ -137,5 +182,5 @@ static class JitMethodRules
         return true;
     }
 
-    static string Name(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+    static string Name(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
 }

@@ -54,6 +54,7 @@ public sealed class CompiledCode : IDisposable
     public nint DirectEntry { get; }
     /// <summary>Start address of the code.</summary>
     public nint Address => Memory.Address;
+    /// <summary>Bytes of the unit's memory: its code, the constant pool and the stubs.</summary>
     public int Size => Memory.Length;
     /// <summary>One function without loops or calls: it returns within a bounded number of instructions, so its
     /// delegate calls it without the GC transition.</summary>
@@ -115,6 +116,8 @@ public sealed class CompiledCode : IDisposable
     /// <summary>Bytes of instructions at the start of the memory; the constant pool follows them.</summary>
     public int CodeLength { get; }
 
+    /// <summary>The unit's machine code, one line per instruction (address, bytes, Intel syntax), with its functions'
+    /// names and labels.</summary>
     public string Disassemble() => Disassembler.Disassemble(Memory, Symbols, CodeLength);
 
     /// <summary>The machine code as data: each instruction's address, bytes, mnemonic, operands, the function it belongs

@@ -229,15 +229,15 @@ public static class Jit
     {
         ArgumentNullException.ThrowIfNull(compiled);
         if (LazyStates.TryGetValue(compiled, out var lazy))
-            return CodeOf(lazy, "this lazy delegate");
+            return CompiledCodeOf(lazy, "this lazy delegate");
         if (compiled.Target is Thunk { Owner: CompiledCode code }) return code;
         if (compiled.Target is null && AttributedMethods.TryGetValue(compiled.Method, out var attributed))
-            return CodeOf(attributed, $"[Jit] method {JitException.MethodName(compiled.Method)}");
+            return CompiledCodeOf(attributed, $"[Jit] method {JitException.MethodName(compiled.Method)}");
         throw new ArgumentException("the delegate was not produced by Jit.Compile or Jit.Lazy, and its method is not a [Jit] method "
             + "whose calls have been redirected (the MiniJit package's generator does that in the project that calls it)", nameof(compiled));
     }
 
-    static CompiledCode CodeOf(ICompiledOnFirstCall state, string what) =>
+    static CompiledCode CompiledCodeOf(ICompiledOnFirstCall state, string what) =>
         state.Compiled is { } inner
             ? CodeOf(inner)
             : throw new InvalidOperationException(state.CompileFailed

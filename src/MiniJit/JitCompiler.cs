@@ -18,7 +18,7 @@ using MiniJit.Tiering;
 namespace MiniJit;
 
 /// <summary>
-/// The compiler driver. <see cref="CompileFunction"/> is the whole pipeline, one stage a line; <see cref="Compile"/>
+/// The compiler driver. <c>CompileFunction</c> is the whole pipeline, one stage a line; <c>Compile</c>
 /// runs it over a method and everything it calls and loads the result into executable memory.
 /// </summary>
 static class JitCompiler
@@ -81,11 +81,11 @@ static class JitCompiler
     /// <summary>Compiles the root's code (with <paramref name="compileRoot"/>) and then every method it calls, each
     /// from its IL, into one unit of executable memory with an entry stub for <paramref name="parameterTypes"/>.</summary>
     /// <param name="rootMethod">The root's method when it has one, so that calls of it (recursion) reach the root.</param>
+    /// <param name="tierUpCalls">For a tiered unit: the calls before it tiers up. Its stubs then call through a cell (see
+    /// <see cref="TierCell"/>) that points at this unit's root until then, and is freed with its pages.</param>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Callees are compiled from their IL only when the root calls " +
         "them: a method root is compiled from IL itself (Compile(MethodInfo) carries the annotation), and the expression importer " +
         "refuses calls of methods where IL cannot be read (NativeAOT); a method a tree calls is kept, with its IL, by the tree's reference to it.")]
-    /// <param name="tierUpCalls">For a tiered unit: the calls before it tiers up. Its stubs then call through a cell (see
-    /// <see cref="TierCell"/>) that points at this unit's root until then, and is freed with its pages.</param>
     static CompiledCode CompileUnit(string title, string name, MethodInfo? rootMethod, Type[] parameterTypes, Type returnType, JitOptions options,
         Func<X64Assembler, Label, Func<CallTarget, Label>, Label, StageClock?, CompiledFunction> compileRoot, int? tierUpCalls = null)
     {
@@ -209,10 +209,10 @@ static class JitCompiler
     /// <param name="WritesMemory">It stores to memory outside its own frame (an array, a by-ref, a pointer, a static).</param>
     /// <param name="ChecksTypeInitializer">It starts with a type-initializer check, which re-runs the unit from the start
     /// once the initializer has run (see <see cref="TypeInitializers"/>).</param>
-    /// <param name="ILSize">Bytes of IL it was compiled from (0 for a tree or a helper).</param>
     internal sealed record CompiledFunction(bool CanFail, bool HasLoops, bool CallsCompiledCode, bool ChecksStack,
         bool UsesFloatingPoint, bool WritesMemory, bool ChecksTypeInitializer)
     {
+        /// <summary>Bytes of IL it was compiled from (0 for a tree or a helper).</summary>
         public int ILSize { get; init; }
     }
 

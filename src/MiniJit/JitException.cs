@@ -8,6 +8,7 @@ namespace MiniJit;
 /// is ever silently wrong.</summary>
 public sealed class JitException : Exception
 {
+    /// <summary>A method that cannot be compiled; the message reads "Type.Method at IL_offset (opcode): reason".</summary>
     public JitException(MethodBase? method, int? ilOffset, string? opCode, string reason)
         : base(Describe(method, ilOffset, opCode, reason))
     {
@@ -17,6 +18,7 @@ public sealed class JitException : Exception
         Reason = reason;
     }
 
+    /// <summary>A failure that belongs to no method (a signature that cannot be bound, for example).</summary>
     public JitException(string reason) : this(null, null, null, reason) { }
 
     /// <summary>A node of an expression tree that cannot be compiled.</summary>
@@ -36,12 +38,14 @@ public sealed class JitException : Exception
     public int? ILOffset { get; }
     /// <summary>Name of the offending opcode (for example <c>ldfld</c>), when the failure belongs to one.</summary>
     public string? OpCode { get; }
+    /// <summary>Why, without the method and the place.</summary>
     public string Reason { get; }
     /// <summary>For an expression tree: the path from the lambda to the offending node (<c>Body.Left.Operand</c>).</summary>
     public string? ExpressionPath { get; }
     /// <summary>For an expression tree: the type of the offending node.</summary>
     public ExpressionType? NodeType { get; }
 
+    /// <summary>How messages name a method: <c>Namespace.Type.Method</c>.</summary>
     public static string MethodName(MethodBase method) => $"{method.DeclaringType?.FullName}.{method.Name}";
 
     static string Describe(MethodBase? method, int? ilOffset, string? opCode, string reason)

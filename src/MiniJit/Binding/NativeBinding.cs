@@ -15,7 +15,7 @@ namespace MiniJit.Binding;
 /// class is instantiated for the delegate's exact signature with <see cref="Type.MakeGenericType"/>, so every
 /// signature binds. Under NativeAOT only the generic instantiations compiled ahead of time exist, so only the
 /// delegate types of <see cref="AotDelegateTypes"/> bind there; code of any other signature is called through a
-/// <see cref="SlotFunction"/> (<see cref="CreateSlotFunction"/>), which needs no instantiation at all.
+/// <see cref="SlotFunction"/> (<see cref="CompiledCode.CreateSlotFunction"/>), which needs no instantiation at all.
 /// <para>A signature with an array, a byref (<c>ref</c>, <c>out</c>, <c>in</c>), a pointer or a span, or a pointer result,
 /// binds to a <see cref="PinningThunk"/> instead, whose Invoke is emitted for the delegate type (a byref, a pointer or a
 /// span cannot be a type argument) and pins every object the code receives the address of for the whole call; how each
@@ -72,7 +72,7 @@ public static class NativeBinding
 
     /// <summary>The delegate types that bind without dynamic code, under NativeAOT: <c>Func</c> with 0 to 8 parameters
     /// of one type T — double, float, long or int — returning T or bool. Other signatures there go through
-    /// <see cref="CreateSlotFunction"/>.</summary>
+    /// <see cref="CompiledCode.CreateSlotFunction"/>.</summary>
     public static IReadOnlyCollection<Type> AotDelegateTypes => PrecompiledThunks.DelegateTypes;
 
     /// <summary>Binds a delegate of <paramref name="delegateType"/>, which must be the code's own signature, to compiled
