@@ -52,6 +52,11 @@ static class JitBodyRules
                 return $"calls {target.ContainingType.Name}.{target.Name} on a struct, which boxes it (a virtual call on an object)";
             case IFieldReferenceOperation { Field: { IsStatic: true, IsConst: false } field }:
                 return StaticFieldRefusal(field);
+            // Views that make nothing at run time: an array compared with null or walked by foreach is seen as an object
+            // (or IEnumerable) for a moment, and `(a, b) = (b, a)` assigns two variables without building a tuple.
+            case IConversionOperation { Operand.Type: IArrayTypeSymbol } or IConversionOperation { Operand: ITupleOperation }
+                or ITupleOperation or IDeconstructionAssignmentOperation:
+                return null;
         }
         if (operation.Type is { } type && operation.ConstantValue is not { HasValue: true, Value: null } && JitMethodRules.ValueRefusal(type) is { } refusal)
             return $"uses {refusal}";

@@ -63,15 +63,15 @@ static class JitMethodRules
                 return $"parameter '{parameter.Name}' {reason}";
             slots += parameter.RefKind != RefKind.None ? 1
                 : IsSpan(parameter.Type, out _) ? 2
-                : parameter.Type.TypeKind == TypeKind.Struct && !IsPrimitive(parameter.Type) ? (SizeOf(parameter.Type)?.Size + 7) / 8
+                : parameter.Type.TypeKind == TypeKind.Struct && !IsPrimitive(parameter.Type) ? StructSlots(parameter.Type)
                 : 1;
         }
         // A struct result that does not come back in two registers comes back through a buffer, whose address takes a slot.
         if (method.ReturnType.TypeKind == TypeKind.Struct && !IsPrimitive(method.ReturnType) && SizeOf(method.ReturnType) is var (size, _) && size > 16)
             slots += 1;
         if (slots > MaxArgumentSlots)
-            return $"its parameters need {slots} argument slots (a span takes two, a struct one per 8 bytes, a struct result of more "
-                + $"than 16 bytes one for its buffer); compiled code is called with at most {MaxArgumentSlots}";
+            return $"its parameters need {slots} argument slots (a span takes two, a struct of up to 16 bytes one per 8 bytes, a "
+                + $"struct result of more than 16 bytes one for its buffer); compiled code is called with at most {MaxArgumentSlots}";
         if (method.ReturnsByRef || method.ReturnsByRefReadonly)
             return "it returns a reference; compiled code returns values";
         var result = method.ReturnType;
@@ -135,6 +135,10 @@ static class JitMethodRules
         }
         return null;
     }
+
+    /// <summary>The argument slots a struct takes: one per eightbyte when it travels in registers (up to 16 bytes), one
+    /// for the address of its copy when it is larger; null when its size is not known here.</summary>
+    static int? StructSlots(ITypeSymbol type) => SizeOf(type) is var (size, _) ? (size > 16 ? 1 : (size + 7) / 8) : null;
 
     /// <summary>The size and alignment of a value of <paramref name="type"/> as the CLR lays out a struct by default
     /// (fields in order, each at a multiple of its alignment), or null when that is not known here (a struct with a
