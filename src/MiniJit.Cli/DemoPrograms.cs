@@ -19,6 +19,19 @@ public static class DemoPrograms
         return sum;
     }
 
+    /// <summary>The C# text of <see cref="SumOfSquares"/>.</summary>
+    public const string SumOfSquaresSource = "[Jit] static long SumOfSquares(long n) { long s = 0; for (long i = 1; i <= n; i++) s += i * i; return s; }";
+
+    /// <summary>The decorator as C# writes it: the [Jit] generator redirects <c>minijit demo jit</c>'s calls of it to
+    /// a stub that compiles it on the first call.</summary>
+    [Jit]
+    public static long SumOfSquares(long n)
+    {
+        long s = 0;
+        for (long i = 1; i <= n; i++) s += i * i;
+        return s;
+    }
+
     /// <summary>Newton's method for the square root.</summary>
     public static double NewtonSqrt(double a)
     {

@@ -22,14 +22,17 @@ public sealed class JitAttributeAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             if (start.Compilation.GetTypeByMetadataName(JitMethodRules.AttributeName) is null) return;   // MiniJit is not referenced
-            start.RegisterSymbolAction(CheckDeclaration, SymbolKind.Method);
+            // Published with NativeAOT, every method is native code and no call is redirected: what MiniJit would refuse
+            // no longer matters, only misuse of the attribute does.
+            bool publishAot = JitMethodRules.PublishesAot(start.Options.AnalyzerConfigOptionsProvider.GlobalOptions);
+            start.RegisterSymbolAction(context => CheckDeclaration(context, publishAot), SymbolKind.Method);
             start.RegisterOperationAction(CheckLocalFunction, OperationKind.LocalFunction);
-            start.RegisterOperationBlockAction(CheckBody);
+            if (!publishAot) start.RegisterOperationBlockAction(CheckBody);
         });
     }
 
     /// <summary>The method itself: MJIT001, MJIT002, MJIT003 and MJIT005.</summary>
-    static void CheckDeclaration(SymbolAnalysisContext context)
+    static void CheckDeclaration(SymbolAnalysisContext context, bool publishAot)
     {
         var method = (IMethodSymbol)context.Symbol;
         if (!JitMethodRules.HasJitAttribute(method)) return;
@@ -40,6 +43,7 @@ public sealed class JitAttributeAnalyzer : DiagnosticAnalyzer
             context.ReportDiagnostic(Diagnostic.Create(rule, location, name, reason));
             return;
         }
+        if (publishAot) return;
         if (JitMethodRules.SignatureRefusal(method) is { } signature)
             context.ReportDiagnostic(Diagnostic.Create(JitDiagnostics.UnsupportedSignature, location, name, signature));
         if (JitMethodRules.AccessRefusal(method, context.Compilation) is { } access)

@@ -31,9 +31,7 @@ public sealed class JitInterceptorGenerator : IIncrementalGenerator
             .Where(static call => call is not null)
             .Select(static (call, _) => call!);
 
-        var publishAot = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
-            options.GlobalOptions.TryGetValue("build_property.PublishAot", out var value)
-            && string.Equals(value, "true", System.StringComparison.OrdinalIgnoreCase));
+        var publishAot = context.AnalyzerConfigOptionsProvider.Select(static (options, _) => JitMethodRules.PublishesAot(options.GlobalOptions));
 
         context.RegisterSourceOutput(targets.Collect().Combine(calls.Collect()).Combine(publishAot), static (output, input) =>
         {

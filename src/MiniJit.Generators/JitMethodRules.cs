@@ -1,5 +1,6 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace MiniJit.Generators;
 
@@ -13,6 +14,11 @@ static class JitMethodRules
 
     /// <summary>The entry stub passes at most this many argument slots (JitFrame.MaxArguments).</summary>
     const int MaxArgumentSlots = 8;
+
+    /// <summary>Whether the project is published with NativeAOT (the build props make <c>PublishAot</c> visible).</summary>
+    public static bool PublishesAot(AnalyzerConfigOptions globalOptions) =>
+        globalOptions.TryGetValue("build_property.PublishAot", out var value)
+        && string.Equals(value, "true", System.StringComparison.OrdinalIgnoreCase);
 
     /// <summary>How messages and the generated code's comments name a method: <c>Kernels.Grid(long[,], ref int)</c>.</summary>
     public static string Display(IMethodSymbol method) => method.ToDisplayString(MethodFormat);

@@ -25,8 +25,9 @@ public static class Jit
     /// <see cref="PlatformNotSupportedException"/> and <see cref="Lazy{TDelegate}"/> falls back.</summary>
     public static bool IsSupported { get; } = PlatformError(RuntimeInformation.ProcessArchitecture, OperatingSystem.IsLinux(), RuntimeInformation.OSDescription) is null;
 
-    /// <summary>Raised whenever a <see cref="Lazy{TDelegate}"/> delegate falls back to its managed method, on the
-    /// thread of the call that tried to compile, with the method and the exception that stopped compilation.</summary>
+    /// <summary>Raised whenever a <see cref="Lazy{TDelegate}"/> delegate or a <see cref="JitAttribute"/> method falls
+    /// back to its managed method, on the thread of the call that tried to compile, with the method and the exception
+    /// that stopped compilation.</summary>
     public static event Action<JitFallback>? Fallback;
 
     /// <summary>Why code generated for System V x86-64 cannot run here, or null if it can. macOS on x86-64 is also

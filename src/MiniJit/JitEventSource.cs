@@ -15,7 +15,8 @@ sealed class JitEventSource : EventSource
     PollingCounter? methodsCounter, codeCounter;
     IncrementingPollingCounter? compileRate, compileTime;
 
-    /// <summary>A <see cref="Jit.Lazy{TDelegate}"/> delegate could not compile <paramref name="method"/>.</summary>
+    /// <summary>A <see cref="Jit.Lazy{TDelegate}"/> delegate or a <see cref="JitAttribute"/> method could not compile
+    /// <paramref name="method"/> and runs it managed.</summary>
     [Event(1, Level = EventLevel.Warning, Message = "fell back to managed for {0}: {1}")]
     public void Fallback(string method, string reason) => WriteEvent(1, method, reason);
 

@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace MiniJit;
 
-/// <summary>A <see cref="Jit.Lazy{TDelegate}"/> delegate could not compile <paramref name="Method"/> and runs the
+/// <summary>A <see cref="Jit.Lazy{TDelegate}"/> delegate or a <see cref="JitAttribute"/> method could not compile <paramref name="Method"/> and runs the
 /// managed method instead (or, with <see cref="JitOptions.ThrowOnFallback"/>, throws <paramref name="Error"/>).</summary>
 /// <param name="Error">What stopped compilation: usually a <see cref="JitException"/> naming the offending IL, or a
 /// <see cref="PlatformNotSupportedException"/> off x86-64 Linux.</param>

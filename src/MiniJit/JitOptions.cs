@@ -12,7 +12,7 @@ public sealed class JitOptions
     /// <see cref="Jit.Lazy{TDelegate}"/>, "fell back to managed for X: reason".</summary>
     public Action<string>? Log { get; init; }
 
-    /// <summary>Makes a <see cref="Jit.Lazy{TDelegate}"/> delegate throw the compile failure (on the first call and
+    /// <summary>Makes a <see cref="Jit.Lazy{TDelegate}"/> delegate (or a <see cref="JitAttribute"/> method) throw the compile failure (on the first call and
     /// every call after it) instead of falling back to the managed method. <see cref="Jit.Fallback"/> is raised
     /// either way.</summary>
     public bool ThrowOnFallback { get; init; }

@@ -73,6 +73,10 @@ public class DemoCommandTests
         Assert.Contains("foo(7, 5) = 24", lines);
         Assert.Contains("DemoPrograms.Foo:", lines);
         Assert.Contains(lines, line => line.EndsWith("ret", StringComparison.Ordinal));
+        // The [Jit] part: the calls' results, and the unit they ran.
+        Assert.Contains("SumOfSquares(1000) = 333833500", lines);
+        Assert.Contains("SumOfSquares(1000000) = 333333833333500000", lines);
+        Assert.Contains(lines, line => line.StartsWith("the calls ran MiniJit's machine code: ", StringComparison.Ordinal));
     }
 
     [Fact]
