@@ -5,7 +5,8 @@ namespace MiniJit.Cli.Commands;
 
 /// <summary>
 /// <c>minijit fuzz [--programs N] [--seed S] [--out DIR]</c>: generates random C# programs, compiles them with
-/// Roslyn and checks MiniJit (optimizer on and off) against the CLR, each batch in a child process; see
+/// Roslyn and checks MiniJit (optimizer on and off) against the CLR, and the [Jit] analyzer against MiniJit (no
+/// warning on a method that compiles), each batch in a child process; see
 /// <see cref="FuzzRunner"/>; <c>--scalar</c> leaves memory and structs out of the programs. With <c>--trees N [--weights SHAPE=W,…]</c> it checks random expression trees instead
 /// (see <see cref="ExpressionFuzz"/>), in child processes the same way. <c>--worker</c> is how the parent starts
 /// those children.

@@ -9,7 +9,8 @@ namespace MiniJit.Cli.Fuzzing;
 /// The part of <c>minijit fuzz</c> that runs generated code, in a child process so that a crash takes down only
 /// the child. It generates programs <c>first … first + count - 1</c> of a base seed, compiles them with Roslyn
 /// (Release and Debug, all in one compilation each), and compares every method that a delegate can call, compiled
-/// by MiniJit with the optimizer on and off, with the CLR on edge and random inputs. It reports on standard output,
+/// by MiniJit with the optimizer on and off, with the CLR on edge and random inputs — and requires the [Jit] analyzer
+/// to be silent about every such method (<see cref="AnalyzerCheck"/>). It reports on standard output,
 /// one line per event, so that the parent knows which program was running if the child dies:
 /// <c>start I</c>, <c>mismatch I TEXT</c>, <c>done I METHODS</c>.
 /// </summary>
@@ -42,10 +43,15 @@ public static class FuzzWorker
         var source = string.Concat(indexes.Select(i => Source(baseSeed, i, scalarOnly)));
         var levels = new[] { OptimizationLevel.Release, OptimizationLevel.Debug }
             .Select(level => (level, ProgramCompiler.Compile(source, $"Fuzz{baseSeed}_{first}_{level}", level))).ToList();
+        var analyzerWarnings = AnalyzerCheck.WarningsOnPrograms(source);
         foreach (var index in indexes)
         {
             output.WriteLine($"{Start} {index}");
             output.Flush();
+            // Every method compared below compiles, so the [Jit] analyzer must not warn that MiniJit will refuse it.
+            foreach (var method in EntryMethods(levels[0].Item2.GetType(ClassName(index))!))
+                if (analyzerWarnings.TryGetValue($"{ClassName(index)}.{method.Name}", out var warning))
+                    output.WriteLine($"{Mismatch} {index} the [Jit] analyzer warns about {method.Name}, which MiniJit compiles: {warning}".ReplaceLineEndings(" "));
             int methods = 0;
             foreach (var (level, assembly) in levels)
                 foreach (var method in EntryMethods(assembly.GetType(ClassName(index))!))

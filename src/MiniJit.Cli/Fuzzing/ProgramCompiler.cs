@@ -12,7 +12,10 @@ namespace MiniJit.Cli.Fuzzing;
 /// not refer to a collectible assembly's types (a program's structs). A fuzz worker loads only two assemblies.</remarks>
 public static class ProgramCompiler
 {
-    static readonly Lazy<MetadataReference[]> References = new(() =>
+    /// <summary>The running runtime's framework assemblies.</summary>
+    public static IReadOnlyList<MetadataReference> References => FrameworkReferences.Value;
+
+    static readonly Lazy<MetadataReference[]> FrameworkReferences = new(() =>
         [.. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Where(p => Path.GetFileName(p) is var f && (f.StartsWith("System.", StringComparison.Ordinal) || f is "netstandard.dll" or "mscorlib.dll"))
@@ -30,7 +33,7 @@ public static class ProgramCompiler
     public static byte[] Emit(string source, string assemblyName, OptimizationLevel level)
     {
         var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest));
-        var compilation = CSharpCompilation.Create(assemblyName, [tree], References.Value,
+        var compilation = CSharpCompilation.Create(assemblyName, [tree], References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: level, checkOverflow: false));
         using var stream = new MemoryStream();
         var result = compilation.Emit(stream);

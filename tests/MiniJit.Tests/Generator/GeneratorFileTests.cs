@@ -5,6 +5,7 @@ using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
+using MiniJit.Cli.Fuzzing;
 using MiniJit.Generators;
 
 namespace MiniJit.Tests.Generator;
@@ -67,10 +68,7 @@ public class GeneratorFileTests
     /// included), and must fail exactly when the analyzer reports MJIT003 or MJIT004 on it.</summary>
     internal static List<string> Disagreements(Compilation compilation)
     {
-        var warned = Analyze(compilation)
-            .Where(d => d.Id is "MJIT003" or "MJIT004")
-            .GroupBy(d => MethodAt(compilation, d.Location))
-            .ToDictionary(g => g.Key, g => g.First().GetMessage());
+        var warned = AnalyzerCheck.Warnings(compilation);
         var disagreements = new List<string>();
         foreach (var method in Load(compilation).GetTypes().SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
                      .Where(m => m.IsDefined(typeof(JitAttribute)) && !m.IsGenericMethodDefinition && !m.DeclaringType!.IsGenericTypeDefinition))
@@ -97,15 +95,6 @@ public class GeneratorFileTests
         {
             return e.InnerException.Message;
         }
-    }
-
-    /// <summary>"Class.Method" of the method declaration a diagnostic is in.</summary>
-    static string MethodAt(Compilation compilation, Location location)
-    {
-        var model = compilation.GetSemanticModel(location.SourceTree!);
-        var node = location.SourceTree!.GetRoot().FindNode(location.SourceSpan);
-        var symbol = node.AncestorsAndSelf().Select(n => model.GetDeclaredSymbol(n)).OfType<IMethodSymbol>().First();
-        return $"{symbol.ContainingType.Name}.{symbol.Name}";
     }
 
     // ------------------------------------------------------------------ the two stages
