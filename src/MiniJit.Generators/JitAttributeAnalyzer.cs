@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace MiniJit.Generators;
 
@@ -53,7 +54,7 @@ public sealed class JitAttributeAnalyzer : DiagnosticAnalyzer
     /// <summary>Local functions are not symbols the symbol action sees: [Jit] on one is MJIT001.</summary>
     static void CheckLocalFunction(OperationAnalysisContext context)
     {
-        var method = ((Microsoft.CodeAnalysis.Operations.ILocalFunctionOperation)context.Operation).Symbol;
+        var method = ((ILocalFunctionOperation)context.Operation).Symbol;
         if (JitMethodRules.HasJitAttribute(method) && JitMethodRules.MethodRefusal(method) is var (rule, reason))
             context.ReportDiagnostic(Diagnostic.Create(rule, method.Locations.FirstOrDefault(), method.Name, reason));
     }

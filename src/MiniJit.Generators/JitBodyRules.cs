@@ -67,15 +67,12 @@ static class JitBodyRules
     {
         if (field.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.ThreadStaticAttribute"))
             return $"reads the [ThreadStatic] field {field.Name}, which MiniJit does not support";
-        if (field.Type is not { TypeKind: TypeKind.Enum or TypeKind.Pointer } && !IsPrimitive(field.Type))
+        if (field.Type is not { TypeKind: TypeKind.Enum or TypeKind.Pointer } && !JitMethodRules.IsPrimitive(field.Type))
             return $"uses the static field {field.Name} of type {field.Type.ToDisplayString()}; only static fields of primitive types are supported";
         if (field.ContainingType.StaticConstructors.Any(c => !c.IsImplicitlyDeclared))
             return $"uses the static field {field.Name}, whose class has a static constructor (which must run exactly at the first access); field initializers are fine";
         return null;
     }
-
-    static bool IsPrimitive(ITypeSymbol type) => type.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_Double
-        or SpecialType.System_IntPtr or SpecialType.System_UIntPtr;
 
     /// <summary>The body of a method declared in this compilation, to follow a call into it; null for other assemblies'
     /// methods (MiniJit reads their IL at run time) and for [Jit] methods (checked on their own).</summary>

@@ -174,7 +174,8 @@ static class JitMethodRules
         return (System.Math.Max(1, (size + alignment - 1) / alignment * alignment), alignment);
     }
 
-    static bool IsPrimitive(ITypeSymbol type) => type.SpecialType is SpecialType.System_Boolean or SpecialType.System_Char
+    /// <summary>The types that cross as themselves: the integers, bool, char, float, double, nint and nuint (not decimal).</summary>
+    public static bool IsPrimitive(ITypeSymbol type) => type.SpecialType is SpecialType.System_Boolean or SpecialType.System_Char
         or SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16
         or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64
         or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_IntPtr or SpecialType.System_UIntPtr;
