@@ -118,6 +118,27 @@ sealed partial class BaselineCompiler
             case >= CilOp.Ceq and <= CilOp.Clt_Un:
                 Compare(op);
                 return true;
+            case CilOp.Ldnull:
+                Push(new Entry(Place.Constant, IrType.I64, 0));
+                return true;
+            case CilOp.Ldlen:
+                ArrayLength();
+                return true;
+            case var element when IsElementLoad(element):
+                LoadElement(ElementAccess(at)!.Value);
+                return true;
+            case var element when IsElementStore(element):
+                StoreElement(ElementAccess(at)!.Value);
+                return true;
+            case CilOp.Ldelema:
+                ElementAddress(ElementAccess(at)!.Value);
+                return true;
+            case var load when IsIndirectLoad(load):
+                LoadIndirect(ElementAccess(at)!.Value);
+                return true;
+            case var store when IsIndirectStore(store):
+                StoreIndirect(ElementAccess(at)!.Value);
+                return true;
             case CilOp.Call when outVariable >= 0:
                 WithOut(at);
                 return true;

@@ -67,7 +67,7 @@ sealed partial class BaselineCompiler
     int frameBytes;
     int position;                        // the instruction being translated
     int outVariable = -1;                // the variable whose address was just taken, for the next call's out argument
-    bool hasCalls, usesFloatingPoint;
+    bool hasCalls, usesFloatingPoint, writesMemory;
 
     BaselineCompiler(CilMethod cil, bool ignoreThis, CallingConvention convention, X64Assembler asm,
         Func<CallTarget, Label> calleeEntry, Label errorExit)
@@ -127,7 +127,8 @@ sealed partial class BaselineCompiler
         for (int v = 0; v < variableTypes.Length; v++)
         {
             if (v < thisOffset) continue;
-            if (!IsScalar(variableTypes[v])) return $"{(v < ArgumentCount ? "a parameter" : "a local")} has type {variableTypes[v].Name}";
+            if (!IsScalar(variableTypes[v]) && !IsPrimitiveReference(variableTypes[v]))
+                return $"{(v < ArgumentCount ? "a parameter" : "a local")} has type {variableTypes[v].Name}";
             CilImporter.TryGetType(variableTypes[v], out variableIrTypes[v]);
         }
 
@@ -142,7 +143,9 @@ sealed partial class BaselineCompiler
             var at = code[i];
             if (Refuses(at, i + 1 < code.Length ? code[i + 1] : null) is { } reason) return $"IL_{at.Offset:x4} {at.OpCode.Name}: {reason}";
             usesFloats |= at.Op is CilOp.Ldc_R4 or CilOp.Ldc_R8 or CilOp.Conv_R4 or CilOp.Conv_R8 or CilOp.Conv_R_Un
-                || at.Op == CilOp.Call && callees?.GetValueOrDefault(at.Token) is { } callee && (callee.Result.IsFloat() || callee.Parameters.Any(t => t.IsFloat()));
+                || at.Op == CilOp.Call && callees?.GetValueOrDefault(at.Token) is { } callee && (callee.Result.IsFloat() || callee.Parameters.Any(t => t.IsFloat()))
+                || IsMemoryAccess(at.Op) && ElementAccess(at)!.Value.Type.IsFloat();
+            writesMemory |= WritesMemory(at.Op);
             helperOperations |= MayCallHelper(at.Op);
             if (at.Targets is { } targets) foreach (var t in targets) labels[t] ??= asm.CreateLabel();
             else if (at.OpCode.Flow is CilFlow.Branch or CilFlow.CondBranch)
@@ -201,7 +204,8 @@ sealed partial class BaselineCompiler
         return string.Join("\n", lines);
     }
 
-    /// <summary>Scalars only: integers, enums, bool, char, nint and floating point (no addresses, arrays or structs).</summary>
+    /// <summary>Scalars: integers, enums, bool, char, nint and floating point (no addresses or structs; arrays of them and
+    /// by-refs to them are <see cref="IsPrimitiveReference"/>).</summary>
     static bool IsScalar(Type type) => Type.GetTypeCode(type) is >= TypeCode.Boolean and <= TypeCode.Double and not TypeCode.Decimal
         || type == typeof(nint) || type == typeof(nuint);
 
@@ -237,6 +241,10 @@ sealed partial class BaselineCompiler
                 or CilOp.Ceq or CilOp.Cgt or CilOp.Cgt_Un or CilOp.Clt or CilOp.Clt_Un:
                 if (VariableOf(at) is int v && (v < thisOffset || v >= variableTypes.Length)) return "it reads `this` or a variable that does not exist";
                 return null;
+            case CilOp.Ldnull or CilOp.Ldlen:
+                return null;
+            case var op when IsMemoryAccess(op):
+                return ElementAccess(at) is null ? "memory of a type that is not a primitive" : null;
             case CilOp.Call:
                 var callee = cil.ResolveMethod(at.Token, at);
                 if (callee is MethodInfo withOut && MathIntrinsics.FindWithOut(withOut) is not null)
@@ -283,7 +291,8 @@ sealed partial class BaselineCompiler
         var parameters = info.GetParameters();
         var types = new IrType[parameters.Length];
         for (int i = 0; i < parameters.Length; i++)
-            if (!IsScalar(parameters[i].ParameterType) || !CilImporter.TryGetType(parameters[i].ParameterType, out types[i]))
+            if (!IsScalar(parameters[i].ParameterType) && !IsPrimitiveReference(parameters[i].ParameterType)
+                || !CilImporter.TryGetType(parameters[i].ParameterType, out types[i]))
                 return $"{callee.Name} takes {parameters[i].ParameterType.Name}";
         return null;
     }
@@ -353,7 +362,7 @@ sealed partial class BaselineCompiler
         }
         bool canFail = errorStubs.Any(s => s is not null);
         return new JitCompiler.CompiledFunction(canFail, hasLoops, hasCalls, hasCalls, usesFloatingPoint,
-            WritesMemory: false, ChecksTypeInitializer: false);
+            WritesMemory: writesMemory, ChecksTypeInitializer: false);
     }
 
     /// <summary>Arguments move from the convention's registers to their homes, small integers normalized (the caller

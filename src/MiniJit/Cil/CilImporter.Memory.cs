@@ -23,9 +23,11 @@ public sealed partial class CilImporter
 {
     /// <summary>How a value of a primitive type sits in memory: its width in bytes, whether a narrow one is
     /// sign-extended when loaded, and its IR type on the evaluation stack.</summary>
-    readonly record struct Access(int Width, bool Signed, IrType Type);
+    /// <summary>How a primitive is read or written in memory: its width in bytes, whether a load sign-extends it, and
+    /// the IR type of the value.</summary>
+    internal readonly record struct Access(int Width, bool Signed, IrType Type);
 
-    static Access? AccessOf(Type type) => Type.GetTypeCode(type) switch
+    internal static Access? AccessOf(Type type) => Type.GetTypeCode(type) switch
     {
         TypeCode.Boolean or TypeCode.Byte => new Access(1, false, IrType.I32),
         TypeCode.SByte => new Access(1, true, IrType.I32),
@@ -40,7 +42,7 @@ public sealed partial class CilImporter
     };
 
     /// <summary>The element type a typed ldelem/stelem/ldind/stind opcode names (null: it takes a token).</summary>
-    static Type? ElementTypeOf(CilOp op) => op switch
+    internal static Type? ElementTypeOf(CilOp op) => op switch
     {
         CilOp.Ldelem_I1 or CilOp.Stelem_I1 or CilOp.Ldind_I1 or CilOp.Stind_I1 => typeof(sbyte),
         CilOp.Ldelem_U1 or CilOp.Ldind_U1 => typeof(byte),

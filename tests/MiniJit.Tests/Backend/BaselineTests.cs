@@ -62,8 +62,34 @@ public static class BaselinePrograms
         return q * 31 + r + high * 17 + low + (long)(uhigh * 13 + ulow) + q2 + b;
     }
 
-    // Given up by the baseline: an array (memory), and a ref local (an address); the caller is translated.
-    public static int Sum(int[] a) { int s = 0; foreach (var x in a) s += x; return s; }
+    // Arrays of primitives: length, loads and stores of every width, sign and kind, compound assignment, a native int
+    // index, null compared and passed on to a callee.
+    public static int SumArray(int[] a) { int s = 0; foreach (var x in a) s += x; return s; }
+    public static long Kinds(sbyte[] b, ushort[] u, long[] l, double[] d, float[] f, bool[] z, int i)
+    {
+        l[i] += b[i] * u[i];
+        d[i] = f[i] * 2.5 + d[i];
+        f[i] = (float)d[i];
+        z[i] = !z[i];
+        b[i] = (sbyte)(b[i] + 100);
+        u[i] = (ushort)(u[i] - 1);
+        return l[i] + b.Length + (long)d[(nint)i] + (z[i] ? 1 : 0) + u[i] + b[i];
+    }
+    public static int Reverse(int[] a)
+    {
+        for (int i = 0, j = a.Length - 1; i < j; i++, j--) (a[i], a[j]) = (a[j], a[i]);
+        return a == null ? -1 : SumArray(a);
+    }
+
+    // Given up by the baseline: a span (memory it does not follow), and a ref local (an address); the caller is translated.
+    public static int Sum(int n)
+    {
+        Span<int> s = stackalloc int[4];
+        for (int i = 0; i < s.Length; i++) s[i] = n + i;
+        int t = 0;
+        foreach (var x in s) t += x;
+        return t;
+    }
     public static int ThroughRef(int a) { int x = a; ref int r = ref x; r += 3; return x * 2; }
     public static int CallsThroughRef(int a) => ThroughRef(a) + ThroughRef(a / 3) * 2;
 }
@@ -140,9 +166,63 @@ public class BaselineTests
     public void AMethodItDoesNotTranslateGoesThroughTheIr()
     {
         var log = new List<string>();
-        var sum = Jit.Compile<Func<int[], int>>(Method(nameof(BaselinePrograms.Sum)), new JitOptions { Optimize = false, Log = log.Add });
-        Assert.Equal(6, sum([1, 2, 3]));
-        Assert.Contains(log, line => line.Contains("baseline: BaselinePrograms.Sum goes through the IR: a parameter has type Int32[]"));
+        var sum = Jit.Compile<Func<int, int>>(Method(nameof(BaselinePrograms.Sum)), new JitOptions { Optimize = false, Log = log.Add });
+        Assert.Equal(BaselinePrograms.Sum(5), sum(5));
+        Assert.Contains(log, line => line.Contains("baseline: BaselinePrograms.Sum goes through the IR: a local has type Span`1"));
+    }
+
+    /// <summary>Arrays in one pass: each method is translated (no IR), and every outcome — the value, or the exception
+    /// for a null array or an index out of range, negative or past the end — and every array afterwards is the CLR's.</summary>
+    [Fact]
+    public void ArraysAreTranslatedWithTheClrsChecks()
+    {
+        foreach (var name in new[] { nameof(BaselinePrograms.SumArray), nameof(BaselinePrograms.Kinds), nameof(BaselinePrograms.Reverse) })
+        {
+            var stages = Stages(Method(name));
+            Assert.Contains($"BaselinePrograms.{name}: baseline: homes and frame", stages);
+            Assert.DoesNotContain(stages, s => s.StartsWith("BaselinePrograms.", StringComparison.Ordinal) && s.EndsWith(": IR", StringComparison.Ordinal));
+        }
+        var options = new JitOptions { Optimize = false };
+        var sumArray = Jit.Compile<Func<int[], int>>(Method(nameof(BaselinePrograms.SumArray)), options);
+        var reverse = Jit.Compile<Func<int[], int>>(Method(nameof(BaselinePrograms.Reverse)), options);
+        var kinds = Jit.Compile<Func<sbyte[], ushort[], long[], double[], float[], bool[], int, long>>(Method(nameof(BaselinePrograms.Kinds)), options);
+        var random = new Random(12);
+        foreach (int length in new[] { 0, 1, 2, 7, 64 })
+        {
+            int[] ints = [.. Enumerable.Range(0, length).Select(_ => random.Next(int.MinValue, int.MaxValue))];
+            Assert.Equal(Outcome(() => BaselinePrograms.SumArray(ints)), Outcome(() => sumArray(ints)));
+            int[] mine = [.. ints], theirs = [.. ints];
+            Assert.Equal(Outcome(() => BaselinePrograms.Reverse(theirs)), Outcome(() => reverse(mine)));
+            Assert.Equal(theirs, mine);
+            foreach (int i in new[] { 0, length / 2, length - 1, length, -1, int.MinValue, int.MaxValue })
+            {
+                (sbyte[], ushort[], long[], double[], float[], bool[]) Arrays(int seed)
+                {
+                    var r = new Random(seed);
+                    return ([.. Enumerable.Range(0, length).Select(_ => (sbyte)r.Next())], [.. Enumerable.Range(0, length).Select(_ => (ushort)r.Next())],
+                        [.. Enumerable.Range(0, length).Select(_ => r.NextInt64())], [.. Enumerable.Range(0, length).Select(_ => r.NextDouble() * 1e6 - 5e5)],
+                        [.. Enumerable.Range(0, length).Select(_ => (float)(r.NextDouble() * 100))], [.. Enumerable.Range(0, length).Select(_ => r.Next(2) == 1)]);
+                }
+                var (b1, u1, l1, d1, f1, z1) = Arrays(length * 31 + i);
+                var (b2, u2, l2, d2, f2, z2) = Arrays(length * 31 + i);
+                Assert.Equal(Outcome(() => BaselinePrograms.Kinds(b1, u1, l1, d1, f1, z1, i)), Outcome(() => kinds(b2, u2, l2, d2, f2, z2, i)));
+                Assert.Equal(b1, b2);
+                Assert.Equal(u1, u2);
+                Assert.Equal(l1, l2);
+                Assert.Equal(z1, z2);
+                Assert.Equal(d1.Select(BitConverter.DoubleToInt64Bits), d2.Select(BitConverter.DoubleToInt64Bits));
+                Assert.Equal(f1.Select(BitConverter.SingleToInt32Bits), f2.Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+        Assert.Equal(Outcome(() => BaselinePrograms.SumArray(null!)), Outcome(() => sumArray(null!)));
+        Assert.Equal(Outcome(() => BaselinePrograms.Reverse(null!)), Outcome(() => reverse(null!)));
+        Assert.Equal(Outcome(() => BaselinePrograms.Kinds([1], [1], null!, [1], [1], [true], 0)), Outcome(() => kinds([1], [1], null!, [1], [1], [true], 0)));
+    }
+
+    static string Outcome<T>(Func<T> run)
+    {
+        try { return $"= {run()}"; }
+        catch (Exception e) { return e.GetType().Name; }
     }
 
     [Fact]

@@ -82,10 +82,10 @@ public class TieringTests
     [Fact]
     public void A_method_the_baseline_gives_up_tiers_up_from_its_unoptimized_ir_code()
     {
-        var sum = Jit.Compile<Func<int[], int>>(BaselinePrograms.Sum, Tiered);
-        for (int i = 0; i < 10; i++) Assert.Equal(i * (i - 1) / 2, sum([.. Enumerable.Range(0, i)]));
+        var sum = Jit.Compile<Func<int, int>>(BaselinePrograms.Sum, Tiered);
+        for (int i = 0; i < 10; i++) Assert.Equal(BaselinePrograms.Sum(i), sum(i));
         WaitForTierUp(Jit.CodeOf(sum));
-        Assert.Equal(4950, sum([.. Enumerable.Range(0, 100)]));
+        Assert.Equal(BaselinePrograms.Sum(100), sum(100));
     }
 
     [Fact]
