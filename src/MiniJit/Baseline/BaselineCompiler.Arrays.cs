@@ -64,7 +64,7 @@ sealed partial class BaselineCompiler
         var element = Element(array, index, access.Width, 0, out uint used);
         var dst = Allocate(IrType.I64, used);
         asm.Lea(dst.As64, element);
-        Push(new Entry(Place.Register, IrType.I64, Register: dst));
+        Push(new Entry(Place.Register, IrType.I64, Register: dst, NotNull: true));
     }
 
     /// <summary>ldind: a load through an address (exactly null throws NullReferenceException, as the CLR's does).</summary>
@@ -136,8 +136,11 @@ sealed partial class BaselineCompiler
     {
         if (reference.Type != IrType.I64) throw new Refusal("a reference or address that is not 64 bits (invalid IL)");
         var a = InRegister(reference, IrType.I64, exclude);
-        asm.Test(a.As64, a.As64);
-        asm.Jcc(Condition.E, ErrorStub(JitStatus.NullReference));
+        if (!reference.NotNull)
+        {
+            asm.Test(a.As64, a.As64);
+            asm.Jcc(Condition.E, ErrorStub(JitStatus.NullReference));
+        }
         return a;
     }
 

@@ -60,7 +60,7 @@ sealed partial class BaselineCompiler
                     var top = Pop();
                     Push(top);
                     if (top.Place is Place.Constant or Place.Variable) Push(top);
-                    else Push(new Entry(Place.Register, top.Type, Register: Load(top, top.Type, Allocate(top.Type), intoTarget: true)));
+                    else Push(top with { Place = Place.Register, Register = Load(top, top.Type, Allocate(top.Type), intoTarget: true) });
                     return true;
                 }
             case CilOp.Pop:

@@ -31,7 +31,9 @@ sealed partial class BaselineCompiler
 
     /// <param name="Value">A constant's bits (a float's IEEE bits), a variable's number, or a slot's index.</param>
     /// <param name="Condition">For <see cref="Place.Flags"/>: the condition under which the value is 1.</param>
-    readonly record struct Entry(Place Place, IrType Type, long Value = 0, Register Register = default, Condition Condition = default);
+    /// <param name="NotNull">An address known not to be null (an element's, from ldelema): a load or store through it
+    /// needs no null check. Lost when the entry moves to a slot or a variable, which only costs a check.</param>
+    readonly record struct Entry(Place Place, IrType Type, long Value = 0, Register Register = default, Condition Condition = default, bool NotNull = false);
 
     /// <summary>Thrown where translation meets something the baseline does not do; <see cref="TryCompile"/> catches it.</summary>
     sealed class Refusal(string reason) : Exception(reason);
