@@ -17,7 +17,7 @@ sealed partial class BaselineCompiler
     /// A by-ref parameter arrives pinned as an array does, and a ref local can only hold an element's address (the
     /// baseline takes no other).</summary>
     static bool IsPrimitiveReference(Type type) =>
-        (type.IsSZArray || type.IsByRef) && type.GetElementType() is { IsPointer: false } element && CilImporter.AccessOf(element) is not null;
+        (type.IsSZArray || type.IsByRef || type.IsPointer) && type.GetElementType() is { IsPointer: false } element && CilImporter.AccessOf(element) is not null;
 
     /// <summary>How an ldelem, stelem, ldelema, ldind or stind reads or writes its value (the type named by the opcode
     /// or by its type token), or null when it is not a primitive.</summary>

@@ -6,7 +6,7 @@ using MiniJit.Tests.Cil;
 namespace MiniJit.Tests.Backend;
 
 /// <summary>Methods the baseline tier translates in one pass (every construct it knows), and some it gives up.</summary>
-public static class BaselinePrograms
+public static unsafe class BaselinePrograms
 {
     public static long Foo(long a, long b) => a * a - b * b;
     public static int Fib(int n) => n < 2 ? n : Fib(n - 1) + Fib(n - 2);
@@ -81,6 +81,14 @@ public static class BaselinePrograms
         return a == null ? -1 : SumArray(a);
     }
 
+    // A pointer, walked and dereferenced (trusted, as in unsafe C#; an exact null throws NullReferenceException).
+    public static long SumPointer(long* p, int n)
+    {
+        long s = 0;
+        for (long* end = p + n; p < end; p++) s += *p;
+        return s;
+    }
+
     // Given up by the baseline: a span (memory it does not follow), and a ref local (an address); the caller is translated.
     public static int Sum(int n)
     {
@@ -94,8 +102,10 @@ public static class BaselinePrograms
     public static int CallsThroughRef(int a) => ThroughRef(a) + ThroughRef(a / 3) * 2;
 }
 
-public class BaselineTests
+public unsafe class BaselineTests
 {
+    delegate long PointerSum(long* p, int n);
+
     static MethodInfo Method(string name) => typeof(BaselinePrograms).GetMethod(name)!;
 
     /// <summary>The stages a compile with the optimizer off explains, as "method: stage".</summary>
@@ -176,7 +186,7 @@ public class BaselineTests
     [Fact]
     public void ArraysAreTranslatedWithTheClrsChecks()
     {
-        foreach (var name in new[] { nameof(BaselinePrograms.SumArray), nameof(BaselinePrograms.Kinds), nameof(BaselinePrograms.Reverse) })
+        foreach (var name in new[] { nameof(BaselinePrograms.SumArray), nameof(BaselinePrograms.Kinds), nameof(BaselinePrograms.Reverse), nameof(BaselinePrograms.SumPointer) })
         {
             var stages = Stages(Method(name));
             Assert.Contains($"BaselinePrograms.{name}: baseline: homes and frame", stages);
@@ -214,6 +224,12 @@ public class BaselineTests
                 Assert.Equal(f1.Select(BitConverter.SingleToInt32Bits), f2.Select(BitConverter.SingleToInt32Bits));
             }
         }
+        var sumPointer = Jit.Compile<PointerSum>(Method(nameof(BaselinePrograms.SumPointer)), options);
+        long[] values = [3, -9, long.MaxValue, 12];
+        fixed (long* p = values)
+            for (int n = 0; n <= values.Length; n++) Assert.Equal(BaselinePrograms.SumPointer(p, n), sumPointer(p, n));
+        Assert.Equal(0, sumPointer(null, 0));
+        Assert.Throws<NullReferenceException>(() => sumPointer(null, 1));
         Assert.Equal(Outcome(() => BaselinePrograms.SumArray(null!)), Outcome(() => sumArray(null!)));
         Assert.Equal(Outcome(() => BaselinePrograms.Reverse(null!)), Outcome(() => reverse(null!)));
         Assert.Equal(Outcome(() => BaselinePrograms.Kinds([1], [1], null!, [1], [1], [true], 0)), Outcome(() => kinds([1], [1], null!, [1], [1], [true], 0)));
