@@ -38,6 +38,16 @@ sealed partial class BaselineCompiler
 
     static bool WritesMemory(CilOp op) => IsElementStore(op) || IsIndirectStore(op);
 
+    /// <summary>ldelem, stelem, ldelema, ldind or stind of a value of <paramref name="access"/>'s type.</summary>
+    void AccessMemory(CilOp op, CilImporter.Access access)
+    {
+        if (IsElementLoad(op)) LoadElement(access);
+        else if (IsElementStore(op)) StoreElement(access);
+        else if (op == CilOp.Ldelema) ElementAddress(access);
+        else if (IsIndirectLoad(op)) LoadIndirect(access);
+        else StoreIndirect(access);
+    }
+
     /// <summary>ldlen: the length as a native unsigned int (the 32-bit load clears the upper half).</summary>
     void ArrayLength()
     {

@@ -124,20 +124,8 @@ sealed partial class BaselineCompiler
             case CilOp.Ldlen:
                 ArrayLength();
                 return true;
-            case var element when IsElementLoad(element):
-                LoadElement(ElementAccess(at)!.Value);
-                return true;
-            case var element when IsElementStore(element):
-                StoreElement(ElementAccess(at)!.Value);
-                return true;
-            case CilOp.Ldelema:
-                ElementAddress(ElementAccess(at)!.Value);
-                return true;
-            case var load when IsIndirectLoad(load):
-                LoadIndirect(ElementAccess(at)!.Value);
-                return true;
-            case var store when IsIndirectStore(store):
-                StoreIndirect(ElementAccess(at)!.Value);
+            case var memory when IsMemoryAccess(memory):
+                AccessMemory(memory, ElementAccess(at)!.Value);
                 return true;
             case CilOp.Call when outVariable >= 0:
                 WithOut(at);
