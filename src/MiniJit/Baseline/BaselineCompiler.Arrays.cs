@@ -36,7 +36,7 @@ sealed partial class BaselineCompiler
     static bool IsMemoryAccess(CilOp op) =>
         IsElementLoad(op) || IsElementStore(op) || op == CilOp.Ldelema || IsIndirectLoad(op) || IsIndirectStore(op);
 
-    static bool WritesMemory(CilOp op) => IsElementStore(op) || IsIndirectStore(op);
+    static bool WritesMemory(CilOp op) => IsElementStore(op) || IsIndirectStore(op) || op == CilOp.Stsfld;
 
     /// <summary>ldelem, stelem, ldelema, ldind or stind of a value of <paramref name="access"/>'s type.</summary>
     void AccessMemory(CilOp op, CilImporter.Access access)
@@ -46,6 +46,35 @@ sealed partial class BaselineCompiler
         else if (op == CilOp.Ldelema) ElementAddress(access);
         else if (IsIndirectLoad(op)) LoadIndirect(access);
         else StoreIndirect(access);
+    }
+
+    static bool IsStaticField(CilOp op) => op is CilOp.Ldsfld or CilOp.Stsfld or CilOp.Ldsflda;
+
+    /// <summary>ldsfld, stsfld, ldsflda of a primitive static field (the importer's rules: its type's initializer has run
+    /// at compile time, a static readonly field is a constant, the storage of the others never moves).</summary>
+    void StaticField(in CilInstruction at)
+    {
+        var (_, access, constant, address) = CilImporter.ResolveStaticField(cil, at);
+        if (constant is { } bits)
+        {
+            Push(new Entry(Place.Constant, access.Type, bits));
+            return;
+        }
+        switch (at.Op)
+        {
+            case CilOp.Ldsflda:
+                Push(new Entry(Place.Constant, IrType.I64, address, NotNull: true));
+                break;
+            case CilOp.Ldsfld:
+                asm.Mov(Scratch.As64, (long)address);
+                LoadFrom(new Memory(access.Width, Scratch.As64), access, 0);
+                break;
+            default:
+                var value = ValueToStore(Pop(), access, 0);
+                asm.Mov(Scratch.As64, (long)address);
+                StoreTo(new Memory(access.Width, Scratch.As64), value, access);
+                break;
+        }
     }
 
     /// <summary>ldlen: the length as a native unsigned int (the 32-bit load clears the upper half).</summary>

@@ -127,6 +127,9 @@ sealed partial class BaselineCompiler
             case var memory when IsMemoryAccess(memory):
                 AccessMemory(memory, ElementAccess(at)!.Value);
                 return true;
+            case var field when IsStaticField(field):
+                StaticField(at);
+                return true;
             case CilOp.Call when outVariable >= 0:
                 WithOut(at);
                 return true;

@@ -146,7 +146,8 @@ sealed partial class BaselineCompiler
             if (Refuses(at, i + 1 < code.Length ? code[i + 1] : null) is { } reason) return $"IL_{at.Offset:x4} {at.OpCode.Name}: {reason}";
             usesFloats |= at.Op is CilOp.Ldc_R4 or CilOp.Ldc_R8 or CilOp.Conv_R4 or CilOp.Conv_R8 or CilOp.Conv_R_Un
                 || at.Op == CilOp.Call && callees?.GetValueOrDefault(at.Token) is { } callee && (callee.Result.IsFloat() || callee.Parameters.Any(t => t.IsFloat()))
-                || IsMemoryAccess(at.Op) && ElementAccess(at)!.Value.Type.IsFloat();
+                || IsMemoryAccess(at.Op) && ElementAccess(at)!.Value.Type.IsFloat()
+                || IsStaticField(at.Op) && CilImporter.ResolveStaticField(cil, at).Access.Type.IsFloat();
             writesMemory |= WritesMemory(at.Op);
             helperOperations |= MayCallHelper(at.Op);
             if (at.Targets is { } targets) foreach (var t in targets) labels[t] ??= asm.CreateLabel();
@@ -247,6 +248,16 @@ sealed partial class BaselineCompiler
                 return null;
             case var op when IsMemoryAccess(op):
                 return ElementAccess(at) is null ? "memory of a type that is not a primitive" : null;
+            case var op when IsStaticField(op):
+                try
+                {
+                    CilImporter.ResolveStaticField(cil, at);
+                    return null;
+                }
+                catch (JitException e)
+                {
+                    return e.Reason;
+                }
             case CilOp.Call:
                 var callee = cil.ResolveMethod(at.Token, at);
                 if (callee is MethodInfo withOut && MathIntrinsics.FindWithOut(withOut) is not null)

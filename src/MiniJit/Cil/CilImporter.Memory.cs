@@ -318,36 +318,49 @@ public sealed partial class CilImporter
     /// initializers allowed): its initializer may then run at any time before the first access, so it runs here, at
     /// compile time. A <c>static readonly</c> field cannot change once initialized: its value becomes a constant.
     /// </summary>
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OnlyInsideImport)]
-    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = OnlyInsideImport)]
-    [UnconditionalSuppressMessage("Trimming", "IL2059", Justification = OnlyInsideImport)]
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Importing CIL is refused under NativeAOT (there is no IL to read), before any importer exists.")]
     void ImportStaticField(Block block, CilInstruction at, List<int> stack)
     {
-        var field = method.ResolveField((int)at.Int, at);
-        var name = $"{field.DeclaringType?.Name}.{field.Name}";
-        if (!field.IsStatic) throw Error(at, $"{name} is not static (invalid IL)");
-        if (AccessOf(field.FieldType) is not { } access || field.FieldType.IsPointer)
-            throw Error(at, $"static field {name} has type {field.FieldType.Name}: only static fields of primitive types are supported");
-        if (field.IsDefined(typeof(ThreadStaticAttribute), false))
-            throw Error(at, $"static field {name} is [ThreadStatic], which is not supported");
-        var owner = field.DeclaringType!;
-        if (Binding.TypeInitializers.NeedsCheck(owner))
-            throw Error(at, $"static field {name}: its type has a static constructor, which must run exactly at the first access; MiniJit supports static fields of types without one (field initializers are fine)");
-        if (owner.ContainsGenericParameters) throw Error(at, $"static field {name} of an open generic type (invalid IL)");
-        RuntimeHelpers.RunClassConstructor(owner.TypeHandle);
-        if (at.Op == CilOp.Ldsfld && field.IsInitOnly)
+        var (field, access, constant, staticAddress) = ResolveStaticField(method, at);
+        if (constant is { } bits)
         {
-            stack.Add(ops.Const(block, access.Type, ConstantBits(field.GetValue(null)!)));
+            stack.Add(ops.Const(block, access.Type, bits));
             return;
         }
-        int address = ops.Const(block, IrType.I64, StaticFieldAddress(field));
+        int address = ops.Const(block, IrType.I64, staticAddress);
         switch (at.Op)
         {
             case CilOp.Ldsfld: stack.Add(LoadFrom(block, address, access)); break;
             case CilOp.Ldsflda: stack.Add(address); break;
             default: StoreTo(block, address, ops.Normalize(block, Pop(stack, at), field.FieldType), access); break;
         }
+    }
+
+    /// <summary>A primitive static field an ldsfld, stsfld or ldsflda names: how it is read or written, its value as a
+    /// constant (ldsfld of a <c>static readonly</c> field) or else its address. Runs the type's initializer. Shared by
+    /// the importer and the baseline tier.</summary>
+    /// <exception cref="JitException">The field is not one MiniJit supports; the message says why.</exception>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OnlyInsideImport)]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = OnlyInsideImport)]
+    [UnconditionalSuppressMessage("Trimming", "IL2059", Justification = OnlyInsideImport)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Importing CIL is refused under NativeAOT (there is no IL to read), before any importer exists.")]
+    internal static (FieldInfo Field, Access Access, long? Constant, nint Address) ResolveStaticField(CilMethod method, CilInstruction at)
+    {
+        JitException Error(string reason) => new(method.Method, at.Offset, at.OpCode.Name, reason);
+        var field = method.ResolveField((int)at.Int, at);
+        var name = $"{field.DeclaringType?.Name}.{field.Name}";
+        if (!field.IsStatic) throw Error($"{name} is not static (invalid IL)");
+        if (AccessOf(field.FieldType) is not { } access || field.FieldType.IsPointer)
+            throw Error($"static field {name} has type {field.FieldType.Name}: only static fields of primitive types are supported");
+        if (field.IsDefined(typeof(ThreadStaticAttribute), false))
+            throw Error($"static field {name} is [ThreadStatic], which is not supported");
+        var owner = field.DeclaringType!;
+        if (Binding.TypeInitializers.NeedsCheck(owner))
+            throw Error($"static field {name}: its type has a static constructor, which must run exactly at the first access; MiniJit supports static fields of types without one (field initializers are fine)");
+        if (owner.ContainsGenericParameters) throw Error($"static field {name} of an open generic type (invalid IL)");
+        RuntimeHelpers.RunClassConstructor(owner.TypeHandle);
+        return at.Op == CilOp.Ldsfld && field.IsInitOnly
+            ? (field, access, ConstantBits(field.GetValue(null)!), 0)
+            : (field, access, null, StaticFieldAddress(field));
     }
 
     /// <summary>The bits of a boxed primitive as its IR constant.</summary>

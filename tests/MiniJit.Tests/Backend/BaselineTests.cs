@@ -89,6 +89,16 @@ public static unsafe class BaselinePrograms
         return s;
     }
 
+    // Static fields: a static readonly one is a constant; the others live at an address that never moves, shared with
+    // managed code.
+    public static readonly double Scale = 2.5;
+    public static long Counter;
+    public static long Bump(long by)
+    {
+        Counter += by;
+        return Counter * (long)Scale;
+    }
+
     // Given up by the baseline: a span (memory it does not follow), and a ref local (an address); the caller is translated.
     public static int Sum(int n)
     {
@@ -233,6 +243,18 @@ public unsafe class BaselineTests
         Assert.Equal(Outcome(() => BaselinePrograms.SumArray(null!)), Outcome(() => sumArray(null!)));
         Assert.Equal(Outcome(() => BaselinePrograms.Reverse(null!)), Outcome(() => reverse(null!)));
         Assert.Equal(Outcome(() => BaselinePrograms.Kinds([1], [1], null!, [1], [1], [true], 0)), Outcome(() => kinds([1], [1], null!, [1], [1], [true], 0)));
+    }
+
+    [Fact]
+    public void StaticFieldsAreTranslatedAndShareTheManagedStorage()
+    {
+        Assert.Contains("BaselinePrograms.Bump: baseline: homes and frame", Stages(Method(nameof(BaselinePrograms.Bump))));
+        var bump = Jit.Compile<Func<long, long>>(Method(nameof(BaselinePrograms.Bump)), new JitOptions { Optimize = false });
+        BaselinePrograms.Counter = 0;
+        Assert.Equal(6, bump(3));
+        Assert.Equal(14, BaselinePrograms.Bump(4));   // the managed method sees what the compiled one wrote, and back
+        Assert.Equal(16, bump(1));
+        Assert.Equal(8, BaselinePrograms.Counter);
     }
 
     static string Outcome<T>(Func<T> run)
