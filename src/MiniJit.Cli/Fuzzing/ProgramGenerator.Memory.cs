@@ -558,7 +558,8 @@ public sealed partial class ProgramGenerator
         var enclosing = facts.Where(f => f.Index.StartsWith('i') && !f.Index.Contains(' ', StringComparison.Ordinal)
             && buffers.Any(b => b.Name == f.Buffer)).ToList();
         int shape = enclosing.Count > 0 && Chance(30) ? 15 : rng.Next(18);
-        var b = shape == 15 && enclosing.Count > 0 ? buffers.First(x => x.Name == Pick(enclosing).Buffer) : Pick(buffers);
+        // One enclosing loop's buffer, picked once (picking inside the search could miss every buffer).
+        var b = shape == 15 && enclosing.Count > 0 && Pick(enclosing).Buffer is var wanted ? buffers.First(x => x.Name == wanted) : Pick(buffers);
         var n = b.Name;
         var i = $"i{counter++}";
         var outer = scope.ToList();

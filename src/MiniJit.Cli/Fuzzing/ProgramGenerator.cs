@@ -85,6 +85,7 @@ public sealed partial class ProgramGenerator
 
     public string Generate(string className)
     {
+        this.className = className;
         int count = rng.Next(1, 6);
         ChooseMemory();
         ChooseStructs(className);
@@ -112,6 +113,9 @@ public sealed partial class ProgramGenerator
         sb.Append($"public static class {className}\n{{\n");
         for (int i = count - 1; i >= 0; i--) EmitMethod(i);
         foreach (var m in methods.Where(m => m.Params.Length > MaxEntryParameters)) EmitEntryWrapper(m);
+        indent = 1;
+        foreach (var (type, name, isReadonly, value) in staticFields) Line($"internal static {(isReadonly ? "readonly " : "")}{type} {name} = {value};");
+        staticsDeclared = true;
         sb.Append("}\n");
         foreach (var s in structTypes) EmitStruct(s);
         return sb.ToString();
@@ -534,6 +538,29 @@ public sealed partial class ProgramGenerator
         return v.Type == type ? v.Name : $"({type}){v.Name}";
     }
 
+    /// <summary>The static fields the methods read, declared after them in the class: plain ones (read at their
+    /// address) and static readonly ones (constants to compiled code). None is ever written: a write would carry state
+    /// from the CLR's call into MiniJit's and break the comparison.</summary>
+    readonly List<(string Type, string Name, bool Readonly, string Value)> staticFields = [];
+
+    /// <summary>The program's class, which qualifies its static fields (the structs' methods read them too).</summary>
+    string className = "";
+
+    /// <summary>Set once the class is closed: the structs after it read only the fields already declared.</summary>
+    bool staticsDeclared;
+
+    /// <summary>A static field of <paramref name="type"/>: one already declared, or a new one (a constant once the
+    /// class is closed and no field of the type exists).</summary>
+    string StaticRead(string type)
+    {
+        if (staticsDeclared && !staticFields.Any(f => f.Type == type)) return Constant(type);
+        var existing = staticFields.Where(f => f.Type == type).ToList();
+        if (existing.Count > 0 && (staticsDeclared || staticFields.Count >= 6 || Chance(50))) return $"{className}.{Pick(existing).Name}";
+        string name = $"S{staticFields.Count}";
+        staticFields.Add((type, name, Chance(50), Constant(type)));
+        return $"{className}.{name}";
+    }
+
     string Constant(string type)
     {
         if (IsFloat(type)) return FConstant(type);
@@ -629,7 +656,7 @@ public sealed partial class ProgramGenerator
         if (IsFloat(type)) return FExpr(type, depth, loopDepth);
         if (memory && Chance(depth <= 0 ? 12 : 6) && ElementExpr(type) is { } element) return element;
         if (structs && Chance(8) && StructRead(type, depth, loopDepth) is { } read) return read;
-        if (depth <= 0 || Chance(20)) return Chance(65) ? Var(type) : Constant(type);
+        if (depth <= 0 || Chance(20)) return Chance(65) ? Var(type) : Chance(15) ? StaticRead(type) : Constant(type);
         bool signed = type is "int" or "long";
         int roll = rng.Next(100);
         if (roll < 26) return $"({Expr(type, depth - 1, loopDepth)} {Pick(new[] { "+", "-", "*", "&", "|", "^" })} {Expr(type, depth - 1, loopDepth)})";
