@@ -54,7 +54,7 @@ sealed partial class BaselineCompiler
     /// at compile time, a static readonly field is a constant, the storage of the others never moves).</summary>
     void StaticField(in CilInstruction at)
     {
-        var (_, access, constant, address) = CilImporter.ResolveStaticField(cil, at);
+        var (_, access, constant, address) = staticFields![at.Offset];
         if (constant is { } bits)
         {
             Push(new Entry(Place.Constant, access.Type, bits));

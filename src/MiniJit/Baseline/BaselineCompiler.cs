@@ -147,7 +147,7 @@ sealed partial class BaselineCompiler
             usesFloats |= at.Op is CilOp.Ldc_R4 or CilOp.Ldc_R8 or CilOp.Conv_R4 or CilOp.Conv_R8 or CilOp.Conv_R_Un
                 || at.Op == CilOp.Call && callees?.GetValueOrDefault(at.Token) is { } callee && (callee.Result.IsFloat() || callee.Parameters.Any(t => t.IsFloat()))
                 || IsMemoryAccess(at.Op) && ElementAccess(at)!.Value.Type.IsFloat()
-                || IsStaticField(at.Op) && CilImporter.ResolveStaticField(cil, at).Access.Type.IsFloat();
+                || IsStaticField(at.Op) && staticFields![at.Offset].Access.Type.IsFloat();
             writesMemory |= WritesMemory(at.Op);
             helperOperations |= MayCallHelper(at.Op);
             if (at.Targets is { } targets) foreach (var t in targets) labels[t] ??= asm.CreateLabel();
@@ -251,7 +251,8 @@ sealed partial class BaselineCompiler
             case var op when IsStaticField(op):
                 try
                 {
-                    CilImporter.ResolveStaticField(cil, at);
+                    // Resolved once (reflection, the type's initializer): the scan and the translation read this.
+                    (staticFields ??= [])[at.Offset] = CilImporter.ResolveStaticField(cil, at);
                     return null;
                 }
                 catch (JitException e)
@@ -290,6 +291,7 @@ sealed partial class BaselineCompiler
     static readonly ConditionalWeakTable<MethodBase, StrongBox<string?>> CalleeRefusals = [];
 
     Dictionary<int, Callee>? callees;   // by metadata token
+    Dictionary<int, (FieldInfo Field, CilImporter.Access Access, long? Constant, nint Address)>? staticFields;   // by IL offset
 
     static string? FindCalleeRefusal(MethodBase callee)
     {
